@@ -1,0 +1,60 @@
+"""Base classes of every message: frozen, no unknown fields, a literal type and an integer version."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Contract(BaseModel):
+    """A value object of the contract: immutable and strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+
+class Message(Contract):
+    """A command or an event. Subclasses set `type` and `version` as Literal fields."""
+
+    # The service whose topic carries the message: drafting, approval, embargo, publication.
+    service: ClassVar[str]
+    kind: ClassVar[str]  # "command" or "event"
+
+    type: str
+    version: int
+
+    @classmethod
+    def type_name(cls) -> str:
+        return str(cls.model_fields["type"].default)
+
+    @classmethod
+    def type_version(cls) -> int:
+        return int(cls.model_fields["version"].default)
+
+    @classmethod
+    def ce_type(cls) -> str:
+        """The CloudEvents `type`: pressroom.<service>.<Name>.v<N>."""
+        return f"pressroom.{cls.service}.{cls.type_name()}.v{cls.type_version()}"
+
+    @classmethod
+    def schema_path(cls) -> str:
+        """Where the JSON Schema lives under schemas/."""
+        return f"{cls.service}/{cls.type_name()}.v{cls.type_version()}.json"
+
+    @classmethod
+    def dataschema(cls) -> str:
+        """The CloudEvents `dataschema`: an absolute URI naming the file under schemas/."""
+        return f"urn:pressroom:schemas:{cls.schema_path()}"
+
+    def data(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class Command(Message):
+    kind: ClassVar[str] = "command"
+    release_id: str
+
+
+class Event(Message):
+    kind: ClassVar[str] = "event"
+    release_id: str

@@ -1,0 +1,86 @@
+"""The content of a press release, with the limits every field must respect, and its hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated
+
+from pydantic import EmailStr, Field, StringConstraints
+
+from events.base import Contract
+
+# Identifiers: release ids, organisation slugs, people. Lowercase is not forced (UUIDs, slugs).
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+# BCP 47 language tag, loosely: "en", "en-GB", "cy".
+LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+
+MAX_BODY_CHARS = 100_000
+
+
+class Quote(Contract):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    attribution: ShortText
+
+
+class PressContact(Contract):
+    name: ShortText
+    role: ShortText | None = None
+    email: EmailStr | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^[0-9 +()./-]{3,40}$")] | None = None
+
+
+class ReleaseContent(Contract):
+    """Everything a writer edits. `organisations[0]` is the lead organisation."""
+
+    title: Title
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
+    body: Annotated[str, StringConstraints(max_length=MAX_BODY_CHARS)] = Field(
+        default="", description="Markdown (CommonMark)."
+    )
+    quotes: Annotated[list[Quote], Field(max_length=20)] = []
+    notes_to_editors: Annotated[str, StringConstraints(max_length=20_000)] = ""
+    press_contacts: Annotated[list[PressContact], Field(max_length=20)] = []
+    organisations: Annotated[list[Identifier], Field(min_length=1, max_length=20)]
+    people: Annotated[list[ShortText], Field(max_length=50)] = []
+    topics: Annotated[list[ShortText], Field(max_length=50)] = []
+    locations: Annotated[list[ShortText], Field(max_length=50)] = []
+    language: LanguageTag = "en"
+
+    @property
+    def lead_organisation(self) -> str:
+        return self.organisations[0]
+
+
+class ContentChanges(Contract):
+    """A partial revision: only the fields present replace the current ones."""
+
+    title: Title | None = None
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    body: Annotated[str, StringConstraints(max_length=MAX_BODY_CHARS)] | None = None
+    quotes: Annotated[list[Quote], Field(max_length=20)] | None = None
+    notes_to_editors: Annotated[str, StringConstraints(max_length=20_000)] | None = None
+    press_contacts: Annotated[list[PressContact], Field(max_length=20)] | None = None
+    organisations: Annotated[list[Identifier], Field(min_length=1, max_length=20)] | None = None
+    people: Annotated[list[ShortText], Field(max_length=50)] | None = None
+    topics: Annotated[list[ShortText], Field(max_length=50)] | None = None
+    locations: Annotated[list[ShortText], Field(max_length=50)] | None = None
+    language: LanguageTag | None = None
+
+    def present(self) -> dict[str, object]:
+        return self.model_dump(exclude_unset=True)
+
+    def apply_to(self, content: ReleaseContent) -> ReleaseContent:
+        """Validates the merged result, so a change can never produce invalid content."""
+        merged = content.model_dump() | self.model_dump(exclude_unset=True)
+        return ReleaseContent.model_validate(merged)
+
+
+def content_hash(content: ReleaseContent) -> str:
+    """sha256 over canonical JSON (sorted keys, no spaces): equal content, equal hash, anywhere."""
+    canonical = json.dumps(
+        content.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,12 @@
+"""Functions that raise a stored event's JSON from version n to n + 1. Never edit a published version."""
+
+from __future__ import annotations
+
+from events.content import ReleaseContent, content_hash
+from events.registry import JsonObject
+
+
+def draft_revised_v1_to_v2(data: JsonObject) -> JsonObject:
+    """v1 had no hash: compute it from the content; which fields changed is unknown, so empty."""
+    content = ReleaseContent.model_validate(data["content"])
+    return {**data, "version": 2, "content_hash": content_hash(content), "changed_fields": []}

@@ -1,0 +1,59 @@
+"""Settings from the environment (prefix PRESSROOM_), with defaults for the local stack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Every knob of a Pressroom process; each one is an environment variable PRESSROOM_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="PRESSROOM_", frozen=True, extra="ignore")
+
+    # Where the local stack keeps its data and logs (ignored by git).
+    data_dir: Path = REPO_ROOT / ".pressroom" / "dev"
+    # Where resolved Kafka jars are cached, outside the data folder so `infra down --wipe` keeps them.
+    cache_dir: Path = REPO_ROOT / ".pressroom" / "cache"
+
+    kafka_host: str = "127.0.0.1"
+    kafka_port: int = 19092
+    kafka_controller_port: int = 19093
+    kafka_version: str = "4.1.1"
+    topic_partitions: int = 4
+
+    pg_host: str = "127.0.0.1"
+    pg_port: int = 15432
+    pg_user: str = "pressroom"
+    pg_password: str = "pressroom"
+    pg_database: str = "pressroom"
+    pg_bin_dir: Path = Path("/usr/lib/postgresql/15/bin")
+
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 18080
+    # Seconds the gateway waits for a command's outcome before answering 202 with a link to poll.
+    reply_timeout_s: float = 10.0
+    # Bearer tokens and their principals: a YAML file (see docs/auth.md); empty means the demo tokens.
+    tokens_file: Path | None = None
+
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"{self.kafka_host}:{self.kafka_port}"
+
+    @property
+    def pg_dsn(self) -> str:
+        return (
+            f"postgresql://{self.pg_user}:{self.pg_password}"
+            f"@{self.pg_host}:{self.pg_port}/{self.pg_database}"
+        )
+
+
+def load_settings() -> Settings:
+    """Reads the environment now; call once per process in bootstrap."""
+    return Settings()
