@@ -1,4 +1,4 @@
-"""Base classes of every message: frozen, no unknown fields, a literal type and an integer version."""
+"""Base classes of every message: frozen, no unknown fields, a literal type, an integer version."""
 
 from __future__ import annotations
 

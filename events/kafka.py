@@ -1,4 +1,4 @@
-"""The CloudEvents Kafka protocol binding, binary mode: attributes in `ce_` headers, data as value."""
+"""CloudEvents Kafka protocol binding, binary mode: attributes in `ce_` headers, data as value."""
 
 from __future__ import annotations
 
@@ -112,5 +112,5 @@ def _rfc3339(moment: datetime) -> str:
 
 
 def _summary(error: ValidationError) -> str:
-    parts = [f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in error.errors()]
+    parts = [f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}" for e in error.errors()]
     return "; ".join(parts[:5]) + ("; …" if len(parts) > 5 else "")

@@ -12,7 +12,9 @@ from events.base import Message
 JsonObject = dict[str, Any]
 Upcaster = Callable[[JsonObject], JsonObject]
 
-_CE_TYPE = re.compile(r"^pressroom\.(?P<service>[a-z]+)\.(?P<name>[A-Za-z]+)\.v(?P<version>[0-9]+)$")
+_CE_TYPE = re.compile(
+    r"^pressroom\.(?P<service>[a-z]+)\.(?P<name>[A-Za-z]+)\.v(?P<version>[0-9]+)$"
+)
 
 
 class UnknownType(LookupError):
@@ -29,7 +31,9 @@ class TypeName:
     def parse(cls, ce_type: str) -> TypeName:
         match = _CE_TYPE.match(ce_type)
         if match is None:
-            raise UnknownType(f"{ce_type!r} is not a Pressroom type (pressroom.<service>.<Name>.v<N>)")
+            raise UnknownType(
+                f"{ce_type!r} is not a Pressroom type (pressroom.<service>.<Name>.v<N>)"
+            )
         return cls(match["service"], match["name"], int(match["version"]))
 
 
@@ -64,4 +68,6 @@ class Registry:
         return target.model_validate(data)
 
     def all_models(self) -> Iterable[type[Message]]:
-        return sorted(self.models.values(), key=lambda m: (m.service, m.kind, m.type_name(), m.type_version()))
+        return sorted(
+            self.models.values(), key=lambda m: (m.service, m.kind, m.type_name(), m.type_version())
+        )

@@ -1,4 +1,4 @@
-"""Functions that raise a stored event's JSON from version n to n + 1. Never edit a published version."""
+"""Functions raising a stored event's JSON from version n to n + 1. Never edit a published one."""
 
 from __future__ import annotations
 

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     pg_password: str = "pressroom"
     pg_database: str = "pressroom"
     pg_bin_dir: Path = Path("/usr/lib/postgresql/15/bin")
+    # Tests only: fsync/synchronous_commit/full_page_writes off; a crash may lose data.
+    pg_fast_unsafe: bool = False
 
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 18080

@@ -1,0 +1,52 @@
+"""The shape every service's pure domain takes, and the pure steps around it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from events.base import Command, Event
+from events.envelope import Envelope, deterministic_id, source_of
+
+C = TypeVar("C", bound=Command)
+E = TypeVar("E", bound=Event)
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class Decider(Generic[C, E, S]):
+    """decide(command, state, now) -> events; evolve(state, event) -> state; no I/O in either."""
+
+    service: str
+    initial_state: Callable[[], S]
+    evolve: Callable[[S, E], S]
+    decide: Callable[[C, S, datetime], Sequence[E]]
+
+    def fold(self, events: Iterable[E]) -> S:
+        state = self.initial_state()
+        for event in events:
+            state = self.evolve(state, event)
+        return state
+
+
+def wrap_events(
+    command: Envelope[Any], events: Sequence[Event], stream_version: int, now: datetime
+) -> list[Envelope[Event]]:
+    """Envelopes for new events: ids derived from the command id and position, so a retry is recognisable."""
+    service = command.data.service
+    return [
+        Envelope[Event](
+            id=deterministic_id(command.id, str(stream_version + offset)),
+            source=source_of(service),
+            time=now,
+            subject=command.subject,
+            data=event,
+            sequence=stream_version + offset,
+            correlation_id=command.correlation_id,
+            causation_id=command.id,
+            actor=command.actor,
+        )
+        for offset, event in enumerate(events, start=1)
+    ]

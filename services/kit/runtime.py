@@ -1,0 +1,67 @@
+"""What a service process owns in faust's event loop: the pool, the command handler, the relay."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+from events.catalog import REGISTRY
+from services.kit.decider import Decider
+from services.kit.eventstore import EventStore
+from services.kit.handler import CommandHandler
+from services.kit.migrations import apply_service_migrations
+from services.kit.relay import OutboxRelay
+from services.kit.settings import Settings
+from services.kit.topics_admin import ensure_topics
+
+
+@dataclass
+class ServiceRuntime:
+    """Resources are created on first use inside the running loop, never at import."""
+
+    settings: Settings
+    decider: Decider[Any, Any, Any]
+    migrations: str
+    _pool: asyncpg.Pool | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def schema(self) -> str:
+        return self.decider.service
+
+    @property
+    def store(self) -> EventStore:
+        return EventStore(schema=self.schema, registry=REGISTRY)
+
+    async def pool(self) -> asyncpg.Pool:
+        async with self._lock:
+            if self._pool is None:
+                self._pool = await asyncpg.create_pool(self.settings.pg_dsn, min_size=1, max_size=8)
+            return self._pool
+
+    async def handler(self) -> CommandHandler:
+        return CommandHandler(pool=await self.pool(), store=self.store, decider=self.decider)
+
+    async def run_relay(self) -> None:
+        relay = OutboxRelay(
+            pool=await self.pool(), schema=self.schema, bootstrap=self.settings.kafka_bootstrap,
+            notify_channel=self.store.notify_channel,
+        )
+        await relay.run(asyncio.Event())
+
+    async def prepare(self) -> list[str]:
+        """Before faust starts: tables and topics exist, so no agent meets a missing one."""
+        conn = await asyncpg.connect(self.settings.pg_dsn)
+        try:
+            applied = await apply_service_migrations(conn, self.schema, self.migrations)
+        finally:
+            await conn.close()
+        await ensure_topics(self.settings.kafka_bootstrap, self.settings.topic_partitions)
+        return applied
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()

@@ -1,0 +1,32 @@
+"""Creates Pressroom's topics at start, with the same partition count everywhere."""
+
+from __future__ import annotations
+
+import structlog
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from events.topics import ALL_TOPICS, EVENT_TOPICS
+
+log = structlog.get_logger()
+# Events are the system of record: kept forever, never compacted.
+EVENT_TOPIC_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "delete"}
+
+
+async def ensure_topics(bootstrap: str, partitions: int, topics: tuple[str, ...] = ALL_TOPICS) -> list[str]:
+    """Creates the missing topics; returns their names. Existing topics are left as they are."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in topics if t not in existing]
+        if missing:
+            await admin.create_topics([_new_topic(t, partitions) for t in missing])
+            log.info("topics_created", topics=missing)
+        return missing
+    finally:
+        await admin.close()
+
+
+def _new_topic(name: str, partitions: int) -> NewTopic:
+    config = EVENT_TOPIC_CONFIG if name in EVENT_TOPICS else {}
+    return NewTopic(name=name, num_partitions=partitions, replication_factor=1, topic_configs=config)
