@@ -69,21 +69,29 @@ def decode(record: KafkaRecord, registry: Registry) -> Envelope[Message]:
         raise UndecodableMessage(f"unsupported ce_specversion {record.header('ce_specversion')!r}")
     try:
         data = registry.read(str(record.header("ce_type")), _json_object(record.value))
-        return Envelope[Message](
-            id=str(record.header("ce_id")),
-            source=str(record.header("ce_source")),
-            time=record.header("ce_time") or "",
-            subject=record.header("ce_subject") or data.model_dump().get("release_id", ""),
-            data=data,
-            sequence=_int_or_none(record.header("ce_sequence")),
-            correlation_id=record.header("ce_correlationid") or str(record.header("ce_id")),
-            causation_id=record.header("ce_causationid"),
-            actor=record.header("ce_actor") or "unknown",
-        )
     except UnknownType as error:
         raise UndecodableMessage(str(error)) from error
     except ValidationError as error:
         raise UndecodableMessage(f"data does not match its schema: {_summary(error)}") from error
+    try:
+        return _envelope(record, data)
+    except ValidationError as error:
+        # Not the data's fault: a header (ce_time, most often) is missing or malformed.
+        raise UndecodableMessage(f"invalid CloudEvents attributes: {_summary(error)}") from error
+
+
+def _envelope(record: KafkaRecord, data: Message) -> Envelope[Message]:
+    return Envelope[Message](
+        id=str(record.header("ce_id")),
+        source=str(record.header("ce_source")),
+        time=record.header("ce_time") or "",
+        subject=record.header("ce_subject") or data.model_dump().get("release_id", ""),
+        data=data,
+        sequence=_int_or_none(record.header("ce_sequence")),
+        correlation_id=record.header("ce_correlationid") or str(record.header("ce_id")),
+        causation_id=record.header("ce_causationid"),
+        actor=record.header("ce_actor") or "unknown",
+    )
 
 
 def _json_object(value: bytes | None) -> dict[str, Any]:

@@ -8,5 +8,6 @@ from events.registry import JsonObject
 
 def draft_revised_v1_to_v2(data: JsonObject) -> JsonObject:
     """v1 had no hash: compute it from the content; which fields changed is unknown, so empty."""
-    content = ReleaseContent.model_validate(data["content"])
+    # .get: a v1 record without content must fail validation (a DLQ reason), not a KeyError.
+    content = ReleaseContent.model_validate(data.get("content"))
     return {**data, "version": 2, "content_hash": content_hash(content), "changed_fields": []}

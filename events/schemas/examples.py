@@ -111,7 +111,7 @@ _STORY: list[tuple[Message, str, int | None]] = [
             release_id=RELEASE_ID,
             status=OutcomeStatus.ACCEPTED,
             stream_version=3,
-            events=[deterministic_id(SUBMIT, "0")],
+            events=[deterministic_id(SUBMIT, "3")],
         ),
         SUBMIT,
         None,
@@ -147,7 +147,8 @@ def _envelope(
         )
     is_reply = message.kind == "reply"
     return Envelope[Message](
-        id=deterministic_id(command_id, "outcome" if is_reply else "0"),
+        # As the services derive them: from the command id and the stream version.
+        id=f"{command_id}:outcome" if is_reply else deterministic_id(command_id, str(sequence)),
         source=source_of("drafting"),
         time=time,
         subject=command_id if is_reply else subject,  # a reply is keyed by its command id

@@ -71,7 +71,7 @@ def message_headers(model: type[Message]) -> Schema:
     }
 
 
-# What a dead-letter record carries besides the original value; the original headers may follow.
+# Appended by the DLQ writer (services/kit/dlq.py) after the original headers, kept untouched.
 DLQ_HEADERS: Schema = {
     "type": "object",
     "required": [

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -38,6 +40,7 @@ class OutboxRelay:
     schema: str
     bootstrap: str
     notify_channel: str
+    fault: str = ""
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -81,6 +84,8 @@ class OutboxRelay:
             futures.append(await producer.send(row.topic, row.value, key=row.key, headers=headers))
         # Wait for every ack before marking: a crash in between is repaired by _reconcile_with_kafka.
         await asyncio.gather(*futures)
+        if self.fault == "kill-after-publish":
+            os.kill(os.getpid(), signal.SIGKILL)
         await self._mark_published([r.id for r in rows])
         return len(rows)
 

@@ -46,9 +46,11 @@ class ServiceRuntime:
         return CommandHandler(pool=await self.pool(), store=self.store, decider=self.decider)
 
     async def run_relay(self) -> None:
+        if self.settings.fault == "relay-off":
+            return
         relay = OutboxRelay(
             pool=await self.pool(), schema=self.schema, bootstrap=self.settings.kafka_bootstrap,
-            notify_channel=self.store.notify_channel,
+            notify_channel=self.store.notify_channel, fault=self.settings.fault,
         )
         await relay.run(asyncio.Event())
 

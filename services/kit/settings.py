@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     # Bearer tokens and their principals: a YAML file (see docs/auth.md); empty means the demo tokens.
     tokens_file: Path | None = None
 
+    # Crash points for the crash-recovery tests only: "relay-off" (commit, never publish) or
+    # "kill-after-publish" (SIGKILL after Kafka acked, before the outbox row is marked).
+    fault: str = ""
+
     log_level: str = "INFO"
     log_json: bool = False
 

@@ -1,0 +1,1 @@
+"""`pressroom demo`: the sample GOV.UK release through Pressroom, start to end."""

@@ -1,0 +1,1 @@
+"""The HTTP gateway: commands go over Kafka and wait for their outcome; reads use projections."""

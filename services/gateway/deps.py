@@ -1,0 +1,60 @@
+"""What every route needs, gathered once in create_app and reached through `request.app.state`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from services.gateway.auth import TokenStore
+from services.gateway.command_bus import CommandBus
+from services.gateway.metrics import GatewayMetrics
+from services.gateway.preconditions import expected_version
+from services.gateway.reads import ReadModel
+from services.kit.settings import Settings
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """The gateway's dependencies; tests pass fakes for the bus and the read model."""
+
+    settings: Settings
+    bus: CommandBus
+    reads: ReadModel
+    tokens: TokenStore
+    metrics: GatewayMetrics
+
+
+def current_gateway(request: Request) -> Gateway:
+    """FastAPI dependency: the app's Gateway."""
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+def if_match_required(
+    if_match: Annotated[str | None, Header(description='The ETag you read, e.g. "3".')] = None,
+) -> int:
+    """FastAPI dependency: the version If-Match names; 428 without one, 400 for garbage."""
+    version = expected_version(if_match, required=True)
+    assert version is not None
+    return version
+
+
+def if_match_optional(
+    if_match: Annotated[str | None, Header(description='Optional ETag, e.g. "3".')] = None,
+) -> int | None:
+    """FastAPI dependency: the version If-Match names, or None (no header or `*`)."""
+    return expected_version(if_match, required=False)
+
+
+GatewayDep = Annotated[Gateway, Depends(current_gateway)]
+IfMatchRequired = Annotated[int, Depends(if_match_required)]
+IfMatchOptional = Annotated[int | None, Depends(if_match_optional)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Repeat a request with the same key to get the same outcome, never twice.",
+    ),
+]

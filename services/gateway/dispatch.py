@@ -1,0 +1,65 @@
+"""Send one command for an HTTP request and turn what comes back into the HTTP answer."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import structlog
+from fastapi import Request, Response
+
+from events.base import Command
+from events.envelope import Envelope, source_of
+from services.gateway.auth import Principal
+from services.gateway.command_bus import CommandNotSent
+from services.gateway.deps import Gateway
+from services.gateway.middleware import CORRELATION_HEADER, correlation_id_from
+from services.gateway.outcomes import outcome_response, pending_response
+from services.gateway.problems import ProblemError
+
+log = structlog.get_logger()
+
+
+def command_envelope(
+    command: Command, command_id: str, principal: Principal, correlation: str | None
+) -> Envelope[Command]:
+    """The CloudEvent a command travels in: the command id is its id, the release its subject."""
+    return Envelope[Command](
+        id=command_id,
+        source=source_of("gateway"),
+        time=datetime.now(UTC),
+        subject=command.release_id,
+        data=command,
+        correlation_id=correlation or command_id,
+        actor=principal.id,
+    )
+
+
+async def send_command(
+    request: Request,
+    gateway: Gateway,
+    principal: Principal,
+    command: Command,
+    command_id: str,
+    *,
+    created: bool = False,
+) -> Response:
+    """Sends `command` and answers with its outcome, or 202 + Location when none came in time."""
+    header = request.headers.get(CORRELATION_HEADER)
+    correlation = correlation_id_from(header) if header else None
+    envelope = command_envelope(command, command_id, principal, correlation)
+    structlog.contextvars.bind_contextvars(command_id=command_id)
+    started = time.perf_counter()
+    try:
+        outcome = await gateway.bus.dispatch(envelope, gateway.settings.reply_timeout_s)
+    except CommandNotSent as error:
+        gateway.metrics.command(command.type_name(), "not_sent", time.perf_counter() - started)
+        log.warning("command_not_sent", reason=str(error))
+        raise ProblemError(
+            503, str(error), slug="command-not-sent", headers={"Retry-After": "2"}
+        ) from error
+    status = outcome.status.value if outcome is not None else "timeout"
+    gateway.metrics.command(command.type_name(), status, time.perf_counter() - started)
+    if outcome is None:
+        return pending_response(command_id, command.release_id)
+    return outcome_response(outcome, created=created)

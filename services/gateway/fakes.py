@@ -1,0 +1,78 @@
+"""In-memory stand-ins for the gateway's ports, for unit tests and local experiments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from events.envelope import Envelope
+from events.replies import CommandOutcome
+from services.gateway.command_bus import CommandNotSent
+from services.gateway.reads import ReleaseFilter
+
+Responder = Callable[[Envelope[Any]], CommandOutcome | None]
+
+
+@dataclass
+class FakeCommandBus:
+    """Answers each command with `respond(envelope)`; None plays a reply that never came."""
+
+    respond: Responder
+    sent: list[Envelope[Any]] = field(default_factory=list)
+    ready: bool = True
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    def readiness(self) -> dict[str, bool]:
+        return {"kafka_producer": self.ready, "replies_listener": self.ready}
+
+    async def dispatch(self, envelope: Envelope[Any], wait_s: float) -> CommandOutcome | None:
+        if not self.ready:
+            raise CommandNotSent("the gateway is not connected to Kafka yet")
+        self.sent.append(envelope)
+        return self.respond(envelope)
+
+
+@dataclass
+class FakeReadModel:
+    """Projections as dicts; `caught_up` answers from the releases' drafting versions at once."""
+
+    releases_by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    history_by_id: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    healthy: bool = True
+    filters: list[ReleaseFilter] = field(default_factory=list)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def ping(self) -> bool:
+        return self.healthy
+
+    async def release(self, release_id: str) -> dict[str, Any] | None:
+        return self.releases_by_id.get(release_id)
+
+    async def releases(self, where: ReleaseFilter) -> list[dict[str, Any]]:
+        self.filters.append(where)
+        rows = list(self.releases_by_id.values())
+        return rows[where.offset : where.offset + where.limit]
+
+    async def history(self, release_id: str) -> list[dict[str, Any]]:
+        return self.history_by_id.get(release_id, [])
+
+    async def command_outcome(self, command_id: str) -> dict[str, Any] | None:
+        return self.outcomes.get(command_id)
+
+    async def caught_up(self, release_id: str, version: int, wait_s: float) -> bool:
+        release = self.releases_by_id.get(release_id)
+        return (
+            release is not None and int(release.get("versions", {}).get("drafting", 0)) >= version
+        )

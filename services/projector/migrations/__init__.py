@@ -1,0 +1,1 @@
+"""SQL migrations of the `projections` schema, applied in file-name order."""

@@ -1,0 +1,100 @@
+"""The read side the gateway imports: plain dicts from the `projections` tables."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from asyncpg import Record
+
+from services.projector.db import Db
+
+RELEASE_COLUMNS = (
+    "release_id, title, summary, body, lead_organisation, organisations, collaborators, status,"
+    " revision, content_hash, content, created_by, created_at, updated_at, submitted_at,"
+    " submitted_by, versions, last_event_id"
+)
+HISTORY_COLUMNS = (
+    "id, release_id, service, stream_version, event_id, event_type, actor, occurred_at, summary,"
+    " data, correlation_id, causation_id"
+)
+JSON_COLUMNS = frozenset({"content", "versions", "data", "events", "problem"})
+MAX_LIMIT = 500
+
+
+async def get_release(db: Db, release_id: str) -> dict[str, Any] | None:
+    """The release's current row, or None if the projector has not seen it."""
+    row = await db.fetchrow(
+        f"SELECT {RELEASE_COLUMNS} FROM projections.releases WHERE release_id = $1", release_id
+    )
+    return _as_dict(row) if row is not None else None
+
+
+async def list_releases(
+    db: Db,
+    status: str | None = None,
+    q: str | None = None,
+    org: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """The status board: filtered by status and organisation; with `q`, ranked by relevance."""
+    # `org` matches any of the release's organisations, not only the lead one.
+    where = (
+        "($1::text IS NULL OR status = $1)"
+        " AND ($2::text IS NULL OR $2 = ANY(organisations))"
+        " AND ($3::text IS NULL OR search @@ websearch_to_tsquery('english', $3))"
+    )
+    order = (
+        "ts_rank(search, websearch_to_tsquery('english', $3)) DESC, updated_at DESC, release_id"
+        if q
+        else "updated_at DESC, release_id"
+    )
+    rows = await db.fetch(
+        f"SELECT {RELEASE_COLUMNS} FROM projections.releases WHERE {where}"
+        f" ORDER BY {order} LIMIT $4 OFFSET $5",
+        status,
+        org,
+        q or None,
+        max(0, min(limit, MAX_LIMIT)),
+        max(0, offset),
+    )
+    return [_as_dict(row) for row in rows]
+
+
+async def release_history(db: Db, release_id: str) -> list[dict[str, Any]]:
+    """The audit timeline of a release, oldest first."""
+    rows = await db.fetch(
+        f"SELECT {HISTORY_COLUMNS} FROM projections.release_history WHERE release_id = $1"
+        " ORDER BY occurred_at, id",
+        release_id,
+    )
+    return [_as_dict(row) for row in rows]
+
+
+async def command_outcome(db: Db, command_id: str) -> dict[str, Any] | None:
+    """The recorded outcome of a command, or None if none has been projected yet."""
+    row = await db.fetchrow(
+        "SELECT command_id, command_type, release_id, status, stream_version, events, problem,"
+        " received_at FROM projections.command_outcomes WHERE command_id = $1",
+        command_id,
+    )
+    return _as_dict(row) if row is not None else None
+
+
+async def release_version(db: Db, release_id: str, service: str = "drafting") -> int | None:
+    """How far the read model has applied the release's stream of `service` (its ETag)."""
+    version = await db.fetchval(
+        "SELECT (versions ->> $2)::int FROM projections.releases WHERE release_id = $1",
+        release_id,
+        service,
+    )
+    return int(version) if version is not None else None
+
+
+def _as_dict(row: Record) -> dict[str, Any]:
+    # jsonb arrives as text unless the caller set a codec: decode it either way.
+    return {
+        name: json.loads(value) if name in JSON_COLUMNS and isinstance(value, str) else value
+        for name, value in row.items()
+    }

@@ -1,0 +1,1 @@
+"""Pressroom's own processes (services, projector, gateway) on one machine: start, stop, status."""

@@ -1,0 +1,4 @@
+"""Session fixtures shared by every test folder: the real infra, then the real processes."""
+
+from tests.e2e.stack_fixture import stack  # noqa: F401
+from tests.integration.infra_fixture import infra  # noqa: F401

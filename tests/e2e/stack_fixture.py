@@ -1,0 +1,64 @@
+"""The Pressroom processes (drafting, projector, gateway) as real subprocesses on the test infra."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest_asyncio
+
+from events.actor import Actor
+from events.drafting import SubmitDraft
+from events.replies import OutcomeStatus
+from events.topics import DRAFTING_COMMANDS
+from services.kit.settings import Settings
+from services.stack.processes import AppProcess, app_processes
+from tests.support import WAIT_S, eventually, send_command
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    processes: dict[str, AppProcess]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.settings.gateway_host}:{self.settings.gateway_port}"
+
+    def client(self, token: str = "dev-alice") -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.base_url, timeout=WAIT_S,
+                                 headers={"Authorization": f"Bearer {token}"})
+
+
+async def drafting_answers(settings: Settings) -> None:
+    """Ready means a command goes in and its outcome comes back, through Kafka and the relay."""
+    probe = SubmitDraft(release_id=f"probe-{uuid.uuid4()}", actor=Actor(id="probe", roles=["writer"], organisation="probe"))
+    outcome = await send_command(settings.kafka_bootstrap, DRAFTING_COMMANDS, probe, timeout=120)
+    assert outcome.status is OutcomeStatus.NOT_FOUND
+
+
+async def gateway_ready(stack: Stack) -> None:
+    async def probe() -> bool:
+        try:
+            async with httpx.AsyncClient() as client:
+                return (await client.get(f"{stack.base_url}/readyz")).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    await eventually(probe, 120, "the gateway's /readyz")
+
+
+@pytest_asyncio.fixture(scope="session")
+async def stack(infra: Settings) -> AsyncIterator[Stack]:
+    processes = {p.name: p for p in app_processes(infra)}
+    for process in processes.values():
+        process.stop()  # a leftover from an interrupted run would hold old code
+        process.start()
+    running = Stack(settings=infra, processes=processes)
+    await drafting_answers(infra)
+    await gateway_ready(running)
+    yield running
+    for process in reversed(processes.values()):
+        process.stop()

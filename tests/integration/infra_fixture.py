@@ -1,0 +1,70 @@
+"""The session's real Kafka and PostgreSQL: a test stack beside the dev one (own data, ports)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import services.infra as local_infra
+from services.infra.processes import file_lock, is_alive
+from services.kit.settings import REPO_ROOT, Settings
+
+# The jar cache stays shared with the dev stack, so the jars download once per machine.
+TEST_STACK_ENV = {
+    "PRESSROOM_DATA_DIR": str(REPO_ROOT / ".pressroom" / "test"),
+    "PRESSROOM_KAFKA_PORT": "29092",
+    "PRESSROOM_KAFKA_CONTROLLER_PORT": "29093",
+    "PRESSROOM_PG_PORT": "25432",
+    "PRESSROOM_GATEWAY_PORT": "28080",
+    "PRESSROOM_PG_FAST_UNSAFE": "true",
+}
+# Set to 1 to leave a stack this session started running, for fast reruns.
+KEEP_ENV = "PRESSROOM_TEST_KEEP_INFRA"
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Settings]:
+    """Starts the test stack unless it runs, exporting PRESSROOM_* for subprocesses. Parallel
+    sessions share it; the last one out stops it, unless it ran before any session started it."""
+    os.environ.update(TEST_STACK_ENV)
+    settings = Settings()
+    sessions = settings.data_dir / "sessions"
+    with file_lock(sessions / ".lock"):
+        if not all(component.running for component in local_infra.status(settings)):
+            local_infra.up(settings)
+            (sessions / "started-by-tests").touch()
+        (sessions / str(os.getpid())).touch()
+    yield settings
+    with file_lock(sessions / ".lock"):
+        _leave(settings, sessions)
+
+
+def _leave(settings: Settings, sessions: Path) -> None:
+    (sessions / str(os.getpid())).unlink(missing_ok=True)
+    started_by_tests = sessions / "started-by-tests"
+    if _live_sessions(sessions) or not started_by_tests.exists():
+        return
+    started_by_tests.unlink()  # kept or stopped, the next session finds no marker
+    if os.environ.get(KEEP_ENV) != "1":
+        local_infra.down(settings)
+
+
+def _live_sessions(sessions: Path) -> list[Path]:
+    leases = [path for path in sessions.iterdir() if path.name.isdigit()]
+    for dead in (path for path in leases if not is_alive(int(path.name))):
+        dead.unlink(missing_ok=True)
+    return [path for path in leases if path.exists()]
+
+
+def stop_test_stack() -> None:
+    """`.ci/run` calls this on exit: stops the test stack unless a live session still uses it."""
+    os.environ.update(TEST_STACK_ENV)
+    settings = Settings()
+    sessions = settings.data_dir / "sessions"
+    with file_lock(sessions / ".lock"):
+        if not _live_sessions(sessions):
+            local_infra.down(settings)
+            (sessions / "started-by-tests").unlink(missing_ok=True)

@@ -1,0 +1,86 @@
+"""Helpers the integration and end-to-end tests share: Kafka I/O and waiting, never sleeping blind."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from events.base import Message
+from events.catalog import REGISTRY
+from events.envelope import Envelope
+from events.kafka import KafkaRecord, decode, encode
+from events.replies import CommandOutcome
+from events.topics import REPLIES
+from services.kit.kafka_meta import topic_partitions
+
+T = TypeVar("T")
+# Generous: tests wait for real processes on a 2-core machine; they never assert on speed.
+WAIT_S = 60.0
+
+
+async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = WAIT_S, what: str = "") -> T:
+    """Polls `probe` until it returns something other than None/False."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await probe()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what or probe}")
+        await asyncio.sleep(0.2)
+
+
+def command_envelope(command: Message, actor: str = "alice", command_id: str | None = None) -> Envelope[Message]:
+    command_id = command_id or str(uuid.uuid4())
+    release_id = command.model_dump()["release_id"]
+    return Envelope[Message](id=command_id, source="/tests", time=datetime.now(UTC),
+                             subject=release_id, data=command, correlation_id=command_id, actor=actor)
+
+
+async def send_record(bootstrap: str, topic: str, record: KafkaRecord) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, record.value, key=record.key, headers=record.headers)
+    finally:
+        await producer.stop()
+
+
+async def read_topic(bootstrap: str, topic: str, predicate: Callable[[KafkaRecord], bool] = lambda _: True) -> list[KafkaRecord]:
+    """Every record now on the topic (offset 0 to the current end) that matches."""
+    partitions = await topic_partitions(bootstrap, topic)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        found: list[KafkaRecord] = []
+        while any([await consumer.position(tp) < end for tp, end in ends.items()]):
+            for records in (await consumer.getmany(timeout_ms=1000)).values():
+                batch = [KafkaRecord(r.key, r.value, list(r.headers or ())) for r in records]
+                found += [r for r in batch if predicate(r)]
+        return found
+    finally:
+        await consumer.stop()
+
+
+async def wait_for_reply(bootstrap: str, command_id: str, timeout: float = WAIT_S) -> CommandOutcome:
+    async def probe() -> CommandOutcome | None:
+        records = await read_topic(bootstrap, REPLIES, lambda r: r.key == command_id.encode())
+        return decode(records[-1], REGISTRY).data if records else None  # type: ignore[return-value]
+
+    return await eventually(probe, timeout, f"the reply to {command_id}")
+
+
+async def send_command(
+    bootstrap: str, topic: str, command: Message, timeout: float = WAIT_S, **envelope_args: Any
+) -> CommandOutcome:
+    envelope = command_envelope(command, **envelope_args)
+    await send_record(bootstrap, topic, encode(envelope))
+    return await wait_for_reply(bootstrap, envelope.id, timeout)
