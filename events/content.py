@@ -55,7 +55,8 @@ class ReleaseContent(Contract):
 
 
 class ContentChanges(Contract):
-    """A partial revision: only the fields present replace the current ones."""
+    """A partial revision: fields absent or null stay as they are (no content field is nullable;
+    to empty a text field send ""). Null-as-absent also survives the JSON round trip on Kafka."""
 
     title: Title | None = None
     summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
@@ -70,11 +71,11 @@ class ContentChanges(Contract):
     language: LanguageTag | None = None
 
     def present(self) -> dict[str, object]:
-        return self.model_dump(exclude_unset=True)
+        return self.model_dump(exclude_none=True)
 
     def apply_to(self, content: ReleaseContent) -> ReleaseContent:
         """Validates the merged result, so a change can never produce invalid content."""
-        merged = content.model_dump() | self.model_dump(exclude_unset=True)
+        merged = content.model_dump() | self.model_dump(exclude_none=True)
         return ReleaseContent.model_validate(merged)
 
 

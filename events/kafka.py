@@ -16,6 +16,7 @@ from events.registry import Registry, UnknownType
 Headers = list[tuple[str, bytes]]
 CONTENT_TYPE = "application/json"
 REQUIRED = ("ce_specversion", "ce_id", "ce_source", "ce_type")
+SEQUENCE_DIGITS = 10
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ class KafkaRecord:
             if key == name:
                 return value.decode("utf-8", errors="replace")
         return None
+
+
+def format_sequence(version: int) -> str:
+    """Zero-padded: the CloudEvents sequence extension must sort as a string ("2" < "10" fails)."""
+    return f"{version:0{SEQUENCE_DIGITS}d}"
 
 
 class UndecodableMessage(ValueError):
@@ -52,7 +58,7 @@ def encode(envelope: Envelope[Any]) -> KafkaRecord:
         "content-type": CONTENT_TYPE,
     }
     if envelope.sequence is not None:
-        attributes["ce_sequence"] = str(envelope.sequence)
+        attributes["ce_sequence"] = format_sequence(envelope.sequence)
     if envelope.causation_id is not None:
         attributes["ce_causationid"] = envelope.causation_id
     headers = [(name, value.encode("utf-8")) for name, value in attributes.items()]

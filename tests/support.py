@@ -54,6 +54,8 @@ async def send_record(bootstrap: str, topic: str, record: KafkaRecord) -> None:
 async def read_topic(bootstrap: str, topic: str, predicate: Callable[[KafkaRecord], bool] = lambda _: True) -> list[KafkaRecord]:
     """Every record now on the topic (offset 0 to the current end) that matches."""
     partitions = await topic_partitions(bootstrap, topic)
+    if not partitions:  # not created yet: the services create their topics as they start
+        return []
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:

@@ -136,6 +136,11 @@ def _revise(command: ReviseDraft, state: Draft) -> list[DraftingEvents]:
         content = command.changes.apply_to(current)
     except ValidationError as error:
         raise InvalidContent(str(error.errors()[0]["msg"])) from error
+    if content.lead_organisation != state.organisation:
+        # Approval policies, access and the press office all hang on the lead organisation.
+        raise InvalidContent(
+            f"the lead organisation stays {state.organisation}; list partners after it"
+        )
     changed = [name for name in command.changes.present() if getattr(current, name) != getattr(content, name)]
     if not changed:
         return []  # nothing to revise: no new revision, nothing for approvers to re-read

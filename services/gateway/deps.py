@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Request
 from services.gateway.auth import TokenStore
 from services.gateway.command_bus import CommandBus
 from services.gateway.metrics import GatewayMetrics
-from services.gateway.preconditions import expected_version
+from services.gateway.preconditions import checked_idempotency_key, expected_version
 from services.gateway.reads import ReadModel
 from services.kit.settings import Settings
 
@@ -51,10 +51,19 @@ def if_match_optional(
 GatewayDep = Annotated[Gateway, Depends(current_gateway)]
 IfMatchRequired = Annotated[int, Depends(if_match_required)]
 IfMatchOptional = Annotated[int | None, Depends(if_match_optional)]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="Repeat a request with the same key to get the same outcome, never twice.",
-    ),
-]
+
+
+def idempotency_key(
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Repeat a request with the same key to get the same outcome, never twice.",
+        ),
+    ] = None,
+) -> str | None:
+    """FastAPI dependency: the Idempotency-Key, checked before the body is read."""
+    return checked_idempotency_key(key)
+
+
+IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]

@@ -29,17 +29,22 @@ def etag(version: int) -> str:
 
 def command_ids(principal_id: str, method: str, path: str, key: str | None) -> CommandIds:
     """Same principal, method, path and Idempotency-Key → same ids: a retry is the same command."""
-    if key is None:
+    if checked_idempotency_key(key) is None:
         return CommandIds(command_id=str(uuid.uuid4()), new_release_id=str(uuid.uuid4()))
-    if not _IDEMPOTENCY_KEY.match(key):
+    command_id = deterministic_id(principal_id, method.upper(), path, str(key))
+    return CommandIds(command_id=command_id, new_release_id=deterministic_id(command_id, "release"))
+
+
+def checked_idempotency_key(key: str | None) -> str | None:
+    """The key when it is 1-255 visible ASCII characters (or absent); else a 400 problem."""
+    if key is not None and not _IDEMPOTENCY_KEY.match(key):
         raise ProblemError(
             400,
             "Idempotency-Key must be 1 to 255 visible ASCII characters.",
             slug="invalid-idempotency-key",
             title="Invalid Idempotency-Key",
         )
-    command_id = deterministic_id(principal_id, method.upper(), path, key)
-    return CommandIds(command_id=command_id, new_release_id=deterministic_id(command_id, "release"))
+    return key
 
 
 def expected_version(if_match: str | None, *, required: bool) -> int | None:

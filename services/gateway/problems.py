@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "urn:pressroom:problem:"
@@ -115,10 +116,22 @@ async def _on_http(request: Request, exc: Exception) -> ProblemResponse:
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
     if detail is None:
         detail = _ROUTING_DETAILS.get(exc.status_code, phrase).format(
-            method=request.method, path=request.url.path, allow=(exc.headers or {}).get("Allow", "")
+            method=request.method, path=request.url.path, allow=_allowed_methods(request)
         )
-    problem = ProblemError(exc.status_code, detail, headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+    problem = ProblemError(exc.status_code, detail, headers=headers)
     return problem_response(problem, request.url.path)
+
+
+def _allowed_methods(request: Request) -> str:
+    # Starlette's Allow names only the first route matching the path; list every route's.
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, BaseRoute) and route.matches(request.scope)[0] is Match.PARTIAL:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 async def _on_crash(request: Request, exc: Exception) -> ProblemResponse:

@@ -15,6 +15,8 @@ async def release_events(bootstrap: str, release_id: str, topics: tuple[str, ...
     """Every event keyed by the release on the given topics, from offset 0 to the current end,
     in log order per topic and then by time across topics."""
     partitions = await topic_partitions(bootstrap, *topics)
+    if not partitions:
+        return []
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:

@@ -63,11 +63,11 @@ class Projector:
 
     async def _write(self, records: list[Consumed]) -> BatchPlan:
         routed = [(record, route(record)) for record in records]
+        touched = release_ids(r for _, r in routed)
         async with self.pool.acquire() as conn, conn.transaction():
-            current = await self.store.lock_releases(conn, release_ids(r for _, r in routed))
-            plan = plan_batch(routed, current)
+            plan = plan_batch(routed, await self.store.lock_releases(conn, touched))
             await self.store.write_batch(conn, self.name, plan)
-            await self.store.notify_advanced(conn, _notice(self.name, plan))
+            await self.store.notify_advanced(conn, _notice(self.name, touched, plan))
         return plan
 
     async def _commit_to_kafka(self, next_offsets: Mapping[tuple[str, int], int]) -> None:
@@ -117,8 +117,9 @@ def _consumed(record: Any) -> Consumed:
     )
 
 
-def _notice(consumer: str, plan: BatchPlan) -> dict[str, Any]:
-    releases = sorted(plan.releases)
+def _notice(consumer: str, touched: set[str], plan: BatchPlan) -> dict[str, Any]:
+    # Every release the batch saw, changed or not: another projector may have got there first.
+    releases = sorted(touched)
     commands = [o.command_id for o in plan.outcomes]
     return {
         "consumer": consumer,

@@ -44,7 +44,7 @@ async def test_a_command_becomes_a_cloudevent_any_sdk_reads(stack: Stack) -> Non
     event = from_binary_event(KafkaMessage(headers=dict(record.headers), key=record.key, value=record.value))
     assert event.get_type() == "pressroom.drafting.DraftCreated.v1"
     assert event.get_source() == "/pressroom/drafting" and event.get_subject() == release_id
-    assert event.get_extension("sequence") == "1" and event.get_extension("actor") == "alice"
+    assert event.get_extension("sequence") == "0000000001" and event.get_extension("actor") == "alice"
     assert event.get_extension("causationid") == outcome.command_id
     data = event.get_data()
     assert isinstance(data, dict) and data["content"]["title"] == "UK and Japan talks"

@@ -179,12 +179,16 @@ async def test_projects_a_release_its_timeline_and_command_outcomes(
     org, word = f"org-{uuid.uuid4().hex[:8]}", f"kumquat{uuid.uuid4().hex[:6]}"
     await produce(infra, DRAFTING_EVENTS, lifecycle(release_id, org, revisions=1, word=word))
     await produce(infra, REPLIES, [reply(command_id, release_id)])
-    consumer, notices = group(), []
+    consumer, notices = group(), list[str]()
+
+    def notice(*args: Any) -> None:
+        notices.append(args[3])
 
     async with pool.acquire() as listener, projector(infra, consumer):
-        await listener.add_listener(NOTIFY_CHANNEL, lambda *args: notices.append(args[3]))
+        await listener.add_listener(NOTIFY_CHANNEL, notice)
         await caught_up(infra, pool, consumer)
         await eventually(lambda: _notified(notices, release_id), "a NOTIFY naming the release")
+        await listener.remove_listener(NOTIFY_CHANNEL, notice)
 
     release = await queries.get_release(pool, release_id)
     assert release is not None

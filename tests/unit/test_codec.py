@@ -102,7 +102,7 @@ def _extensions(get: Any) -> dict[str, Any]:
 
 def _expected_extensions(envelope: Envelope[Any]) -> dict[str, Any]:
     return {
-        "sequence": None if envelope.sequence is None else str(envelope.sequence),
+        "sequence": None if envelope.sequence is None else f"{envelope.sequence:010d}",
         "correlationid": envelope.correlation_id,
         "causationid": envelope.causation_id,
         "actor": envelope.actor,

@@ -169,8 +169,16 @@ def test_revision_equal_after_whitespace_is_stripped_emits_nothing() -> None:
     given([created()]).when(revise(1, title=f"  {CONTENT.title}  ")).then([])
 
 
-def test_revision_clearing_a_required_field_is_refused_as_invalid_content() -> None:
-    refused = given([created()]).when(revise(1, title=None)).then_rejects(InvalidContent)
+def test_revision_with_null_fields_leaves_them_unchanged() -> None:
+    given([created()]).when(revise(1, title=None, summary=SECOND.summary)).then(
+        [revised(2, SECOND, ["summary"])]
+    )
+
+
+def test_revision_emptying_the_title_is_refused_as_invalid_content() -> None:
+    changes = ContentChanges.model_construct(title="   ")
+    command = ReviseDraft(release_id=RELEASE, actor=ALICE, expected_version=1, changes=changes)
+    refused = given([created()]).when(command).then_rejects(InvalidContent)
     assert refused.status is OutcomeStatus.INVALID
 
 
@@ -185,6 +193,22 @@ def test_revision_with_stale_expected_version_is_refused_as_conflict() -> None:
     history = [created(), revised(2, SECOND, ["summary"])]
     refused = given(history).when(revise(1, title=THIRD.title)).then_rejects(StaleVersion)
     assert refused.status is OutcomeStatus.CONFLICT
+
+
+def test_revision_may_not_change_the_lead_organisation() -> None:
+    refused = (
+        given([created()])
+        .when(revise(1, actor=BOB, organisations=["globex", "acme"]))
+        .then_rejects(InvalidContent)
+    )
+    assert "lead organisation" in refused.detail
+
+
+def test_revision_may_add_partner_organisations_after_the_lead() -> None:
+    partners = CONTENT.model_copy(update={"organisations": ["acme", "globex", "initech"]})
+    given([created()]).when(revise(1, organisations=["acme", "globex", "initech"])).then(
+        [revised(2, partners, ["organisations"])]
+    )
 
 
 def test_collaborator_from_another_organisation_may_revise() -> None:

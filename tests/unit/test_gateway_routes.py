@@ -278,3 +278,23 @@ async def test_openapi_documents_problem_json(client: httpx.AsyncClient) -> None
     assert "application/problem+json" in responses["428"]["content"]
     assert "application/problem+json" in responses["422"]["content"]
     assert "HTTPBearer" in schema["components"]["securitySchemes"]
+
+
+async def test_a_discard_reason_in_the_body_wins(
+    client: httpx.AsyncClient, bus: FakeCommandBus
+) -> None:
+    await client.request(
+        "DELETE",
+        "/v1/releases/r1",
+        params={"reason": "query"},
+        json={"reason": "body"},
+        headers=ALICE,
+    )
+    assert isinstance(bus.sent[0].data, DiscardDraft)
+    assert bus.sent[0].data.reason == "body"
+
+
+async def test_headers_are_checked_before_the_body(client: httpx.AsyncClient) -> None:
+    bad_key = {**ALICE, "Idempotency-Key": "has space"}
+    assert (await client.post("/v1/releases", json={}, headers=bad_key)).status_code == 400
+    assert (await client.patch("/v1/releases/r1", json={"x": 1}, headers=ALICE)).status_code == 428

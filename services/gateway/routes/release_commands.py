@@ -46,8 +46,8 @@ async def create_release(
     request: Request,
     gateway: GatewayDep,
     principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey,
     body: CreateRelease,
-    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Create a draft (CreateDraft); 201 with Location, the release id and version 1."""
     ids = command_ids(principal.id, "POST", request.url.path, idempotency_key)
@@ -69,10 +69,10 @@ async def revise_release(
     request: Request,
     gateway: GatewayDep,
     principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey,
     release_id: ReleaseId,
     version: IfMatchRequired,
     changes: ContentChanges,
-    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Revise a draft (ReviseDraft): only the fields sent change; If-Match is required."""
     ids = command_ids(principal.id, "PATCH", request.url.path, idempotency_key)
@@ -87,9 +87,9 @@ async def submit_release(
     request: Request,
     gateway: GatewayDep,
     principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey,
     release_id: ReleaseId,
     version: IfMatchOptional,
-    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Submit the current revision for approval (SubmitDraft)."""
     ids = command_ids(principal.id, "POST", request.url.path, idempotency_key)
@@ -102,11 +102,11 @@ async def discard_release(
     request: Request,
     gateway: GatewayDep,
     principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey,
     release_id: ReleaseId,
     version: IfMatchOptional,
     body: Annotated[DiscardRelease | None, Body()] = None,
     reason: Annotated[Reason | None, Query(description="Why; a JSON body wins.")] = None,
-    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Discard a draft (DiscardDraft), with an optional reason in the body or the query."""
     ids = command_ids(principal.id, "DELETE", request.url.path, idempotency_key)
