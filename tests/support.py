@@ -1,4 +1,4 @@
-"""Helpers the integration and end-to-end tests share: Kafka I/O and waiting, never sleeping blind."""
+"""Helpers the integration and end-to-end tests share: Kafka I/O, and waiting on a condition."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ T = TypeVar("T")
 WAIT_S = 60.0
 
 
-async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = WAIT_S, what: str = "") -> T:
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]], timeout: float = WAIT_S, what: str = ""
+) -> T:
     """Polls `probe` until it returns something other than None/False."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
@@ -35,11 +37,20 @@ async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 
         await asyncio.sleep(0.2)
 
 
-def command_envelope(command: Message, actor: str = "alice", command_id: str | None = None) -> Envelope[Message]:
+def command_envelope(
+    command: Message, actor: str = "alice", command_id: str | None = None
+) -> Envelope[Message]:
     command_id = command_id or str(uuid.uuid4())
     release_id = command.model_dump()["release_id"]
-    return Envelope[Message](id=command_id, source="/tests", time=datetime.now(UTC),
-                             subject=release_id, data=command, correlation_id=command_id, actor=actor)
+    return Envelope[Message](
+        id=command_id,
+        source="/tests",
+        time=datetime.now(UTC),
+        subject=release_id,
+        data=command,
+        correlation_id=command_id,
+        actor=actor,
+    )
 
 
 async def send_record(bootstrap: str, topic: str, record: KafkaRecord) -> None:
@@ -51,7 +62,9 @@ async def send_record(bootstrap: str, topic: str, record: KafkaRecord) -> None:
         await producer.stop()
 
 
-async def read_topic(bootstrap: str, topic: str, predicate: Callable[[KafkaRecord], bool] = lambda _: True) -> list[KafkaRecord]:
+async def read_topic(
+    bootstrap: str, topic: str, predicate: Callable[[KafkaRecord], bool] = lambda _: True
+) -> list[KafkaRecord]:
     """Every record now on the topic (offset 0 to the current end) that matches."""
     partitions = await topic_partitions(bootstrap, topic)
     if not partitions:  # not created yet: the services create their topics as they start
@@ -72,7 +85,9 @@ async def read_topic(bootstrap: str, topic: str, predicate: Callable[[KafkaRecor
         await consumer.stop()
 
 
-async def wait_for_reply(bootstrap: str, command_id: str, timeout: float = WAIT_S) -> CommandOutcome:
+async def wait_for_reply(
+    bootstrap: str, command_id: str, timeout: float = WAIT_S
+) -> CommandOutcome:
     async def probe() -> CommandOutcome | None:
         records = await read_topic(bootstrap, REPLIES, lambda r: r.key == command_id.encode())
         return decode(records[-1], REGISTRY).data if records else None  # type: ignore[return-value]

@@ -38,7 +38,10 @@ CLOUDEVENT_HEADERS: Schema = {
         "ce_sequence": {
             "type": "string",
             "pattern": "^[0-9]+$",
-            "description": "Events only: the stream version this event got, zero-padded to 10 digits so it sorts as a string.",
+            "description": (
+                "Events only: the stream version this event got, zero-padded to 10 digits"
+                " so it sorts as a string."
+            ),
         },
         "ce_correlationid": {"type": "string", "description": "The id of the first command."},
         "ce_causationid": {"type": "string", "description": "The id of the message causing it."},

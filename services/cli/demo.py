@@ -18,4 +18,7 @@ def demo() -> None:
     except DemoFailed as error:
         console.print(f"[red]Demo stopped:[/red] {error}")
         raise typer.Exit(1) from error
-    console.print(f"\nRelease {release_id}: GET /v1/releases/{release_id} with `Authorization: Bearer dev-alice`.")
+    console.print(
+        f"\nRelease {release_id}: GET /v1/releases/{release_id}"
+        " with `Authorization: Bearer dev-alice`."
+    )

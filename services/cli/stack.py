@@ -32,10 +32,12 @@ def up() -> None:
         console.print(f"{process.name:<10} pid {pid:<7} log {process.log_file}")
     _wait_until_ready(settings)
     base = f"http://{settings.gateway_host}:{settings.gateway_port}"
-    console.print(f"\n[green]Pressroom is up.[/green]\n  API      {base}/v1/releases"
-                  f"\n  OpenAPI  {base}/openapi.json\n  Metrics  {base}/metrics"
-                  f"\n  Kafka    {settings.kafka_bootstrap}\n  Postgres {settings.pg_dsn}"
-                  "\nTry: pressroom demo    Stop: pressroom stop (add `pressroom infra down`)")
+    console.print(
+        f"\n[green]Pressroom is up.[/green]\n  API      {base}/v1/releases"
+        f"\n  OpenAPI  {base}/openapi.json\n  Metrics  {base}/metrics"
+        f"\n  Kafka    {settings.kafka_bootstrap}\n  Postgres {settings.pg_dsn}"
+        "\nTry: pressroom demo    Stop: pressroom stop (add `pressroom infra down`)"
+    )
 
 
 def stop() -> None:
@@ -50,7 +52,9 @@ def ps() -> None:
     table = Table("process", "pid", "log")
     for process in app_processes(load_settings()):
         pid = process.pid()
-        table.add_row(process.name, str(pid) if pid else "[red]not running[/red]", str(process.log_file))
+        table.add_row(
+            process.name, str(pid) if pid else "[red]not running[/red]", str(process.log_file)
+        )
     console.print(table)
 
 
@@ -66,6 +70,8 @@ def _wait_until_ready(settings: Settings) -> None:
             except (urllib.error.URLError, OSError):
                 pass
             time.sleep(0.5)
-    console.print(f"[red]The gateway is not ready after {READY_TIMEOUT_S:.0f} s.[/red] "
-                  f"Read the logs in {settings.data_dir / 'logs'} and `pressroom ps`.")
+    console.print(
+        f"[red]The gateway is not ready after {READY_TIMEOUT_S:.0f} s.[/red] "
+        f"Read the logs in {settings.data_dir / 'logs'} and `pressroom ps`."
+    )
     raise typer.Exit(1)

@@ -34,7 +34,7 @@ def paragraphs(text: str) -> list[str]:
 
 
 def parse_release(text: str, organisation: str) -> ReleaseContent:
-    """Title first, a `Posted On` line, a lead paragraph, then the body with one attributed quote."""
+    """Title, a `Posted On` line, a lead paragraph, then the body with one attributed quote."""
     title, *rest = paragraphs(text)
     rest = [p for p in rest if not POSTED_ON.match(p)]
     quotes, body = _split_quote(rest[1:])
@@ -56,6 +56,9 @@ def _split_quote(lines: list[str]) -> tuple[list[Quote], list[str]]:
             closing = (i for i in range(index + 1, len(lines)) if lines[i].endswith("”"))
             end = next(closing, len(lines) - 1)  # an unclosed quote runs to the end
             quoted = "\n\n".join(lines[index + 1 : end + 1]).strip("“”")
-            body = [*lines[: index + 1], *(f"> {p.strip('“”')}" for p in lines[index + 1 : end + 1])]
+            body = [
+                *lines[: index + 1],
+                *(f"> {p.strip('“”')}" for p in lines[index + 1 : end + 1]),
+            ]
             return [Quote(text=quoted, attribution=said["who"])], [*body, *lines[end + 1 :]]
     return [], lines

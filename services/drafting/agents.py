@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Awaitable, Callable
+from typing import Any
 
 import faust
 
@@ -15,6 +16,6 @@ def register_agents(app: faust.App, handler: Callable[[], Awaitable[CommandHandl
     """One agent per topic, concurrency 1, so one release's commands are handled in order."""
 
     @app.agent(raw_topic(app, DRAFTING_COMMANDS), concurrency=1, name="drafting-commands")
-    async def handle_drafting_commands(stream: AsyncIterable[faust.EventT]) -> None:
+    async def handle_drafting_commands(stream: AsyncIterable[faust.EventT[Any]]) -> None:
         async for event in stream.events():  # type: ignore[attr-defined]
             await (await handler()).handle_safely(*record_of(event))

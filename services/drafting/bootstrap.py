@@ -1,4 +1,4 @@
-"""Wires the drafting service: settings, logging, faust app, agents, relay. Nothing else starts it."""
+"""Wires the drafting service: settings, logging, faust app, agents, relay."""
 
 from __future__ import annotations
 

@@ -103,13 +103,24 @@ def evolve(state: Draft, event: DraftingEvents) -> Draft:
     state = replace(state, version=state.version + 1)
     match event:
         case DraftCreated():
-            return replace(state, status=Status.DRAFT, revision=event.revision, content=event.content,
-                           hash=event.content_hash, organisation=event.organisation,
-                           collaborators=tuple(event.collaborators))
+            return replace(
+                state,
+                status=Status.DRAFT,
+                revision=event.revision,
+                content=event.content,
+                hash=event.content_hash,
+                organisation=event.organisation,
+                collaborators=tuple(event.collaborators),
+            )
         case DraftRevised():
             # A revision of a submitted draft takes it back to draft: approvals bind one revision.
-            return replace(state, status=Status.DRAFT, revision=event.revision,
-                           content=event.content, hash=event.content_hash)
+            return replace(
+                state,
+                status=Status.DRAFT,
+                revision=event.revision,
+                content=event.content,
+                hash=event.content_hash,
+            )
         case DraftSubmitted():
             return replace(state, status=Status.SUBMITTED)
         case DraftDiscarded():
@@ -124,10 +135,20 @@ def _create(command: CreateDraft, state: Draft) -> list[DraftingEvents]:
     _require_writer(command.actor)
     organisation = command.content.lead_organisation
     if command.actor.organisation != organisation:
-        raise NotAllowed(f"{command.actor.id} writes for {command.actor.organisation}, not {organisation}")
-    return [DraftCreated(release_id=command.release_id, revision=1, content=command.content,
-                         content_hash=content_hash(command.content), created_by=command.actor.id,
-                         organisation=organisation, collaborators=command.collaborators)]
+        raise NotAllowed(
+            f"{command.actor.id} writes for {command.actor.organisation}, not {organisation}"
+        )
+    return [
+        DraftCreated(
+            release_id=command.release_id,
+            revision=1,
+            content=command.content,
+            content_hash=content_hash(command.content),
+            created_by=command.actor.id,
+            organisation=organisation,
+            collaborators=command.collaborators,
+        )
+    ]
 
 
 def _revise(command: ReviseDraft, state: Draft) -> list[DraftingEvents]:
@@ -141,27 +162,47 @@ def _revise(command: ReviseDraft, state: Draft) -> list[DraftingEvents]:
         raise InvalidContent(
             f"the lead organisation stays {state.organisation}; list partners after it"
         )
-    changed = [name for name in command.changes.present() if getattr(current, name) != getattr(content, name)]
+    changed = [
+        name
+        for name in command.changes.present()
+        if getattr(current, name) != getattr(content, name)
+    ]
     if not changed:
         return []  # nothing to revise: no new revision, nothing for approvers to re-read
-    return [DraftRevised(release_id=command.release_id, revision=state.revision + 1, content=content,
-                         content_hash=content_hash(content), changed_fields=changed,
-                         revised_by=command.actor.id)]
+    return [
+        DraftRevised(
+            release_id=command.release_id,
+            revision=state.revision + 1,
+            content=content,
+            content_hash=content_hash(content),
+            changed_fields=changed,
+            revised_by=command.actor.id,
+        )
+    ]
 
 
 def _submit(command: SubmitDraft, state: Draft) -> list[DraftingEvents]:
     _editable(state, command.actor, command.expected_version)
     if state.status is Status.SUBMITTED:
         raise WrongStatus(f"revision {state.revision} is already submitted")
-    return [DraftSubmitted(release_id=command.release_id, revision=state.revision,
-                           content_hash=state.hash, submitted_by=command.actor.id,
-                           organisation=state.organisation)]
+    return [
+        DraftSubmitted(
+            release_id=command.release_id,
+            revision=state.revision,
+            content_hash=state.hash,
+            submitted_by=command.actor.id,
+            organisation=state.organisation,
+        )
+    ]
 
 
 def _discard(command: DiscardDraft, state: Draft) -> list[DraftingEvents]:
     _editable(state, command.actor, command.expected_version)
-    return [DraftDiscarded(release_id=command.release_id, discarded_by=command.actor.id,
-                           reason=command.reason)]
+    return [
+        DraftDiscarded(
+            release_id=command.release_id, discarded_by=command.actor.id, reason=command.reason
+        )
+    ]
 
 
 def _editable(state: Draft, actor: Actor, expected_version: int | None) -> ReleaseContent:
@@ -173,7 +214,9 @@ def _editable(state: Draft, actor: Actor, expected_version: int | None) -> Relea
     if state.status is Status.DISCARDED:
         raise WrongStatus("the draft was discarded")
     if expected_version is not None and expected_version != state.version:
-        raise StaleVersion(f"you sent version {expected_version}; the release is at {state.version}")
+        raise StaleVersion(
+            f"you sent version {expected_version}; the release is at {state.version}"
+        )
     return state.content
 
 

@@ -13,7 +13,7 @@ from events.envelope import Envelope, source_of
 from services.gateway.auth import Principal
 from services.gateway.command_bus import CommandNotSent
 from services.gateway.deps import Gateway
-from services.gateway.middleware import CORRELATION_HEADER, correlation_id_from
+from services.gateway.middleware import CORRELATION_HEADER
 from services.gateway.outcomes import outcome_response, pending_response
 from services.gateway.problems import ProblemError
 
@@ -45,8 +45,8 @@ async def send_command(
     created: bool = False,
 ) -> Response:
     """Sends `command` and answers with its outcome, or 202 + Location when none came in time."""
-    header = request.headers.get(CORRELATION_HEADER)
-    correlation = correlation_id_from(header) if header else None
+    # The client's id (as the middleware vetted it) when it sent one, else the command id.
+    correlation = request.state.correlation_id if CORRELATION_HEADER in request.headers else None
     envelope = command_envelope(command, command_id, principal, correlation)
     structlog.contextvars.bind_contextvars(command_id=command_id)
     started = time.perf_counter()

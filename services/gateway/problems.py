@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from http import HTTPStatus
 from typing import Any
@@ -13,7 +14,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import BaseRoute, Match
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "urn:pressroom:problem:"
@@ -112,25 +112,26 @@ async def _on_validation(request: Request, exc: Exception) -> ProblemResponse:
 
 async def _on_http(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
     phrase = HTTPStatus(exc.status_code).phrase
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
     if detail is None:
         detail = _ROUTING_DETAILS.get(exc.status_code, phrase).format(
-            method=request.method, path=request.url.path, allow=_allowed_methods(request)
+            method=request.method, path=request.url.path, allow=headers.get("Allow", "")
         )
-    headers = dict(exc.headers or {})
-    if exc.status_code == 405:
-        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
     problem = ProblemError(exc.status_code, detail, headers=headers)
     return problem_response(problem, request.url.path)
 
 
 def _allowed_methods(request: Request) -> str:
-    # Starlette's Allow names only the first route matching the path; list every route's.
+    # Starlette's Allow names only the first route matching the path; the OpenAPI paths know all.
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        if isinstance(route, BaseRoute) and route.matches(request.scope)[0] is Match.PARTIAL:
-            methods |= set(getattr(route, "methods", None) or ())
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = "[^/]+".join(re.escape(part) for part in re.split(r"\{[^}]+\}", template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {method.upper() for method in operations}
     return ", ".join(sorted(methods))
 
 

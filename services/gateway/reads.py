@@ -132,7 +132,7 @@ class PostgresReadModel:
         while True:
             try:
                 await self._listen_once()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            except Exception as error:  # the poll covers the gap; never die silently
                 log.warning(
                     "listen_failed", channel=CHANNEL, error=str(error) or type(error).__name__
                 )

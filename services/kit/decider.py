@@ -34,7 +34,7 @@ class Decider(Generic[C, E, S]):
 def wrap_events(
     command: Envelope[Any], events: Sequence[Event], stream_version: int, now: datetime
 ) -> list[Envelope[Event]]:
-    """Envelopes for new events: ids derived from the command id and position, so a retry is recognisable."""
+    """Envelopes for new events; ids from command id and position make a retry recognisable."""
     service = command.data.service
     return [
         Envelope[Event](

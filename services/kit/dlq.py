@@ -24,8 +24,10 @@ class RecordOrigin:
     offset: int
 
 
-def dead_letter(record: KafkaRecord, origin: RecordOrigin, reason: str, now: datetime) -> KafkaRecord:
-    """Same key, value and headers as the original; the DLQ headers are appended, never replacing."""
+def dead_letter(
+    record: KafkaRecord, origin: RecordOrigin, reason: str, now: datetime
+) -> KafkaRecord:
+    """Same key, value and headers as the original; the DLQ headers are appended after them."""
     extra = {
         REASON: reason[:4000],
         SOURCE_TOPIC: origin.topic,

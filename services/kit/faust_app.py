@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import faust
 
-from events.kafka import KafkaRecord
+from events.kafka import Headers, KafkaRecord
 from services.kit.dlq import RecordOrigin
 from services.kit.settings import Settings
 
@@ -25,14 +28,21 @@ def create_app(service: str, settings: Settings) -> faust.App:
 
 
 def raw_topic(app: faust.App, name: str) -> faust.TopicT:
-    """Our agents read bytes and decode them themselves, so bad input reaches the DLQ, not a crash."""
+    """Agents read bytes and decode them themselves: bad input reaches the DLQ, not a crash."""
     return app.topic(name, key_serializer="raw", value_serializer="raw")
 
 
-def record_of(event: faust.EventT) -> tuple[KafkaRecord, RecordOrigin]:
+def record_of(event: faust.EventT[Any]) -> tuple[KafkaRecord, RecordOrigin]:
     message = event.message
-    headers = [(k, v if isinstance(v, bytes) else str(v).encode()) for k, v in (message.headers or [])]
     return (
-        KafkaRecord(key=message.key, value=message.value, headers=headers),
+        KafkaRecord(key=message.key, value=message.value, headers=_headers(message.headers)),
         RecordOrigin(topic=message.topic, partition=message.partition, offset=message.offset),
     )
+
+
+def _headers(raw: Mapping[str, bytes] | Sequence[tuple[str, bytes]] | None) -> Headers:
+    """faust hands headers over as a list of pairs or as a dict, depending on the path taken."""
+    pairs = raw.items() if isinstance(raw, Mapping) else (raw or [])
+    return [
+        (key, value if isinstance(value, bytes) else str(value).encode()) for key, value in pairs
+    ]

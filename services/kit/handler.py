@@ -17,14 +17,20 @@ from events.kafka import KafkaRecord, UndecodableMessage, decode
 from events.replies import CommandOutcome, Rejection
 from events.topics import REPLIES, dlq_topic, events_topic
 from services.kit import outcomes
+from services.kit.db import Connection, Pool
 from services.kit.decider import Decider, wrap_events
 from services.kit.dlq import RecordOrigin, dead_letter
 from services.kit.eventstore import EventStore
 
 log = structlog.get_logger()
 # Worth waiting out (database restarting, network blip); anything else is this message's fault.
-TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-             asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError)
+TRANSIENT = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+)
 # A concurrent writer of the same stream (another agent's policy) took our version: fold again.
 MAX_CONCURRENCY_RETRIES = 5
 
@@ -37,7 +43,7 @@ def utc_now() -> datetime:
 class CommandHandler:
     """Handles one consumed record of a service's commands topic, start to finish."""
 
-    pool: asyncpg.Pool
+    pool: Pool
     store: EventStore
     decider: Decider[Any, Any, Any]
     clock: Callable[[], datetime] = utc_now
@@ -47,7 +53,7 @@ class CommandHandler:
         return self.decider.service
 
     async def handle_safely(self, record: KafkaRecord, origin: RecordOrigin) -> None:
-        """For agents: transient failures are retried forever, a bug in one message dead-letters it."""
+        """For agents: transient failures are retried; a bug in one message dead-letters it."""
         delay = 0.5
         while True:
             try:
@@ -62,7 +68,9 @@ class CommandHandler:
                 await self._dead_letter(record, origin, f"internal error: {error!r}")
                 return
 
-    async def handle_record(self, record: KafkaRecord, origin: RecordOrigin) -> CommandOutcome | None:
+    async def handle_record(
+        self, record: KafkaRecord, origin: RecordOrigin
+    ) -> CommandOutcome | None:
         """Never raises for bad input: it becomes a dead letter plus an `undecodable` reply."""
         try:
             envelope = decode(record, self.store.registry)
@@ -84,7 +92,7 @@ class CommandHandler:
                 log.info("concurrent_write_retry", command_id=command.id, stream=command.subject)
         raise RuntimeError(f"stream {command.subject} kept changing under command {command.id}")
 
-    async def _decide_and_record(self, conn: asyncpg.Connection, command: Envelope[Any]) -> CommandOutcome:
+    async def _decide_and_record(self, conn: Connection, command: Envelope[Any]) -> CommandOutcome:
         prior = await self.store.processed(conn, command.id)
         if prior is not None:
             await self._reply(conn, prior, command)  # the same answer again, nothing new written
@@ -102,22 +110,34 @@ class CommandHandler:
             outcome = outcomes.accepted(command, len(history) + len(envelopes), envelopes)
         await self.store.record_outcome(conn, outcome)
         await self._reply(conn, outcome, command)
-        log.info("command_handled", command_id=command.id, type=command.type, status=outcome.status.value)
+        log.info(
+            "command_handled", command_id=command.id, type=command.type, status=outcome.status.value
+        )
         return outcome
 
-    async def _reply(self, conn: asyncpg.Connection, outcome: CommandOutcome, command: Envelope[Any]) -> None:
-        reply = outcomes.reply_envelope(outcome, self.service, self.clock(), command.correlation_id, command.actor)
+    async def _reply(
+        self, conn: Connection, outcome: CommandOutcome, command: Envelope[Any]
+    ) -> None:
+        reply = outcomes.reply_envelope(
+            outcome, self.service, self.clock(), command.correlation_id, command.actor
+        )
         await self.store.envelopes_to_outbox(conn, REPLIES, [reply])
 
     async def _dead_letter(self, record: KafkaRecord, origin: RecordOrigin, reason: str) -> None:
         now = self.clock()
         log.warning("dead_letter", topic=origin.topic, offset=origin.offset, reason=reason)
         async with self.pool.acquire() as conn, conn.transaction():
-            await self.store.to_outbox(conn, dlq_topic(self.service), dead_letter(record, origin, reason, now))
+            await self.store.to_outbox(
+                conn, dlq_topic(self.service), dead_letter(record, origin, reason, now)
+            )
             command_id = record.header("ce_id")
             if command_id:  # a bot that sent garbage still hears why
-                outcome = outcomes.undecodable(command_id, record.header("ce_type"), record.header("ce_subject"), reason)
-                reply = outcomes.reply_envelope(outcome, self.service, now, command_id, record.header("ce_actor") or "unknown")
+                outcome = outcomes.undecodable(
+                    command_id, record.header("ce_type"), record.header("ce_subject"), reason
+                )
+                reply = outcomes.reply_envelope(
+                    outcome, self.service, now, command_id, record.header("ce_actor") or "unknown"
+                )
                 await self.store.envelopes_to_outbox(conn, REPLIES, [reply])
 
 

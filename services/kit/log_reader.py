@@ -11,7 +11,9 @@ from events.kafka import KafkaRecord, UndecodableMessage, decode
 from services.kit.kafka_meta import topic_partitions
 
 
-async def release_events(bootstrap: str, release_id: str, topics: tuple[str, ...]) -> list[Envelope[Message]]:
+async def release_events(
+    bootstrap: str, release_id: str, topics: tuple[str, ...]
+) -> list[Envelope[Message]]:
     """Every event keyed by the release on the given topics, from offset 0 to the current end,
     in log order per topic and then by time across topics."""
     partitions = await topic_partitions(bootstrap, *topics)
@@ -23,7 +25,7 @@ async def release_events(bootstrap: str, release_id: str, topics: tuple[str, ...
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
-        found: list[Envelope[Message]] = []
+        found: list[Envelope[Message] | None] = []
         key = release_id.encode()
         while any([await consumer.position(tp) < end for tp, end in ends.items()]):
             for records in (await consumer.getmany(timeout_ms=1000)).values():

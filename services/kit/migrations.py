@@ -5,13 +5,13 @@ from __future__ import annotations
 import zlib
 from importlib import resources
 
-import asyncpg
+from services.kit.db import Connection
 
 SCHEMA_PLACEHOLDER = "__SCHEMA__"
 KIT_SQL = "services.kit.sql"
 
 
-async def apply_migrations(conn: asyncpg.Connection, schema: str, package: str) -> list[str]:
+async def apply_migrations(conn: Connection, schema: str, package: str) -> list[str]:
     """Applies the package's *.sql files in name order that `schema` has not seen; returns them."""
     scripts = sorted(
         (f.name, f.read_text("utf-8"))
@@ -40,7 +40,7 @@ async def apply_migrations(conn: asyncpg.Connection, schema: str, package: str) 
     return applied
 
 
-async def apply_service_migrations(conn: asyncpg.Connection, schema: str, package: str) -> list[str]:
+async def apply_service_migrations(conn: Connection, schema: str, package: str) -> list[str]:
     """The kit's event store first, then the service's own tables."""
     return [
         *await apply_migrations(conn, schema, KIT_SQL),

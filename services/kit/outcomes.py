@@ -10,7 +10,9 @@ from events.envelope import Envelope, source_of
 from events.replies import CommandOutcome, OutcomeStatus, Problem, Rejection
 
 
-def accepted(command: Envelope[Any], stream_version: int, events: list[Envelope[Event]]) -> CommandOutcome:
+def accepted(
+    command: Envelope[Any], stream_version: int, events: list[Envelope[Event]]
+) -> CommandOutcome:
     return CommandOutcome(
         command_id=command.id,
         command_type=command.data.ce_type(),
@@ -32,7 +34,9 @@ def rejected(command: Envelope[Any], stream_version: int, rejection: Rejection) 
     )
 
 
-def undecodable(command_id: str, command_type: str | None, subject: str | None, reason: str) -> CommandOutcome:
+def undecodable(
+    command_id: str, command_type: str | None, subject: str | None, reason: str
+) -> CommandOutcome:
     return CommandOutcome(
         command_id=command_id,
         command_type=command_type or "unknown",
@@ -46,7 +50,9 @@ def undecodable(command_id: str, command_type: str | None, subject: str | None, 
     )
 
 
-def reply_envelope(outcome: CommandOutcome, service: str, now: datetime, correlation_id: str, actor: str) -> Envelope[CommandOutcome]:
+def reply_envelope(
+    outcome: CommandOutcome, service: str, now: datetime, correlation_id: str, actor: str
+) -> Envelope[CommandOutcome]:
     """Keyed by command id (the subject), so a waiting client finds its answer."""
     return Envelope[CommandOutcome](
         id=f"{outcome.command_id}:outcome",

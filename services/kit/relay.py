@@ -9,11 +9,11 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import asyncpg
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from events.topics import REPLIES
+from services.kit.db import Connection, Pool
 from services.kit.kafka_meta import topic_partitions
 
 log = structlog.get_logger()
@@ -36,7 +36,7 @@ class OutboxRow:
 class OutboxRelay:
     """One active relay per schema (advisory lock); others wait to take over."""
 
-    pool: asyncpg.Pool
+    pool: Pool
     schema: str
     bootstrap: str
     notify_channel: str
@@ -48,7 +48,9 @@ class OutboxRelay:
             await self._become_leader(lock_conn, stop)
             await lock_conn.add_listener(self.notify_channel, lambda *_: self.wake.set())
             producer = AIOKafkaProducer(
-                bootstrap_servers=self.bootstrap, enable_idempotence=True, acks="all",
+                bootstrap_servers=self.bootstrap,
+                enable_idempotence=True,
+                acks="all",
                 linger_ms=2,
             )
             await producer.start()
@@ -58,7 +60,7 @@ class OutboxRelay:
             finally:
                 await producer.stop()
 
-    async def _become_leader(self, conn: asyncpg.Connection, stop: asyncio.Event) -> None:
+    async def _become_leader(self, conn: Connection, stop: asyncio.Event) -> None:
         lock = zlib.crc32(f"relay:{self.schema}".encode())
         while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", lock):
             if stop.is_set():
@@ -82,7 +84,7 @@ class OutboxRelay:
             headers = [*row.headers, (OUTBOX_ID, self._outbox_id(row.id))]
             # Keyed by release id: the producer's partitioner keeps one release on one partition.
             futures.append(await producer.send(row.topic, row.value, key=row.key, headers=headers))
-        # Wait for every ack before marking: a crash in between is repaired by _reconcile_with_kafka.
+        # Every ack before marking: a crash in between is repaired by _reconcile_with_kafka.
         await asyncio.gather(*futures)
         if self.fault == "kill-after-publish":
             os.kill(os.getpid(), signal.SIGKILL)
@@ -98,12 +100,21 @@ class OutboxRelay:
             " WHERE published_at IS NULL ORDER BY id LIMIT $1",
             limit,
         )
-        return [OutboxRow(r["id"], r["topic"], r["key"], r["value"],
-                          list(zip(r["header_keys"], r["header_values"], strict=True))) for r in rows]
+        return [
+            OutboxRow(
+                r["id"],
+                r["topic"],
+                r["key"],
+                r["value"],
+                list(zip(r["header_keys"], r["header_values"], strict=True)),
+            )
+            for r in rows
+        ]
 
     async def _mark_published(self, ids: list[int]) -> None:
         await self.pool.execute(
-            f"UPDATE {self.schema}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])", ids
+            f"UPDATE {self.schema}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
+            ids,
         )
 
     async def _reconcile_with_kafka(self) -> None:

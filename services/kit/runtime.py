@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from events.catalog import REGISTRY
+from services.kit.db import Pool
 from services.kit.decider import Decider
 from services.kit.eventstore import EventStore
 from services.kit.handler import CommandHandler
@@ -25,7 +26,7 @@ class ServiceRuntime:
     settings: Settings
     decider: Decider[Any, Any, Any]
     migrations: str
-    _pool: asyncpg.Pool | None = None
+    _pool: Pool | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
@@ -36,7 +37,7 @@ class ServiceRuntime:
     def store(self) -> EventStore:
         return EventStore(schema=self.schema, registry=REGISTRY)
 
-    async def pool(self) -> asyncpg.Pool:
+    async def pool(self) -> Pool:
         async with self._lock:
             if self._pool is None:
                 self._pool = await asyncpg.create_pool(self.settings.pg_dsn, min_size=1, max_size=8)
@@ -49,8 +50,11 @@ class ServiceRuntime:
         if self.settings.fault == "relay-off":
             return
         relay = OutboxRelay(
-            pool=await self.pool(), schema=self.schema, bootstrap=self.settings.kafka_bootstrap,
-            notify_channel=self.store.notify_channel, fault=self.settings.fault,
+            pool=await self.pool(),
+            schema=self.schema,
+            bootstrap=self.settings.kafka_bootstrap,
+            notify_channel=self.store.notify_channel,
+            fault=self.settings.fault,
         )
         await relay.run(asyncio.Event())
 

@@ -16,7 +16,7 @@ class Settings(BaseSettings):
 
     # Where the local stack keeps its data and logs (ignored by git).
     data_dir: Path = REPO_ROOT / ".pressroom" / "dev"
-    # Where resolved Kafka jars are cached, outside the data folder so `infra down --wipe` keeps them.
+    # Resolved Kafka jars, outside the data folder so `infra down --wipe` keeps them.
     cache_dir: Path = REPO_ROOT / ".pressroom" / "cache"
 
     kafka_host: str = "127.0.0.1"
@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     gateway_port: int = 18080
     # Seconds the gateway waits for a command's outcome before answering 202 with a link to poll.
     reply_timeout_s: float = 10.0
-    # Bearer tokens and their principals: a YAML file (see docs/auth.md); empty means the demo tokens.
+    # Bearer tokens and principals: a YAML file (docs/auth.md); unset means the demo tokens.
     tokens_file: Path | None = None
 
     # Crash points for the crash-recovery tests only: "relay-off" (commit, never publish) or

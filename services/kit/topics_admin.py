@@ -12,7 +12,9 @@ log = structlog.get_logger()
 EVENT_TOPIC_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "delete"}
 
 
-async def ensure_topics(bootstrap: str, partitions: int, topics: tuple[str, ...] = ALL_TOPICS) -> list[str]:
+async def ensure_topics(
+    bootstrap: str, partitions: int, topics: tuple[str, ...] = ALL_TOPICS
+) -> list[str]:
     """Creates the missing topics; returns their names. Existing topics are left as they are."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
@@ -29,4 +31,6 @@ async def ensure_topics(bootstrap: str, partitions: int, topics: tuple[str, ...]
 
 def _new_topic(name: str, partitions: int) -> NewTopic:
     config = EVENT_TOPIC_CONFIG if name in EVENT_TOPICS else {}
-    return NewTopic(name=name, num_partitions=partitions, replication_factor=1, topic_configs=config)
+    return NewTopic(
+        name=name, num_partitions=partitions, replication_factor=1, topic_configs=config
+    )

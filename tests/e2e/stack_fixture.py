@@ -28,13 +28,17 @@ class Stack:
         return f"http://{self.settings.gateway_host}:{self.settings.gateway_port}"
 
     def client(self, token: str = "dev-alice") -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.base_url, timeout=WAIT_S,
-                                 headers={"Authorization": f"Bearer {token}"})
+        return httpx.AsyncClient(
+            base_url=self.base_url, timeout=WAIT_S, headers={"Authorization": f"Bearer {token}"}
+        )
 
 
 async def drafting_answers(settings: Settings) -> None:
     """Ready means a command goes in and its outcome comes back, through Kafka and the relay."""
-    probe = SubmitDraft(release_id=f"probe-{uuid.uuid4()}", actor=Actor(id="probe", roles=["writer"], organisation="probe"))
+    probe = SubmitDraft(
+        release_id=f"probe-{uuid.uuid4()}",
+        actor=Actor(id="probe", roles=["writer"], organisation="probe"),
+    )
     outcome = await send_command(settings.kafka_bootstrap, DRAFTING_COMMANDS, probe, timeout=120)
     assert outcome.status is OutcomeStatus.NOT_FOUND
 

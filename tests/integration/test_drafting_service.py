@@ -1,7 +1,8 @@
-"""The drafting service as a real process on the real Kafka and PostgreSQL: write path, crashes, DLQ."""
+"""The drafting service as a real process on real Kafka and PostgreSQL: writes, crashes, DLQ."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -20,31 +21,49 @@ from events.replies import OutcomeStatus
 from events.topics import DRAFTING_COMMANDS, DRAFTING_DLQ, DRAFTING_EVENTS
 from services.kit.dlq import REASON
 from tests.e2e.stack_fixture import Stack, drafting_answers
-from tests.support import command_envelope, eventually, read_topic, send_command, send_record, wait_for_reply
+from tests.support import (
+    command_envelope,
+    eventually,
+    read_topic,
+    send_command,
+    send_record,
+    wait_for_reply,
+)
 
 pytestmark = pytest.mark.integration
 ALICE = Actor(id="alice", roles=["writer"], organisation="fco")
 
 
 def create(release_id: str) -> CreateDraft:
-    return CreateDraft(release_id=release_id, actor=ALICE,
-                       content=ReleaseContent(title="UK and Japan talks", organisations=["fco"]))
+    return CreateDraft(
+        release_id=release_id,
+        actor=ALICE,
+        content=ReleaseContent(title="UK and Japan talks", organisations=["fco"]),
+    )
 
 
 async def events_of(stack: Stack, release_id: str) -> list[KafkaRecord]:
-    return await read_topic(stack.settings.kafka_bootstrap, DRAFTING_EVENTS, lambda r: r.key == release_id.encode())
+    return await read_topic(
+        stack.settings.kafka_bootstrap, DRAFTING_EVENTS, lambda r: r.key == release_id.encode()
+    )
 
 
 async def test_a_command_becomes_a_cloudevent_any_sdk_reads(stack: Stack) -> None:
     release_id = str(uuid.uuid4())
-    outcome = await send_command(stack.settings.kafka_bootstrap, DRAFTING_COMMANDS, create(release_id))
+    outcome = await send_command(
+        stack.settings.kafka_bootstrap, DRAFTING_COMMANDS, create(release_id)
+    )
     assert outcome.status is OutcomeStatus.ACCEPTED and outcome.stream_version == 1
     [record] = await eventually(lambda: events_of(stack, release_id), what="the DraftCreated event")
     # The CloudEvents SDK validates every attribute as it reads: this is what downstream sees.
-    event = from_binary_event(KafkaMessage(headers=dict(record.headers), key=record.key, value=record.value))
+    event = from_binary_event(
+        KafkaMessage(headers=dict(record.headers), key=record.key, value=record.value)
+    )
     assert event.get_type() == "pressroom.drafting.DraftCreated.v1"
     assert event.get_source() == "/pressroom/drafting" and event.get_subject() == release_id
-    assert event.get_extension("sequence") == "0000000001" and event.get_extension("actor") == "alice"
+    assert (
+        event.get_extension("sequence") == "0000000001" and event.get_extension("actor") == "alice"
+    )
     assert event.get_extension("causationid") == outcome.command_id
     data = event.get_data()
     assert isinstance(data, dict) and data["content"]["title"] == "UK and Japan talks"
@@ -54,22 +73,47 @@ async def test_kcat_reads_the_event_with_its_ce_headers(stack: Stack) -> None:
     release_id = str(uuid.uuid4())
     await send_command(stack.settings.kafka_bootstrap, DRAFTING_COMMANDS, create(release_id))
     await eventually(lambda: events_of(stack, release_id), what="the event")
-    output = subprocess.run(
-        ["kcat", "-C", "-b", stack.settings.kafka_bootstrap, "-t", DRAFTING_EVENTS, "-e", "-q",
-         "-f", "%k\t%h\t%s\n"], capture_output=True, timeout=60, check=True,
-    ).stdout.decode("utf-8", errors="replace")  # other tests put garbage on topics on purpose
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [
+            "kcat",
+            "-C",
+            "-b",
+            stack.settings.kafka_bootstrap,
+            "-t",
+            DRAFTING_EVENTS,
+            "-e",
+            "-q",
+            "-f",
+            "%k\t%h\t%s\n",
+        ],
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    output = done.stdout.decode("utf-8", errors="replace")  # other tests put garbage on topics
     [line] = [line for line in output.splitlines() if line.startswith(release_id)]
-    key, headers, value = line.split("\t")
-    assert "ce_type=pressroom.drafting.DraftCreated.v1" in headers and "ce_specversion=1.0" in headers
+    _, headers, value = line.split("\t")
+    assert (
+        "ce_type=pressroom.drafting.DraftCreated.v1" in headers and "ce_specversion=1.0" in headers
+    )
     assert json.loads(value)["release_id"] == release_id
 
 
 async def test_a_repeated_command_id_gets_the_same_outcome_and_no_new_event(stack: Stack) -> None:
     release_id, command_id = str(uuid.uuid4()), str(uuid.uuid4())
     bootstrap = stack.settings.kafka_bootstrap
-    first = await send_command(bootstrap, DRAFTING_COMMANDS, create(release_id), command_id=command_id)
-    await send_record(bootstrap, DRAFTING_COMMANDS, encode(command_envelope(create(release_id), command_id=command_id)))
-    replies = await eventually(lambda: _replies(bootstrap, command_id, at_least=2), what="two replies")
+    first = await send_command(
+        bootstrap, DRAFTING_COMMANDS, create(release_id), command_id=command_id
+    )
+    await send_record(
+        bootstrap,
+        DRAFTING_COMMANDS,
+        encode(command_envelope(create(release_id), command_id=command_id)),
+    )
+    replies = await eventually(
+        lambda: _replies(bootstrap, command_id, at_least=2), what="two replies"
+    )
     assert {r for r in replies} == {first.model_dump_json()}
     assert len(await events_of(stack, release_id)) == 1
 
@@ -80,30 +124,67 @@ async def _replies(bootstrap: str, command_id: str, at_least: int) -> list[str] 
     from events.topics import REPLIES
 
     records = await read_topic(bootstrap, REPLIES, lambda r: r.key == command_id.encode())
-    return [decode(r, REGISTRY).data.model_dump_json() for r in records] if len(records) >= at_least else None
+    return (
+        [decode(r, REGISTRY).data.model_dump_json() for r in records]
+        if len(records) >= at_least
+        else None
+    )
 
 
-@pytest.mark.parametrize("garbage", [
-    KafkaRecord(b"k", b"\x00\xffnot json", []),
-    KafkaRecord(b"k", b"{}", [("ce_specversion", b"1.0"), ("ce_id", b"x1"), ("ce_source", b"/t"),
-                               ("ce_type", b"pressroom.drafting.Nonsense.v1")]),
-    KafkaRecord(b"k", b'{"type":"CreateDraft","version":1,"release_id":"k"}',
-                [("ce_specversion", b"1.0"), ("ce_id", b"x2"), ("ce_source", b"/t"),
-                 ("ce_type", b"pressroom.drafting.CreateDraft.v1"), ("ce_subject", b"k")]),
-], ids=["garbage-bytes", "unknown-type", "schema-invalid"])
-async def test_bad_commands_land_in_the_dlq_with_a_reason_and_later_ones_still_run(stack: Stack, garbage: KafkaRecord) -> None:
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        KafkaRecord(b"k", b"\x00\xffnot json", []),
+        KafkaRecord(
+            b"k",
+            b"{}",
+            [
+                ("ce_specversion", b"1.0"),
+                ("ce_id", b"x1"),
+                ("ce_source", b"/t"),
+                ("ce_type", b"pressroom.drafting.Nonsense.v1"),
+            ],
+        ),
+        KafkaRecord(
+            b"k",
+            b'{"type":"CreateDraft","version":1,"release_id":"k"}',
+            [
+                ("ce_specversion", b"1.0"),
+                ("ce_id", b"x2"),
+                ("ce_source", b"/t"),
+                ("ce_type", b"pressroom.drafting.CreateDraft.v1"),
+                ("ce_subject", b"k"),
+            ],
+        ),
+    ],
+    ids=["garbage-bytes", "unknown-type", "schema-invalid"],
+)
+async def test_bad_commands_land_in_the_dlq_with_a_reason_and_later_ones_still_run(
+    stack: Stack, garbage: KafkaRecord
+) -> None:
     bootstrap, marker = stack.settings.kafka_bootstrap, uuid.uuid4().hex
-    poisoned = KafkaRecord(garbage.key, garbage.value, [*garbage.headers, ("test_marker", marker.encode())])
+    poisoned = KafkaRecord(
+        garbage.key, garbage.value, [*garbage.headers, ("test_marker", marker.encode())]
+    )
     await send_record(bootstrap, DRAFTING_COMMANDS, poisoned)
     later = str(uuid.uuid4())
-    assert (await send_command(bootstrap, DRAFTING_COMMANDS, create(later))).status is OutcomeStatus.ACCEPTED
-    [dead] = await eventually(lambda: read_topic(bootstrap, DRAFTING_DLQ, lambda r: r.header("test_marker") == marker), what="the dead letter")
+    assert (
+        await send_command(bootstrap, DRAFTING_COMMANDS, create(later))
+    ).status is OutcomeStatus.ACCEPTED
+    [dead] = await eventually(
+        lambda: read_topic(bootstrap, DRAFTING_DLQ, lambda r: r.header("test_marker") == marker),
+        what="the dead letter",
+    )
     assert dead.value == garbage.value and dead.key == garbage.key
-    assert dead.headers[: len(poisoned.headers)] == poisoned.headers  # original headers kept as they were
+    assert (
+        dead.headers[: len(poisoned.headers)] == poisoned.headers
+    )  # original headers kept as they were
     assert dead.header(REASON)
 
 
-async def test_killed_between_commit_and_publish_the_event_is_published_once_after_restart(stack: Stack) -> None:
+async def test_killed_between_commit_and_publish_the_event_is_published_once_after_restart(
+    stack: Stack,
+) -> None:
     drafting, release_id = stack.processes["drafting"], str(uuid.uuid4())
     drafting.stop()
     drafting.start(extra_env={"PRESSROOM_FAULT": "relay-off"})
@@ -117,13 +198,17 @@ async def test_killed_between_commit_and_publish_the_event_is_published_once_aft
     assert len(await events_of(stack, release_id)) == 1
 
 
-async def test_killed_after_publish_before_marking_the_restart_does_not_publish_again(stack: Stack) -> None:
+async def test_killed_after_publish_before_marking_the_restart_does_not_publish_again(
+    stack: Stack,
+) -> None:
     drafting, release_id = stack.processes["drafting"], str(uuid.uuid4())
     drafting.stop()
     drafting.start(extra_env={"PRESSROOM_FAULT": "kill-after-publish"})
     envelope = command_envelope(create(release_id))
     await send_record(stack.settings.kafka_bootstrap, DRAFTING_COMMANDS, encode(envelope))
-    await eventually(lambda: events_of(stack, release_id), timeout=120, what="the first publication")
+    await eventually(
+        lambda: events_of(stack, release_id), timeout=120, what="the first publication"
+    )
     await eventually(lambda: _dead(drafting.pid()), what="the fault to kill the service")
     drafting.start()
     await drafting_answers(stack.settings)
@@ -134,7 +219,11 @@ async def test_killed_after_publish_before_marking_the_restart_does_not_publish_
 async def _committed(stack: Stack, command_id: str) -> bool:
     conn = await asyncpg.connect(stack.settings.pg_dsn)
     try:
-        return bool(await conn.fetchval("SELECT count(*) FROM drafting.processed_commands WHERE command_id = $1", command_id))
+        return bool(
+            await conn.fetchval(
+                "SELECT count(*) FROM drafting.processed_commands WHERE command_id = $1", command_id
+            )
+        )
     finally:
         await conn.close()
 
@@ -142,7 +231,9 @@ async def _committed(stack: Stack, command_id: str) -> bool:
 async def _unpublished(stack: Stack) -> int:
     conn = await asyncpg.connect(stack.settings.pg_dsn)
     try:
-        return int(await conn.fetchval("SELECT count(*) FROM drafting.outbox WHERE published_at IS NULL"))
+        return int(
+            await conn.fetchval("SELECT count(*) FROM drafting.outbox WHERE published_at IS NULL")
+        )
     finally:
         await conn.close()
 

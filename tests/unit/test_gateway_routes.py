@@ -298,3 +298,9 @@ async def test_headers_are_checked_before_the_body(client: httpx.AsyncClient) ->
     bad_key = {**ALICE, "Idempotency-Key": "has space"}
     assert (await client.post("/v1/releases", json={}, headers=bad_key)).status_code == 400
     assert (await client.patch("/v1/releases/r1", json={"x": 1}, headers=ALICE)).status_code == 428
+
+
+async def test_405_lists_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    response = await client.put("/v1/releases/r1", headers=ALICE)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET, PATCH"

@@ -1,0 +1,67 @@
+"""What the benchmark ran on: CPU, memory, Python, Kafka and PostgreSQL, and how loaded it was."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+import asyncpg
+
+from services.infra.kafka_dist import kafka_version_of, lib_dir
+from services.kit.settings import Settings
+
+# The durability settings that decide what a commit costs.
+PG_SETTINGS = ("server_version", "fsync", "synchronous_commit", "full_page_writes")
+
+
+def _proc_field(path: str, name: str) -> str:
+    """The first `name: value` line of a /proc file, or "?" off Linux."""
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError:
+        return "?"
+    for line in lines:
+        key, _, value = line.partition(":")
+        if key.strip() == name:
+            return value.strip()
+    return "?"
+
+
+def memory() -> str:
+    """MemTotal in GiB."""
+    total = _proc_field("/proc/meminfo", "MemTotal")
+    if not total.endswith(" kB"):
+        return total
+    return f"{int(total.removesuffix(' kB')) / 1024**2:.1f} GiB"
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, as `uptime` prints them."""
+    return " / ".join(f"{load:.2f}" for load in os.getloadavg())
+
+
+def kafka_version(settings: Settings) -> str:
+    """The version of the broker jars the local stack runs (settings.kafka_version if unknown)."""
+    return kafka_version_of(lib_dir(settings)) or f"{settings.kafka_version} (configured)"
+
+
+async def postgres_settings(conn: asyncpg.Connection) -> dict[str, str]:
+    """SHOW of each durability setting, and the server version."""
+    return {name: str(await conn.fetchval(f"SHOW {name}")) for name in PG_SETTINGS}
+
+
+def machine(settings: Settings, pg: dict[str, str]) -> dict[str, str]:
+    """The machine section of the report (the load averages are added around the run)."""
+    return {
+        "CPU": _proc_field("/proc/cpuinfo", "model name"),
+        "nproc": str(len(os.sched_getaffinity(0))),
+        "memory": memory(),
+        "Python": platform.python_version(),
+        "Kafka": kafka_version(settings),
+        "PostgreSQL": pg["server_version"],
+        "PostgreSQL durability": (
+            f"fsync={pg['fsync']}, synchronous_commit={pg['synchronous_commit']}, "
+            f"full_page_writes={pg['full_page_writes']}"
+        ),
+    }

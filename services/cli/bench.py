@@ -1,0 +1,62 @@
+"""`pressroom bench`: a benchmark, not a test; it measures and prints, it never asserts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from services.bench.drafting import BenchFailed
+from services.bench.report import Report, key_value_table, render_markdown, rich_table
+from services.bench.run import QUICK, BenchConfig, StackDown, run_bench
+from services.kit.settings import load_settings
+
+console = Console()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console,
+    )  # fmt: skip
+
+
+def _show(report: Report) -> None:
+    console.print(rich_table(report))
+    console.print(key_value_table("Machine", report.machine))
+    console.print(key_value_table("Settings", report.settings))
+
+
+def bench(
+    quick: Annotated[bool, typer.Option("--quick", help="Small counts: a smoke run.")] = False,
+    markdown: Annotated[
+        Path | None, typer.Option("--markdown", help="Also write the results as markdown here.")
+    ] = None,
+    messages: Annotated[int | None, typer.Option("-n", help="Kafka loop records (N).")] = None,
+    commands: Annotated[int | None, typer.Option("-m", help="CreateDraft commands (M).")] = None,
+    requests: Annotated[int | None, typer.Option("-k", help="HTTP requests (K).")] = None,
+    rate: Annotated[float | None, typer.Option("--rate", help="HTTP requests/s.")] = None,
+) -> None:
+    """Measure this machine's raw Kafka and PostgreSQL limits, then drafting against them."""
+    # aiokafka logs every failed connection attempt; the outcome is reported below, once.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    base = QUICK if quick else BenchConfig()
+    config = base.with_overrides(messages=messages, commands=commands, requests=requests, rate=rate)
+    try:
+        with _progress() as progress:
+            report = asyncio.run(run_bench(load_settings(), config, progress))
+    except StackDown as error:
+        console.print(f"[red]The local stack is not up:[/red] {error}\nrun make up first")
+        raise typer.Exit(2) from error
+    except BenchFailed as error:
+        console.print(f"[red]The benchmark stopped:[/red] {error}")
+        raise typer.Exit(1) from error
+    _show(report)
+    if markdown is not None:
+        markdown.write_text(render_markdown(report))
+        console.print(f"Markdown written to {markdown}")
