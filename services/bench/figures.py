@@ -59,7 +59,7 @@ def http_figures(r: RawResults, http: HttpResult, target_rate: float) -> list[Fi
     out.append(
         Figure(DRAFTING, "HTTP achieved rate", achieved, "req/s", "target", target_rate, "req/s")
     )
-    out.append(Figure(DRAFTING, "HTTP failed requests", failed, "failed", "sent", sent, "sent"))
+    out.append(Figure(DRAFTING, "HTTP failed requests", failed, "", "requests sent", sent, ""))
     return out
 
 

@@ -41,6 +41,23 @@ def load_average() -> str:
     return " / ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
+def cpu_times() -> tuple[int, int]:
+    """(busy, total) clock ticks of every CPU since boot, from /proc/stat; (0, 0) off Linux."""
+    try:
+        first = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return 0, 0
+    ticks = [int(field) for field in first[1:9]]  # user … steal; guest is inside user already
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)  # minus idle and iowait
+
+
+def busy_share(before: tuple[int, int], after: tuple[int, int]) -> str:
+    """How busy the whole machine was between two cpu_times(), whoever kept it busy."""
+    busy, total = after[0] - before[0], after[1] - before[1]
+    cpus = len(os.sched_getaffinity(0))
+    return f"{busy / total:.0%} of {cpus} CPUs" if total > 0 else "?"
+
+
 def kafka_version(settings: Settings) -> str:
     """The version of the broker jars the local stack runs (settings.kafka_version if unknown)."""
     return kafka_version_of(lib_dir(settings)) or f"{settings.kafka_version} (configured)"
@@ -64,4 +81,14 @@ def machine(settings: Settings, pg: dict[str, str]) -> dict[str, str]:
             f"fsync={pg['fsync']}, synchronous_commit={pg['synchronous_commit']}, "
             f"full_page_writes={pg['full_page_writes']}"
         ),
+    }
+
+
+def conditions(load_before: str, cpu_before: tuple[int, int]) -> dict[str, str]:
+    """How loaded the machine was: the load averages around the run, and its CPU use during it."""
+    return {
+        "load average before (1/5/15 min)": load_before,
+        "load average after (1/5/15 min)": load_average(),
+        # Everything running counts, the bench and the stack included.
+        "CPU busy during the run": busy_share(cpu_before, cpu_times()),
     }

@@ -25,11 +25,11 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def format_ratio(value: float, raw: float | None) -> str:
-    """value / raw as "0.38x", "8.3x" or "1,234x"; "—" when there is nothing to divide by."""
+    """value / raw as "0.38x", "1.0x" or "1,234x"; "—" when there is nothing to divide by."""
     if raw is None or raw <= 0 or math.isnan(value):
         return NONE
     ratio = value / raw
-    return f"{ratio:,.0f}x" if ratio >= 10 else f"{ratio:.2g}x"
+    return f"{ratio:,.0f}x" if ratio >= 10 else f"{ratio:#.2g}x"
 
 
 def format_quantity(value: float, unit: str) -> str:
@@ -39,7 +39,8 @@ def format_quantity(value: float, unit: str) -> str:
     if unit == "ms":
         return f"{value:.2f} ms" if value < 10 else f"{value:,.1f} ms"
     whole = value >= 100 or float(value).is_integer()
-    return f"{value:,.0f} {unit}" if whole else f"{value:.1f} {unit}"
+    text = f"{value:,.0f} {unit}" if whole else f"{value:.1f} {unit}"
+    return text.rstrip()
 
 
 @dataclass(frozen=True)

@@ -9,24 +9,15 @@ from typing import Any
 
 import asyncpg
 import httpx
-from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaError
 from rich.progress import Progress
 
 from services.bench import raw
-from services.bench.drafting import (
-    BenchFailed,
-    HttpResult,
-    commands_to_projection,
-    http_at_fixed_rate,
-    write_then_read,
-)
+from services.bench.drafting import HttpResult, commands_to_projection, http_at_fixed_rate
 from services.bench.figures import RawResults, figures
-from services.bench.machine import load_average, machine, postgres_settings
+from services.bench.machine import conditions, cpu_times, load_average, machine, postgres_settings
+from services.bench.preflight import check_stack
 from services.bench.report import Report
 from services.kit.settings import Settings
-
-WARM_UP_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -58,33 +49,6 @@ class BenchConfig:
 
 
 QUICK = BenchConfig(messages=2_000, commands=200, requests=50, round_trips=50, commits=200)
-
-
-class StackDown(RuntimeError):
-    """A part of the local stack does not answer."""
-
-
-async def check_stack(settings: Settings, client: httpx.AsyncClient) -> None:
-    """Each part answers, and one release goes all the way from POST to GET (a warm-up too)."""
-    try:
-        await (await asyncpg.connect(settings.pg_dsn, timeout=5)).close()
-    except (OSError, TimeoutError, asyncpg.PostgresError) as error:
-        raise StackDown(f"PostgreSQL at {settings.pg_host}:{settings.pg_port}: {error}") from error
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    try:
-        await admin.start()
-    except (OSError, KafkaError) as error:
-        raise StackDown(f"Kafka at {settings.kafka_bootstrap}: {error}") from error
-    finally:
-        await admin.close()
-    try:
-        ready = await client.get("/readyz")
-        ready.raise_for_status()
-        await write_then_read(client, 0, timeout=WARM_UP_S)
-    except (httpx.HTTPError, BenchFailed, TimeoutError) as error:
-        raise StackDown(
-            f"gateway at {client.base_url} (or drafting, projector): {error!r}"
-        ) from error
 
 
 async def measure_raw(
@@ -137,8 +101,8 @@ def gateway_client(settings: Settings) -> httpx.AsyncClient:
 
 
 async def run_bench(settings: Settings, config: BenchConfig, progress: Progress) -> Report:
-    """Everything, in order; the load averages frame the run."""
-    load_before = load_average()
+    """Everything, in order; the machine's load is read before and after."""
+    load_before, cpu_before = load_average(), cpu_times()
     async with gateway_client(settings) as client:
         await check_stack(settings, client)
         conn = await asyncpg.connect(settings.pg_dsn)
@@ -148,11 +112,9 @@ async def run_bench(settings: Settings, config: BenchConfig, progress: Progress)
             commands, http = await measure_drafting(settings, config, conn, client, progress)
         finally:
             await conn.close()
-    conditions = {"load average before (1/5/15 min)": load_before,
-                  "load average after (1/5/15 min)": load_average()}  # fmt: skip
     return Report(
         title=f"pressroom bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        machine=machine(settings, pg) | conditions,
+        machine=machine(settings, pg) | conditions(load_before, cpu_before),
         settings=config.describe(settings),
         figures=figures(raw_results, commands, http, config.rate),
     )

@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from services.bench.drafting import BenchFailed
+from services.bench.preflight import StackDown
 from services.bench.report import Report, key_value_table, render_markdown, rich_table
-from services.bench.run import QUICK, BenchConfig, StackDown, run_bench
+from services.bench.run import QUICK, BenchConfig, run_bench
 from services.kit.settings import load_settings
 
 console = Console()

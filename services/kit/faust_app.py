@@ -22,6 +22,9 @@ def create_app(service: str, settings: Settings) -> faust.App:
         topic_allow_declare=False,
         web_enabled=False,
         consumer_auto_offset_reset="earliest",
+        # A killed instance's partitions move to a live one after 10 s, not faust's default 60 s.
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=3.0,
         broker_commit_every=100,
         broker_commit_interval=1.0,
     )

@@ -42,7 +42,7 @@ async def list_releases(
     # `org` matches any of the release's organisations, not only the lead one.
     where = (
         "($1::text IS NULL OR status = $1)"
-        " AND ($2::text IS NULL OR $2 = ANY(organisations))"
+        " AND ($2::text IS NULL OR organisations @> ARRAY[$2::text])"
         " AND ($3::text IS NULL OR search @@ websearch_to_tsquery('english', $3))"
     )
     order = (

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +56,14 @@ class AppProcess:
             )  # fmt: skip
         self.pid_file.write_text(f"{proc.pid}\n")
         return proc.pid
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would, and wait until it is gone (for crash-recovery tests)."""
+        pid = self.pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+            while is_alive(pid):
+                time.sleep(0.05)
 
     def stop(self, grace: float = 20.0) -> None:
         pid = self.pid()

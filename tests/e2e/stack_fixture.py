@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from events.actor import Actor
 from events.drafting import SubmitDraft
 from events.replies import OutcomeStatus
 from events.topics import DRAFTING_COMMANDS
+from services.infra.processes import tail
 from services.kit.settings import Settings
 from services.stack.processes import AppProcess, app_processes
 from tests.support import WAIT_S, eventually, send_command
@@ -54,6 +56,13 @@ async def gateway_ready(stack: Stack) -> None:
     await eventually(probe, 120, "the gateway's /readyz")
 
 
+def assert_all_alive(stack: Stack) -> None:
+    """A process that died at start fails the run at once, with the end of its log."""
+    for process in stack.processes.values():
+        if process.pid() is None:
+            raise AssertionError(f"{process.name} is not running:\n{tail(process.log_file)}")
+
+
 @pytest_asyncio.fixture(scope="session")
 async def stack(infra: Settings) -> AsyncIterator[Stack]:
     processes = {p.name: p for p in app_processes(infra)}
@@ -61,6 +70,8 @@ async def stack(infra: Settings) -> AsyncIterator[Stack]:
         process.stop()  # a leftover from an interrupted run would hold old code
         process.start()
     running = Stack(settings=infra, processes=processes)
+    await asyncio.sleep(2)
+    assert_all_alive(running)
     await drafting_answers(infra)
     await gateway_ready(running)
     yield running

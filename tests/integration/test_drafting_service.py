@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
 import subprocess
 import uuid
 
@@ -191,7 +189,7 @@ async def test_killed_between_commit_and_publish_the_event_is_published_once_aft
     envelope = command_envelope(create(release_id))
     await send_record(stack.settings.kafka_bootstrap, DRAFTING_COMMANDS, encode(envelope))
     await eventually(lambda: _committed(stack, envelope.id), timeout=120, what="the commit")
-    os.kill(drafting.pid() or 0, signal.SIGKILL)
+    drafting.kill()
     drafting.start()
     await wait_for_reply(stack.settings.kafka_bootstrap, envelope.id, timeout=120)
     await drafting_answers(stack.settings)  # the relay has caught up past our row

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,9 +13,11 @@ from cloudevents.v1 import kafka as ce_kafka_v1
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from events.actor import Actor
+from events.base import Message
 from events.catalog import REGISTRY
-from events.content import content_hash
-from events.drafting import DraftCreated, DraftRevised, DraftRevisedV1
+from events.content import ContentChanges, content_hash
+from events.drafting import DraftCreated, DraftRevised, DraftRevisedV1, ReviseDraft
 from events.envelope import Envelope
 from events.kafka import REQUIRED, KafkaRecord, UndecodableMessage, decode, encode
 from events.schemas.examples import examples
@@ -194,3 +197,19 @@ def test_decode_turns_any_value_into_a_message_or_a_reason_never_a_crash(value: 
 def test_decode_turns_any_old_record_into_a_message_or_a_reason(data: dict[str, Any]) -> None:
     with contextlib.suppress(UndecodableMessage):
         decode(_record(DraftRevisedV1.ce_type(), value=json.dumps(data).encode()), REGISTRY)
+
+
+def test_a_partial_revision_keeps_only_its_changed_fields_across_the_wire() -> None:
+    command = ReviseDraft(
+        release_id="r1",
+        actor=Actor(id="alice", roles=["writer"], organisation="fco"),
+        expected_version=3,
+        changes=ContentChanges(summary="New summary."),
+    )
+    envelope = Envelope[Message](
+        id="c1", source="/tests", time=datetime.now(UTC), subject="r1", data=command,
+        correlation_id="c1", actor="alice",
+    )  # fmt: skip
+    received = decode(encode(envelope), REGISTRY).data
+    assert isinstance(received, ReviseDraft)
+    assert received.changes.present() == {"summary": "New summary."}

@@ -1,7 +1,8 @@
 -- The read models of the projector. Idempotent: safe to run on every start.
-CREATE SCHEMA IF NOT EXISTS projections;
+-- __SCHEMA__ is `projections`, or a shadow schema when a replay rebuilds them beside it.
+CREATE SCHEMA IF NOT EXISTS __SCHEMA__;
 
-CREATE TABLE IF NOT EXISTS projections.releases (
+CREATE TABLE IF NOT EXISTS __SCHEMA__.releases (
     release_id        text PRIMARY KEY,
     title             text NOT NULL,
     summary           text NOT NULL DEFAULT '',
@@ -27,15 +28,15 @@ CREATE TABLE IF NOT EXISTS projections.releases (
         || setweight(to_tsvector('english', coalesce(body, '')), 'C')
     ) STORED
 );
-CREATE INDEX IF NOT EXISTS releases_search_idx ON projections.releases USING gin (search);
-CREATE INDEX IF NOT EXISTS releases_status_idx ON projections.releases (status);
+CREATE INDEX IF NOT EXISTS releases_search_idx ON __SCHEMA__.releases USING gin (search);
+CREATE INDEX IF NOT EXISTS releases_status_idx ON __SCHEMA__.releases (status);
 CREATE INDEX IF NOT EXISTS releases_lead_organisation_idx
-    ON projections.releases (lead_organisation);
+    ON __SCHEMA__.releases (lead_organisation);
 CREATE INDEX IF NOT EXISTS releases_organisations_idx
-    ON projections.releases USING gin (organisations);
-CREATE INDEX IF NOT EXISTS releases_updated_at_idx ON projections.releases (updated_at DESC);
+    ON __SCHEMA__.releases USING gin (organisations);
+CREATE INDEX IF NOT EXISTS releases_updated_at_idx ON __SCHEMA__.releases (updated_at DESC);
 
-CREATE TABLE IF NOT EXISTS projections.release_history (
+CREATE TABLE IF NOT EXISTS __SCHEMA__.release_history (
     id             bigserial PRIMARY KEY,
     release_id     text NOT NULL,
     service        text NOT NULL,
@@ -52,9 +53,9 @@ CREATE TABLE IF NOT EXISTS projections.release_history (
     UNIQUE (release_id, service, stream_version)
 );
 CREATE INDEX IF NOT EXISTS release_history_timeline_idx
-    ON projections.release_history (release_id, occurred_at, id);
+    ON __SCHEMA__.release_history (release_id, occurred_at, id);
 
-CREATE TABLE IF NOT EXISTS projections.command_outcomes (
+CREATE TABLE IF NOT EXISTS __SCHEMA__.command_outcomes (
     command_id     text PRIMARY KEY,
     command_type   text NOT NULL,
     release_id     text NULL,
@@ -65,7 +66,7 @@ CREATE TABLE IF NOT EXISTS projections.command_outcomes (
     received_at    timestamptz NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS projections.consumer_offsets (
+CREATE TABLE IF NOT EXISTS __SCHEMA__.consumer_offsets (
     consumer    text NOT NULL,
     topic       text NOT NULL,
     partition   int NOT NULL,
@@ -74,7 +75,7 @@ CREATE TABLE IF NOT EXISTS projections.consumer_offsets (
     PRIMARY KEY (consumer, topic, partition)
 );
 
-CREATE TABLE IF NOT EXISTS projections.dead_letters (
+CREATE TABLE IF NOT EXISTS __SCHEMA__.dead_letters (
     id        bigserial PRIMARY KEY,
     topic     text NOT NULL,
     partition int NOT NULL,
