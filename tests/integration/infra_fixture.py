@@ -12,13 +12,16 @@ import services.infra as local_infra
 from services.infra.processes import file_lock, is_alive
 from services.kit.settings import REPO_ROOT, Settings
 
+# PRESSROOM_TEST_SLOT=N gives a checkout (or an engineer) a test stack of its own: other ports
+# and another data folder, so test sessions of different work never stop each other's processes.
+SLOT = int(os.environ.get("PRESSROOM_TEST_SLOT", "0"))
 # The jar cache stays shared with the dev stack, so the jars download once per machine.
 TEST_STACK_ENV = {
-    "PRESSROOM_DATA_DIR": str(REPO_ROOT / ".pressroom" / "test"),
-    "PRESSROOM_KAFKA_PORT": "29092",
-    "PRESSROOM_KAFKA_CONTROLLER_PORT": "29093",
-    "PRESSROOM_PG_PORT": "25432",
-    "PRESSROOM_GATEWAY_PORT": "28080",
+    "PRESSROOM_DATA_DIR": str(REPO_ROOT / ".pressroom" / ("test" if SLOT == 0 else f"test-{SLOT}")),
+    "PRESSROOM_KAFKA_PORT": str(29092 + 100 * SLOT),
+    "PRESSROOM_KAFKA_CONTROLLER_PORT": str(29093 + 100 * SLOT),
+    "PRESSROOM_PG_PORT": str(25432 + 100 * SLOT),
+    "PRESSROOM_GATEWAY_PORT": str(28080 + 100 * SLOT),
     "PRESSROOM_PG_FAST_UNSAFE": "true",
 }
 # Set to 1 to leave a stack this session started running, for fast reruns.
