@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from events import drafting, upcasters
+from events import approval, drafting, upcasters
 from events.registry import Registry
 from events.replies import CommandOutcome
 
@@ -12,11 +12,30 @@ REGISTRY.register(
     drafting.ReviseDraft,
     drafting.SubmitDraft,
     drafting.DiscardDraft,
+    drafting.ReopenDraft,
     drafting.DraftCreated,
     drafting.DraftRevisedV1,
     drafting.DraftRevised,
+    drafting.DraftSubmittedV1,
     drafting.DraftSubmitted,
     drafting.DraftDiscarded,
+    drafting.DraftReopened,
+    approval.RequestApproval,
+    approval.InvalidateApproval,
+    approval.ApproveStage,
+    approval.RejectRelease,
+    approval.ForceApprove,
+    approval.RetrospectivelyApprove,
+    approval.MarkOverdue,
+    approval.ApprovalRequested,
+    approval.StageApproved,
+    approval.ReleaseApproved,
+    approval.ReleaseRejected,
+    approval.ApprovalInvalidated,
+    approval.ReleaseForceApproved,
+    approval.ReleaseRetrospectivelyApproved,
+    approval.ApprovalOverdue,
     CommandOutcome,
 )
 REGISTRY.register_upcaster(drafting.DraftRevised, 1, upcasters.draft_revised_v1_to_v2)
+REGISTRY.register_upcaster(drafting.DraftSubmitted, 1, upcasters.draft_submitted_v1_to_v2)

@@ -84,13 +84,47 @@ class DraftRevised(DraftingEvent):
     revised_by: Identifier
 
 
-class DraftSubmitted(DraftingEvent):
+class DraftSubmittedV1(DraftingEvent):
+    """The first shape of DraftSubmitted, kept so old logs still read (see events/upcasters.py)."""
+
     type: Literal["DraftSubmitted"] = "DraftSubmitted"
     version: Literal[1] = 1
     revision: Revision
     content_hash: str
     submitted_by: Identifier
     organisation: Identifier
+
+
+class DraftSubmitted(DraftingEvent):
+    """v2 names everyone who wrote the content: none of them may approve it (four eyes)."""
+
+    type: Literal["DraftSubmitted"] = "DraftSubmitted"
+    version: Literal[2] = 2
+    revision: Revision
+    content_hash: str
+    submitted_by: Identifier
+    organisation: Identifier
+    authors: list[Identifier]
+
+
+class ReopenDraft(DraftingCommand):
+    """Sent by drafting's own policy when approval rejects the release: back to draft."""
+
+    type: Literal["ReopenDraft"] = "ReopenDraft"
+    version: Literal[1] = 1
+    revision: Revision
+    stage: str
+    reason: Reason
+    rejected_by: Identifier
+
+
+class DraftReopened(DraftingEvent):
+    type: Literal["DraftReopened"] = "DraftReopened"
+    version: Literal[1] = 1
+    revision: Revision
+    stage: str
+    reason: Reason
+    rejected_by: Identifier
 
 
 class DraftDiscarded(DraftingEvent):
@@ -100,5 +134,5 @@ class DraftDiscarded(DraftingEvent):
     reason: Reason = ""
 
 
-DraftingCommands = CreateDraft | ReviseDraft | SubmitDraft | DiscardDraft
-DraftingEvents = DraftCreated | DraftRevised | DraftSubmitted | DraftDiscarded
+DraftingCommands = CreateDraft | ReviseDraft | SubmitDraft | DiscardDraft | ReopenDraft
+DraftingEvents = DraftCreated | DraftRevised | DraftSubmitted | DraftDiscarded | DraftReopened

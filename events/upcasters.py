@@ -11,3 +11,8 @@ def draft_revised_v1_to_v2(data: JsonObject) -> JsonObject:
     # .get: a v1 record without content must fail validation (a DLQ reason), not a KeyError.
     content = ReleaseContent.model_validate(data.get("content"))
     return {**data, "version": 2, "content_hash": content_hash(content), "changed_fields": []}
+
+
+def draft_submitted_v1_to_v2(data: JsonObject) -> JsonObject:
+    """v1 named only the submitter; the submitter is the one author v1 can vouch for."""
+    return {**data, "version": 2, "authors": [data.get("submitted_by")]}

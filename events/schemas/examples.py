@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from events import drafting
+from events import approval, drafting
 from events.actor import Actor
 from events.base import Message
 from events.content import ContentChanges, ReleaseContent, content_hash
@@ -78,12 +78,24 @@ _STORY: list[tuple[Message, str, int | None]] = [
     ),
     (drafting.SubmitDraft(release_id=RELEASE_ID, actor=WRITER, expected_version=2), SUBMIT, None),
     (
+        drafting.DraftSubmittedV1(
+            release_id=RELEASE_ID,
+            revision=2,
+            content_hash=content_hash(REVISED),
+            submitted_by=WRITER.id,
+            organisation="fco",
+        ),
+        SUBMIT,
+        3,
+    ),
+    (
         drafting.DraftSubmitted(
             release_id=RELEASE_ID,
             revision=2,
             content_hash=content_hash(REVISED),
             submitted_by=WRITER.id,
             organisation="fco",
+            authors=[WRITER.id],
         ),
         SUBMIT,
         3,
@@ -121,12 +133,16 @@ _STORY: list[tuple[Message, str, int | None]] = [
 
 def examples() -> dict[str, Envelope[Message]]:
     """Every example envelope, by ce_type (an old version's example is an old log record)."""
-    actors = {cid: m.actor.id for m, cid, _ in _STORY if isinstance(m, drafting.DraftingCommand)}
+    from events.schemas.examples_approval import APPROVAL_STORY
+
+    story = [*_STORY, *APPROVAL_STORY]
+    commands = (drafting.DraftingCommand, approval.ApprovalCommand)
+    actors = {cid: m.actor.id for m, cid, _ in story if isinstance(m, commands)}
     return {
         message.ce_type(): _envelope(
             message, command_id, sequence, START + timedelta(minutes=n), actors[command_id]
         )
-        for n, (message, command_id, sequence) in enumerate(_STORY)
+        for n, (message, command_id, sequence) in enumerate(story)
     }
 
 
@@ -149,7 +165,7 @@ def _envelope(
     return Envelope[Message](
         # As the services derive them: from the command id and the stream version.
         id=f"{command_id}:outcome" if is_reply else deterministic_id(command_id, str(sequence)),
-        source=source_of("drafting"),
+        source=source_of(getattr(message, "service", "drafting")),
         time=time,
         subject=command_id if is_reply else subject,  # a reply is keyed by its command id
         data=message,

@@ -19,8 +19,10 @@ from events.drafting import (
     DraftDiscarded,
     DraftingCommands,
     DraftingEvents,
+    DraftReopened,
     DraftRevised,
     DraftSubmitted,
+    ReopenDraft,
     ReviseDraft,
     SubmitDraft,
 )
@@ -45,6 +47,8 @@ class Draft:
     hash: str = ""
     organisation: str = ""
     collaborators: tuple[str, ...] = field(default=())
+    # Everyone who wrote this content, creator included: none of them may approve it.
+    authors: tuple[str, ...] = field(default=())
 
 
 class DraftNotFound(Rejection):
@@ -95,6 +99,8 @@ def decide(command: DraftingCommands, state: Draft, now: datetime) -> Sequence[D
             return _submit(command, state)
         case DiscardDraft():
             return _discard(command, state)
+        case ReopenDraft():
+            return _reopen(command, state)
         case _:
             assert_never(command)
 
@@ -111,6 +117,7 @@ def evolve(state: Draft, event: DraftingEvents) -> Draft:
                 hash=event.content_hash,
                 organisation=event.organisation,
                 collaborators=tuple(event.collaborators),
+                authors=(event.created_by,),
             )
         case DraftRevised():
             # A revision of a submitted draft takes it back to draft: approvals bind one revision.
@@ -120,9 +127,12 @@ def evolve(state: Draft, event: DraftingEvents) -> Draft:
                 revision=event.revision,
                 content=event.content,
                 hash=event.content_hash,
+                authors=_with(state.authors, event.revised_by),
             )
         case DraftSubmitted():
             return replace(state, status=Status.SUBMITTED)
+        case DraftReopened():
+            return replace(state, status=Status.DRAFT)
         case DraftDiscarded():
             return replace(state, status=Status.DISCARDED)
         case _:
@@ -192,8 +202,28 @@ def _submit(command: SubmitDraft, state: Draft) -> list[DraftingEvents]:
             content_hash=state.hash,
             submitted_by=command.actor.id,
             organisation=state.organisation,
+            authors=list(state.authors),
         )
     ]
+
+
+def _reopen(command: ReopenDraft, state: Draft) -> list[DraftingEvents]:
+    """Approval rejected it: the revision is editable again. A stale rejection changes nothing."""
+    if state.status is not Status.SUBMITTED or command.revision != state.revision:
+        return []
+    return [
+        DraftReopened(
+            release_id=command.release_id,
+            revision=command.revision,
+            stage=command.stage,
+            reason=command.reason,
+            rejected_by=command.rejected_by,
+        )
+    ]
+
+
+def _with(names: tuple[str, ...], name: str) -> tuple[str, ...]:
+    return names if name in names else (*names, name)
 
 
 def _discard(command: DiscardDraft, state: Draft) -> list[DraftingEvents]:

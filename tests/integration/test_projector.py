@@ -62,7 +62,7 @@ def lifecycle(release_id: str, org: str, revisions: int = 1, word: str = "") -> 
         content = ContentChanges(body=f"Body {revision}").apply_to(content)
         changed = {"changed_fields": ["body"], "revised_by": "alice"}
         events.append(DraftRevised(**ids, revision=revision, **changed, **_hashed(content)))
-    submitter = {"submitted_by": "bob", "organisation": org}
+    submitter = {"submitted_by": "bob", "organisation": org, "authors": ["alice"]}
     hashed = content_hash(content)
     events.append(DraftSubmitted(**ids, revision=revisions + 1, content_hash=hashed, **submitter))
     return [encode(_envelope(release_id, event, n)) for n, event in enumerate(events, 1)]

@@ -13,8 +13,10 @@ from events.drafting import (
     DiscardDraft,
     DraftCreated,
     DraftDiscarded,
+    DraftReopened,
     DraftRevised,
     DraftSubmitted,
+    ReopenDraft,
     ReviseDraft,
     SubmitDraft,
 )
@@ -74,13 +76,16 @@ def revised(
     )
 
 
-def submitted(revision: int, content: ReleaseContent, by: str = "alice") -> DraftSubmitted:
+def submitted(
+    revision: int, content: ReleaseContent, by: str = "alice", authors: tuple[str, ...] = ("alice",)
+) -> DraftSubmitted:
     return DraftSubmitted(
         release_id=RELEASE,
         revision=revision,
         content_hash=content_hash(content),
         submitted_by=by,
         organisation="acme",
+        authors=list(authors),
     )
 
 
@@ -372,3 +377,40 @@ def test_each_refusal_maps_to_its_outcome_status_and_problem_type(
     assert rejection.status is status
     assert problem.type.startswith("urn:pressroom:problem:")
     assert problem.detail == "why"
+
+
+# --- authors and reopening -------------------------------------------------------------------
+
+SYSTEM = Actor(id="pressroom-drafting-policy", roles=["system"])
+
+
+def reopen(revision: int) -> ReopenDraft:
+    return ReopenDraft(
+        release_id=RELEASE, actor=SYSTEM, revision=revision, stage="legal",
+        reason="Needs clearance.", rejected_by="frank",
+    )  # fmt: skip
+
+
+def test_submission_names_every_author_of_the_content_for_four_eyes() -> None:
+    history = [created(), revised(2, SECOND, ["summary"], by="bob")]
+    given(history).when(submit(actor=ALICE)).then([submitted(2, SECOND, authors=("alice", "bob"))])
+
+
+def test_a_rejection_reopens_the_submitted_revision() -> None:
+    given([created(), submitted(1, CONTENT)]).when(reopen(1)).then(
+        [DraftReopened(release_id=RELEASE, revision=1, stage="legal",
+                       reason="Needs clearance.", rejected_by="frank")]
+    )  # fmt: skip
+
+
+def test_a_rejection_of_an_older_revision_changes_nothing() -> None:
+    history = [created(), submitted(1, CONTENT), revised(2, SECOND, ["summary"])]
+    given(history).when(reopen(1)).then([])
+
+
+def test_a_reopened_draft_can_be_revised_and_submitted_again() -> None:
+    reopened = DraftReopened(
+        release_id=RELEASE, revision=1, stage="legal", reason="x", rejected_by="frank"
+    )
+    state = given([created(), submitted(1, CONTENT), reopened]).state
+    assert state.status is Status.DRAFT

@@ -42,6 +42,7 @@ SUBMITTED = DraftSubmitted(
     content_hash=content_hash(CONTENT),
     submitted_by="alice",
     organisation="acme",
+    authors=["alice"],
 )
 
 

@@ -87,6 +87,7 @@ def submitted() -> Envelope[Message]:
         content_hash=content_hash(REVISED),
         submitted_by="bob",
         organisation="foreign-office",
+        authors=["alice"],
     )
     return envelope(event, 3, actor="bob")
 
