@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -54,19 +54,11 @@ class CommandHandler:
 
     async def handle_safely(self, record: KafkaRecord, origin: RecordOrigin) -> None:
         """For agents: transient failures are retried; a bug in one message dead-letters it."""
-        delay = 0.5
-        while True:
-            try:
-                await self.handle_record(record, origin)
-                return
-            except TRANSIENT as error:
-                log.warning("transient_failure_retrying", error=repr(error), delay=delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
-            except Exception as error:  # a bug must not stop every later command
-                log.exception("command_failed", topic=origin.topic, offset=origin.offset)
-                await self._dead_letter(record, origin, f"internal error: {error!r}")
-                return
+
+        async def dead_letter(error: Exception) -> None:
+            await self.dead_letter(record, origin, f"internal error: {error!r}")
+
+        await retry_transient(lambda: self.handle_record(record, origin), dead_letter)
 
     async def handle_record(
         self, record: KafkaRecord, origin: RecordOrigin
@@ -76,26 +68,30 @@ class CommandHandler:
             envelope = decode(record, self.store.registry)
             command = _own_command(envelope.data, self.service)
         except UndecodableMessage as error:
-            await self._dead_letter(record, origin, str(error))
+            await self.dead_letter(record, origin, str(error))
             return None
         if command.release_id != envelope.subject:
-            await self._dead_letter(record, origin, "ce_subject differs from data.release_id")
+            await self.dead_letter(record, origin, "ce_subject differs from data.release_id")
             return None
         return await self.handle(envelope)
 
-    async def handle(self, command: Envelope[Any]) -> CommandOutcome:
+    async def handle(self, command: Envelope[Any], reply: bool = True) -> CommandOutcome:
+        """`reply=False` for commands a policy sends itself: nobody waits for their outcome."""
         for _ in range(MAX_CONCURRENCY_RETRIES):
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    return await self._decide_and_record(conn, command)
+                    return await self._decide_and_record(conn, command, reply)
             except asyncpg.UniqueViolationError:
                 log.info("concurrent_write_retry", command_id=command.id, stream=command.subject)
         raise RuntimeError(f"stream {command.subject} kept changing under command {command.id}")
 
-    async def _decide_and_record(self, conn: Connection, command: Envelope[Any]) -> CommandOutcome:
+    async def _decide_and_record(
+        self, conn: Connection, command: Envelope[Any], reply: bool
+    ) -> CommandOutcome:
         prior = await self.store.processed(conn, command.id)
         if prior is not None:
-            await self._reply(conn, prior, command)  # the same answer again, nothing new written
+            if reply:
+                await self._reply(conn, prior, command)  # the same answer, nothing new written
             return prior
         history = await self.store.load(conn, command.subject)
         state, now = self.decider.fold(history), self.clock()
@@ -109,7 +105,8 @@ class CommandHandler:
             await self.store.envelopes_to_outbox(conn, events_topic(self.service), envelopes)
             outcome = outcomes.accepted(command, len(history) + len(envelopes), envelopes)
         await self.store.record_outcome(conn, outcome)
-        await self._reply(conn, outcome, command)
+        if reply:
+            await self._reply(conn, outcome, command)
         log.info(
             "command_handled", command_id=command.id, type=command.type, status=outcome.status.value
         )
@@ -123,7 +120,10 @@ class CommandHandler:
         )
         await self.store.envelopes_to_outbox(conn, REPLIES, [reply])
 
-    async def _dead_letter(self, record: KafkaRecord, origin: RecordOrigin, reason: str) -> None:
+    async def dead_letter(
+        self, record: KafkaRecord, origin: RecordOrigin, reason: str, reply: bool = True
+    ) -> None:
+        """The record, untouched, to this service's DLQ with the reason (and a reply if asked)."""
         now = self.clock()
         log.warning("dead_letter", topic=origin.topic, offset=origin.offset, reason=reason)
         async with self.pool.acquire() as conn, conn.transaction():
@@ -131,14 +131,33 @@ class CommandHandler:
                 conn, dlq_topic(self.service), dead_letter(record, origin, reason, now)
             )
             command_id = record.header("ce_id")
-            if command_id:  # a bot that sent garbage still hears why
+            if reply and command_id:  # a bot that sent garbage still hears why
                 outcome = outcomes.undecodable(
                     command_id, record.header("ce_type"), record.header("ce_subject"), reason
                 )
-                reply = outcomes.reply_envelope(
+                answer = outcomes.reply_envelope(
                     outcome, self.service, now, command_id, record.header("ce_actor") or "unknown"
                 )
-                await self.store.envelopes_to_outbox(conn, REPLIES, [reply])
+                await self.store.envelopes_to_outbox(conn, REPLIES, [answer])
+
+
+async def retry_transient(
+    work: Callable[[], Awaitable[object]], on_bug: Callable[[Exception], Awaitable[None]]
+) -> None:
+    """Retries while PostgreSQL or the network is away; any other error is this message's bug."""
+    delay = 0.5
+    while True:
+        try:
+            await work()
+            return
+        except TRANSIENT as error:
+            log.warning("transient_failure_retrying", error=repr(error), delay=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+        except Exception as error:  # a bug must not stop every later message
+            log.exception("message_failed")
+            await on_bug(error)
+            return
 
 
 def _own_command(message: Message, service: str) -> Command:
