@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
+import structlog
 
 from events.catalog import REGISTRY
 from services.kit.db import Pool
@@ -17,6 +18,8 @@ from services.kit.migrations import apply_service_migrations
 from services.kit.relay import OutboxRelay
 from services.kit.settings import Settings
 from services.kit.topics_admin import ensure_topics
+
+log = structlog.get_logger()
 
 
 @dataclass
@@ -49,14 +52,21 @@ class ServiceRuntime:
     async def run_relay(self) -> None:
         if self.settings.fault == "relay-off":
             return
-        relay = OutboxRelay(
-            pool=await self.pool(),
-            schema=self.schema,
-            bootstrap=self.settings.kafka_bootstrap,
-            notify_channel=self.store.notify_channel,
-            fault=self.settings.fault,
-        )
-        await relay.run(asyncio.Event())
+        delay = 1.0
+        while True:  # Kafka or PostgreSQL away: start over (reconciling first), never give up
+            relay = OutboxRelay(
+                pool=await self.pool(),
+                schema=self.schema,
+                bootstrap=self.settings.kafka_bootstrap,
+                notify_channel=self.store.notify_channel,
+                fault=self.settings.fault,
+            )
+            try:
+                await relay.run(asyncio.Event())
+            except Exception as error:
+                log.warning("relay_restarting", error=repr(error), delay=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
 
     async def prepare(self) -> list[str]:
         """Before faust starts: tables and topics exist, so no agent meets a missing one."""
