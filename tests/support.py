@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 
 from events.base import Message
 from events.catalog import REGISTRY
@@ -16,7 +16,7 @@ from events.envelope import Envelope
 from events.kafka import KafkaRecord, decode, encode
 from events.replies import CommandOutcome
 from events.topics import REPLIES
-from services.kit.kafka_meta import topic_partitions
+from services.kit.log_reader import read_log
 
 T = TypeVar("T")
 # Generous: tests wait for real processes on a 2-core machine; they never assert on speed.
@@ -66,23 +66,7 @@ async def read_topic(
     bootstrap: str, topic: str, predicate: Callable[[KafkaRecord], bool] = lambda _: True
 ) -> list[KafkaRecord]:
     """Every record now on the topic (offset 0 to the current end) that matches."""
-    partitions = await topic_partitions(bootstrap, topic)
-    if not partitions:  # not created yet: the services create their topics as they start
-        return []
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        found: list[KafkaRecord] = []
-        while any([await consumer.position(tp) < end for tp, end in ends.items()]):
-            for records in (await consumer.getmany(timeout_ms=1000)).values():
-                batch = [KafkaRecord(r.key, r.value, list(r.headers or ())) for r in records]
-                found += [r for r in batch if predicate(r)]
-        return found
-    finally:
-        await consumer.stop()
+    return await read_log(bootstrap, (topic,), predicate)
 
 
 async def wait_for_reply(

@@ -1,6 +1,8 @@
-"""Reads one release's events straight from the Kafka log (not from a read model)."""
+"""Reads records straight from the Kafka log (not a read model), offset 0 to the current end."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer
 
@@ -10,14 +12,15 @@ from events.envelope import Envelope
 from events.kafka import KafkaRecord, UndecodableMessage, decode
 from services.kit.kafka_meta import topic_partitions
 
+RecordFilter = Callable[[KafkaRecord], bool]
 
-async def release_events(
-    bootstrap: str, release_id: str, topics: tuple[str, ...]
-) -> list[Envelope[Message]]:
-    """Every event keyed by the release on the given topics, from offset 0 to the current end,
-    in log order per topic and then by time across topics."""
+
+async def read_log(
+    bootstrap: str, topics: tuple[str, ...], keep: RecordFilter = lambda _: True
+) -> list[KafkaRecord]:
+    """Every record now on the topics that `keep` accepts, in log order per partition."""
     partitions = await topic_partitions(bootstrap, *topics)
-    if not partitions:
+    if not partitions:  # not created yet: services create their topics as they start
         return []
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
@@ -25,19 +28,28 @@ async def release_events(
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
-        found: list[Envelope[Message] | None] = []
-        key = release_id.encode()
+        found: list[KafkaRecord] = []
         while any([await consumer.position(tp) < end for tp, end in ends.items()]):
             for records in (await consumer.getmany(timeout_ms=1000)).values():
-                found += [_decoded(r) for r in records if r.key == key]
+                batch = [KafkaRecord(r.key, r.value, list(r.headers or ())) for r in records]
+                found += [record for record in batch if keep(record)]
+        return found
     finally:
         await consumer.stop()
-    envelopes = [e for e in found if e is not None]
+
+
+async def release_events(
+    bootstrap: str, release_id: str, topics: tuple[str, ...]
+) -> list[Envelope[Message]]:
+    """Every event keyed by the release, ordered by time across topics (sequence within one)."""
+    key = release_id.encode()
+    records = await read_log(bootstrap, topics, lambda record: record.key == key)
+    envelopes = [e for e in map(_decoded, records) if e is not None]
     return sorted(envelopes, key=lambda e: (e.time, e.sequence or 0))
 
 
-def _decoded(record: object) -> Envelope[Message] | None:
+def _decoded(record: KafkaRecord) -> Envelope[Message] | None:
     try:
-        return decode(KafkaRecord(record.key, record.value, list(record.headers or ())), REGISTRY)  # type: ignore[attr-defined]
+        return decode(record, REGISTRY)
     except UndecodableMessage:
         return None  # the history shows what can be read; the projector's DLQ names the rest
