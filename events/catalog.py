@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from events import approval, drafting, upcasters
+from events import approval, drafting, embargo, upcasters
 from events.registry import Registry
 from events.replies import CommandOutcome
 
@@ -35,6 +35,23 @@ REGISTRY.register(
     approval.ReleaseForceApproved,
     approval.ReleaseRetrospectivelyApproved,
     approval.ApprovalOverdue,
+    embargo.SetEmbargo,
+    embargo.ChangeEmbargo,
+    embargo.CancelEmbargo,
+    embargo.LiftEmbargoEarly,
+    embargo.NoteApproval,
+    embargo.NoteApprovalWithdrawn,
+    embargo.IssueEmbargoedCopies,
+    embargo.LiftEmbargo,
+    embargo.EmbargoSet,
+    embargo.EmbargoChanged,
+    embargo.EmbargoCancelled,
+    embargo.ApprovedRevisionNoted,
+    embargo.ApprovalWithdrawnNoted,
+    embargo.EmbargoedCopyIssued,
+    embargo.EmbargoLiftDeferred,
+    embargo.EmbargoLifted,
+    embargo.EmbargoLiftedEarly,
     CommandOutcome,
 )
 REGISTRY.register_upcaster(drafting.DraftRevised, 1, upcasters.draft_revised_v1_to_v2)

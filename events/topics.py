@@ -10,13 +10,17 @@ APPROVAL_COMMANDS = "pressroom.approval.commands"
 APPROVAL_EVENTS = "pressroom.approval.events"
 APPROVAL_DLQ = "pressroom.approval.dlq"
 
+EMBARGO_COMMANDS = "pressroom.embargo.commands"
+EMBARGO_EVENTS = "pressroom.embargo.events"
+EMBARGO_DLQ = "pressroom.embargo.dlq"
+
 # The outcome of every command, keyed by command id: read by the gateway and by bots.
 REPLIES = "pressroom.replies"
 
 # The topics the projector folds into read models (all have the same partition count).
-EVENT_TOPICS: tuple[str, ...] = (DRAFTING_EVENTS, APPROVAL_EVENTS)
-COMMAND_TOPICS: tuple[str, ...] = (DRAFTING_COMMANDS, APPROVAL_COMMANDS)
-DLQ_TOPICS: tuple[str, ...] = (DRAFTING_DLQ, APPROVAL_DLQ)
+EVENT_TOPICS: tuple[str, ...] = (DRAFTING_EVENTS, APPROVAL_EVENTS, EMBARGO_EVENTS)
+COMMAND_TOPICS: tuple[str, ...] = (DRAFTING_COMMANDS, APPROVAL_COMMANDS, EMBARGO_COMMANDS)
+DLQ_TOPICS: tuple[str, ...] = (DRAFTING_DLQ, APPROVAL_DLQ, EMBARGO_DLQ)
 ALL_TOPICS: tuple[str, ...] = (*COMMAND_TOPICS, *EVENT_TOPICS, *DLQ_TOPICS, REPLIES)
 
 

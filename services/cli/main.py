@@ -6,6 +6,11 @@ import typer
 
 from services.cli import bench, demo, stack
 from services.cli.infra import infra_app
+from services.cli.ops_bench import bench_rebuild
+from services.cli.ops_dlq import dlq_app
+from services.cli.ops_log import export, import_, lag
+from services.cli.ops_projections import projections_app, replay
+from services.cli.ops_release import history, state
 from services.cli.schemas import schemas_app
 
 app = typer.Typer(
@@ -18,6 +23,16 @@ app.command()(demo.demo)
 app.command()(bench.bench)
 app.add_typer(infra_app, name="infra")
 app.add_typer(schemas_app, name="schemas")
+# Operators' tools (services/ops): read the log, rebuild read models, re-drive dead letters.
+app.command()(history)
+app.command()(state)
+app.command()(replay)
+app.add_typer(projections_app, name="projections")
+app.add_typer(dlq_app, name="dlq")
+app.command()(lag)
+app.command()(export)
+app.command(name="import")(import_)
+app.command(name="bench-rebuild")(bench_rebuild)
 
 if __name__ == "__main__":
     app()

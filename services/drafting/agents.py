@@ -7,15 +7,25 @@ from typing import Any
 
 import faust
 
-from events.topics import DRAFTING_COMMANDS
+from events.topics import APPROVAL_EVENTS, DRAFTING_COMMANDS
+from services.drafting.reactions import SYSTEM_ACTOR
 from services.kit.faust_app import raw_topic, record_of
 from services.kit.handler import CommandHandler
+from services.kit.policy import Policy, Reaction
 
 
-def register_agents(app: faust.App, handler: Callable[[], Awaitable[CommandHandler]]) -> None:
-    """One agent per topic, concurrency 1, so one release's commands are handled in order."""
+def register_agents(
+    app: faust.App, handler: Callable[[], Awaitable[CommandHandler]], on_approval: Reaction
+) -> None:
+    """One agent per topic, concurrency 1, so one release's records are handled in order."""
 
     @app.agent(raw_topic(app, DRAFTING_COMMANDS), concurrency=1, name="drafting-commands")
     async def handle_drafting_commands(stream: AsyncIterable[faust.EventT[Any]]) -> None:
         async for event in stream.events():  # type: ignore[attr-defined]
             await (await handler()).handle_safely(*record_of(event))
+
+    @app.agent(raw_topic(app, APPROVAL_EVENTS), concurrency=1, name="drafting-on-approval")
+    async def react_to_approval_events(stream: AsyncIterable[faust.EventT[Any]]) -> None:
+        async for event in stream.events():  # type: ignore[attr-defined]
+            policy = Policy(SYSTEM_ACTOR.id, await handler(), on_approval)
+            await policy.on_record(*record_of(event))

@@ -1,4 +1,4 @@
-"""Wires the drafting service: settings, logging, faust app, agents, relay."""
+"""Wires the drafting service: settings, logging, faust app, agents (commands, policy), relay."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import faust
 
 from services.drafting.agents import register_agents
 from services.drafting.decider import DRAFTING
+from services.drafting.reactions import reaction_to_approval
 from services.kit.faust_app import create_app
 from services.kit.logging import configure_logging
 from services.kit.runtime import ServiceRuntime
@@ -17,6 +18,6 @@ def bootstrap(settings: Settings | None = None) -> tuple[faust.App, ServiceRunti
     configure_logging(settings, service="drafting")
     runtime = ServiceRuntime(settings, DRAFTING, migrations="services.drafting.migrations")
     app = create_app("drafting", settings)
-    register_agents(app, runtime.handler)
+    register_agents(app, runtime.handler, on_approval=reaction_to_approval)
     app.task(runtime.run_relay)
     return app, runtime

@@ -16,7 +16,13 @@ from services.gateway.metrics import GatewayMetrics
 from services.gateway.middleware import RequestContextMiddleware
 from services.gateway.problems import install_problem_handlers, retarget_problem_media_type
 from services.gateway.reads import PostgresReadModel, ReadModel
-from services.gateway.routes import ops, release_commands, release_reads
+from services.gateway.routes import (
+    approval_commands,
+    approval_reads,
+    ops,
+    release_commands,
+    release_reads,
+)
 from services.kit.settings import Settings, load_settings
 
 log = structlog.get_logger()
@@ -61,7 +67,7 @@ def create_app(
     app.state.gateway = gateway
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=gateway.metrics)
-    for module in (release_commands, release_reads, ops):
+    for module in (release_commands, approval_commands, release_reads, approval_reads, ops):
         app.include_router(module.router)
     _problem_aware_openapi(app)
     return app

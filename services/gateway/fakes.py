@@ -9,7 +9,7 @@ from typing import Any
 from events.envelope import Envelope
 from events.replies import CommandOutcome
 from services.gateway.command_bus import CommandNotSent
-from services.gateway.reads import ReleaseFilter
+from services.gateway.reads import InboxFilter, ReleaseFilter
 
 Responder = Callable[[Envelope[Any]], CommandOutcome | None]
 
@@ -40,13 +40,16 @@ class FakeCommandBus:
 
 @dataclass
 class FakeReadModel:
-    """Projections as dicts; `caught_up` answers from the releases' drafting versions at once."""
+    """Projections as dicts; `caught_up` answers from the releases' stream versions at once."""
 
     releases_by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
     history_by_id: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    inbox: list[dict[str, Any]] = field(default_factory=list)
     healthy: bool = True
     filters: list[ReleaseFilter] = field(default_factory=list)
+    inbox_filters: list[InboxFilter] = field(default_factory=list)
+    waits: list[tuple[str, int, str]] = field(default_factory=list)
 
     async def start(self) -> None:
         return None
@@ -68,11 +71,23 @@ class FakeReadModel:
     async def history(self, release_id: str) -> list[dict[str, Any]]:
         return self.history_by_id.get(release_id, [])
 
+    async def approval_inbox(self, where: InboxFilter) -> list[dict[str, Any]]:
+        """Filters like the SQL: same organisation, a shared role, the stage if one is asked."""
+        self.inbox_filters.append(where)
+        return [
+            row
+            for row in self.inbox
+            if row["lead_organisation"] == where.organisation
+            and set(row["roles"]) & set(where.roles)
+            and where.stage in (None, row["stage"])
+        ][where.offset : where.offset + where.limit]
+
     async def command_outcome(self, command_id: str) -> dict[str, Any] | None:
         return self.outcomes.get(command_id)
 
-    async def caught_up(self, release_id: str, version: int, wait_s: float) -> bool:
+    async def caught_up(
+        self, release_id: str, version: int, wait_s: float, service: str = "drafting"
+    ) -> bool:
+        self.waits.append((release_id, version, service))
         release = self.releases_by_id.get(release_id)
-        return (
-            release is not None and int(release.get("versions", {}).get("drafting", 0)) >= version
-        )
+        return release is not None and int(release.get("versions", {}).get(service, 0)) >= version

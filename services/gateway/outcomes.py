@@ -12,6 +12,7 @@ from events.replies import CommandOutcome, OutcomeStatus
 from services.gateway.preconditions import etag
 from services.gateway.problems import ProblemError, problem_response
 
+READ_AFTER_HEADER = "Pressroom-Read-After"
 ERROR_STATUS: dict[OutcomeStatus, int] = {
     OutcomeStatus.INVALID: 422,
     OutcomeStatus.FORBIDDEN: 403,
@@ -61,12 +62,28 @@ def outcome_response(outcome: CommandOutcome, *, created: bool = False) -> Respo
         version=outcome.stream_version,
         events=list(outcome.events),
     )
-    headers: dict[str, str] = {}
-    if outcome.stream_version is not None:
-        headers["ETag"] = etag(outcome.stream_version)
+    headers = _version_headers(outcome)
     if created and outcome.release_id is not None:
         headers["Location"] = release_location(outcome.release_id)
     return JSONResponse(body.model_dump(), status_code=201 if created else 200, headers=headers)
+
+
+def _version_headers(outcome: CommandOutcome) -> dict[str, str]:
+    """The token to read this write back; an ETag only for drafting, whose version it is."""
+    service = stream_service(outcome.command_type)
+    if outcome.stream_version is None or outcome.release_id is None:
+        return {}
+    version = outcome.stream_version
+    headers = {READ_AFTER_HEADER: f"{outcome.release_id}:{service}:{version}"}
+    if service == "drafting":
+        headers["ETag"] = etag(version)
+    return headers
+
+
+def stream_service(command_type: str) -> str:
+    """'pressroom.approval.ApproveStage.v1' → 'approval': the stream the version counts."""
+    parts = command_type.split(".")
+    return parts[1] if len(parts) == 4 and parts[0] == "pressroom" else "drafting"
 
 
 def outcome_problem(outcome: CommandOutcome) -> ProblemError:
@@ -86,7 +103,9 @@ def _extensions(outcome: CommandOutcome) -> dict[str, Any]:
     extras: dict[str, Any] = {"command_id": outcome.command_id, "outcome": outcome.status.value}
     if outcome.release_id is not None:
         extras["release_id"] = outcome.release_id
-    if outcome.status is OutcomeStatus.CONFLICT and outcome.stream_version is not None:
+    # Only drafting's version is something to send back in If-Match.
+    drafting = stream_service(outcome.command_type) == "drafting"
+    if outcome.status is OutcomeStatus.CONFLICT and outcome.stream_version is not None and drafting:
         extras["current_version"] = outcome.stream_version
     return extras
 

@@ -84,28 +84,57 @@ def _precondition_required(detail: str) -> ProblemError:
     return ProblemError(428, detail, slug="precondition-required", title="If-Match required")
 
 
+# The services whose stream versions a read can wait for, as named in `versions` of a release.
+STREAM_SERVICES = ("drafting", "approval", "embargo", "publication")
+_VERSION = re.compile(r"^[0-9]{1,18}$")
+
+
 @dataclass(frozen=True)
 class ReadAfter:
-    """Wait until the projection of `release_id` has reached drafting stream `version`."""
+    """Wait until the projection of `release_id` has reached `service`'s stream `version`."""
 
     release_id: str
     version: int
+    service: str = "drafting"
 
 
 def read_after(
-    header: str | None, release_id: str | None = None, min_version: int | None = None
+    header: str | None, release_id: str | None = None, min_version: str | int | None = None
 ) -> ReadAfter | None:
-    """From `Pressroom-Read-After: <release_id>:<version>`, else from `min_version`."""
+    """From `Pressroom-Read-After: <release_id>[:<service>]:<version>`, else from `min_version`
+    (`<version>` or `<service>:<version>`) for the route's release. No service means drafting."""
     if header is not None and header.strip():
-        wanted, _, version = header.strip().rpartition(":")
-        if not wanted or not version.isdigit() or len(version) > 18:
-            raise ProblemError(
-                400,
-                "Pressroom-Read-After must be '<release_id>:<version>'.",
-                slug="invalid-read-after",
-                title="Invalid Pressroom-Read-After header",
-            )
-        return ReadAfter(release_id=wanted, version=int(version))
+        wanted, service, version = _split_service_version(header.strip())
+        if not wanted:
+            raise _invalid_read_after()
+        return ReadAfter(release_id=wanted, version=version, service=service)
     if release_id is not None and min_version is not None:
-        return ReadAfter(release_id=release_id, version=min_version)
+        named, _, number = str(min_version).rpartition(":")
+        if named not in ("", *STREAM_SERVICES) or not _VERSION.match(number):
+            raise _invalid_read_after("min_version must be '<version>' or '<service>:<version>'")
+        return ReadAfter(release_id, int(number), named or "drafting")
     return None
+
+
+def _split_service_version(text: str) -> tuple[str, str, int]:
+    """'r1:approval:3' → ('r1', 'approval', 3); 'r1:3' → ('r1', 'drafting', 3)."""
+    rest, _, version = text.rpartition(":")
+    if not _VERSION.match(version):
+        raise _invalid_read_after()
+    # Release ids may hold colons: only a known service name right before the version counts.
+    release_id, _, service = rest.rpartition(":")
+    if release_id and service in STREAM_SERVICES:
+        return release_id, service, int(version)
+    return rest, "drafting", int(version)
+
+
+def _invalid_read_after(
+    detail: str = "Pressroom-Read-After must be '<release_id>:<version>'"
+    " or '<release_id>:<service>:<version>'",
+) -> ProblemError:
+    return ProblemError(
+        400,
+        f"{detail} (service: {', '.join(STREAM_SERVICES)}).",
+        slug="invalid-read-after",
+        title="Invalid Pressroom-Read-After header",
+    )

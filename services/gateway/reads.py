@@ -31,6 +31,17 @@ class ReleaseFilter:
     offset: int = 0
 
 
+@dataclass(frozen=True)
+class InboxFilter:
+    """Whose approval inbox: the caller's roles in the caller's organisation, maybe one stage."""
+
+    roles: tuple[str, ...]
+    organisation: str | None
+    stage: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+
 class ReadModel(Protocol):
     """Port: the projections the gateway reads."""
 
@@ -40,8 +51,11 @@ class ReadModel(Protocol):
     async def release(self, release_id: str) -> dict[str, Any] | None: ...
     async def releases(self, where: ReleaseFilter) -> list[dict[str, Any]]: ...
     async def history(self, release_id: str) -> list[dict[str, Any]]: ...
+    async def approval_inbox(self, where: InboxFilter) -> list[dict[str, Any]]: ...
     async def command_outcome(self, command_id: str) -> dict[str, Any] | None: ...
-    async def caught_up(self, release_id: str, version: int, wait_s: float) -> bool: ...
+    async def caught_up(
+        self, release_id: str, version: int, wait_s: float, service: str = "drafting"
+    ) -> bool: ...
 
 
 @contextlib.asynccontextmanager
@@ -106,18 +120,26 @@ class PostgresReadModel:
         async with _database():
             return await queries.release_history(self.pool, release_id)
 
+    async def approval_inbox(self, where: InboxFilter) -> list[dict[str, Any]]:
+        async with _database():
+            return await queries.approval_inbox(
+                self.pool, where.roles, where.organisation, where.stage, where.limit, where.offset
+            )
+
     async def command_outcome(self, command_id: str) -> dict[str, Any] | None:
         async with _database():
             return await queries.command_outcome(self.pool, command_id)
 
-    async def caught_up(self, release_id: str, version: int, wait_s: float) -> bool:
-        """Waits until the drafting version of `release_id` is ≥ `version`; False after `wait_s`."""
+    async def caught_up(
+        self, release_id: str, version: int, wait_s: float, service: str = "drafting"
+    ) -> bool:
+        """Waits until `service`'s version of `release_id` is ≥ `version`; False after `wait_s`."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_s
         while True:
             advanced = self._advanced  # taken before the check, so no NOTIFY slips between
             async with _database():
-                current = await queries.release_version(self.pool, release_id)
+                current = await queries.release_version(self.pool, release_id, service)
             remaining = deadline - loop.time()
             if (current is not None and current >= version) or remaining <= 0:
                 return current is not None and current >= version

@@ -1,4 +1,4 @@
-"""Read-model rows → response bodies: internal columns dropped, the drafting version surfaced."""
+"""Read-model rows → response bodies: internal columns dropped, versions and approval surfaced."""
 
 from __future__ import annotations
 
@@ -7,8 +7,17 @@ from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 
-_INTERNAL = {"search", "last_event_id"}
-# The status board stays small: full content only on the detail route.
+_INTERNAL = {"search", "last_event_id", "drafting_status", "approval_decided_at"}
+# The row's flat approval columns travel as one `approval` object instead.
+_APPROVAL_COLUMNS = {
+    "approval_status": "status",
+    "approval_revision": "revision",
+    "approval_hash": "content_hash",
+    "force_approved_flag": "force_approved",
+    "approval_requested_at": "requested_at",
+    "approval_stages": "stages",
+}
+# The status board stays small: full content and the stages only on the detail route.
 _BOARD_OMITS = _INTERNAL | {"body", "content"}
 
 
@@ -18,20 +27,38 @@ def drafting_version(release: Mapping[str, Any]) -> int:
     return int(versions.get("drafting", 0))
 
 
+def etag_names_representation(release: Mapping[str, Any]) -> bool:
+    """True while only drafting changed the release: other services' events (an approval)
+    change the body without changing its drafting ETag, so `304` would hide them."""
+    return set(release.get("versions") or {}) <= {"drafting"}
+
+
 def release_detail(release: Mapping[str, Any]) -> dict[str, Any]:
     """Everything a client may see of one release, JSON-ready."""
-    view = {k: v for k, v in release.items() if k not in _INTERNAL}
+    view = {k: v for k, v in release.items() if k not in _INTERNAL | _APPROVAL_COLUMNS.keys()}
     view["version"] = drafting_version(release)
+    view["approval"] = approval_view(release)
     return dict(jsonable_encoder(view))
 
 
 def board_item(release: Mapping[str, Any]) -> dict[str, Any]:
     """One status-board line."""
-    view = {k: v for k, v in release.items() if k not in _BOARD_OMITS}
+    view = {k: v for k, v in release.items() if k not in _BOARD_OMITS | _APPROVAL_COLUMNS.keys()}
     view["version"] = drafting_version(release)
+    view["approval"] = {k: v for k, v in approval_view(release).items() if k != "stages"}
     return dict(jsonable_encoder(view))
 
 
+def approval_view(release: Mapping[str, Any]) -> dict[str, Any]:
+    """The approval state of a release: status, the revision it binds, each stage's state."""
+    view = {name: release.get(column) for column, name in _APPROVAL_COLUMNS.items()}
+    view["status"] = view["status"] or "none"
+    view["force_approved"] = bool(view["force_approved"])
+    view["stages"] = list(view["stages"] or [])
+    view["version"] = int((release.get("versions") or {}).get("approval", 0))
+    return view
+
+
 def json_ready(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A history or outcome row with datetimes as RFC 3339 strings."""
+    """A history, inbox or outcome row with datetimes as RFC 3339 strings."""
     return dict(jsonable_encoder(dict(row)))

@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 import structlog
 
-from events.base import Command, Message
+from events.base import Command, Event, Message
 from events.envelope import Envelope
 from events.kafka import KafkaRecord, UndecodableMessage, decode
 from events.replies import CommandOutcome, Rejection
@@ -33,6 +33,11 @@ TRANSIENT = (
 )
 # A concurrent writer of the same stream (another agent's policy) took our version: fold again.
 MAX_CONCURRENCY_RETRIES = 5
+# Worth a fresh transaction at once: a writer took our stream version, or PostgreSQL broke a
+# lock cycle (a command and the deadline scheduler touching the same stream and deadline row).
+CONCURRENT_WRITE = (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError)
+# Writes that follow from the new events in the same transaction (e.g. the deadlines they imply).
+AfterAppend = Callable[[Connection, list[Envelope[Event]]], Awaitable[None]]
 
 
 def utc_now() -> datetime:
@@ -47,6 +52,7 @@ class CommandHandler:
     store: EventStore
     decider: Decider[Any, Any, Any]
     clock: Callable[[], datetime] = utc_now
+    after_append: AfterAppend | None = None
 
     @property
     def service(self) -> str:
@@ -80,14 +86,15 @@ class CommandHandler:
         for _ in range(MAX_CONCURRENCY_RETRIES):
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    return await self._decide_and_record(conn, command, reply)
-            except asyncpg.UniqueViolationError:
+                    return await self.decide_and_record(conn, command, reply)
+            except CONCURRENT_WRITE:
                 log.info("concurrent_write_retry", command_id=command.id, stream=command.subject)
         raise RuntimeError(f"stream {command.subject} kept changing under command {command.id}")
 
-    async def _decide_and_record(
+    async def decide_and_record(
         self, conn: Connection, command: Envelope[Any], reply: bool
     ) -> CommandOutcome:
+        """In the caller's transaction: the deadline scheduler claims its row in the same one."""
         prior = await self.store.processed(conn, command.id)
         if prior is not None:
             if reply:
@@ -102,6 +109,8 @@ class CommandHandler:
         else:
             envelopes = wrap_events(command, new_events, len(history), now)
             await self.store.append(conn, envelopes)
+            if self.after_append is not None:
+                await self.after_append(conn, envelopes)
             await self.store.envelopes_to_outbox(conn, events_topic(self.service), envelopes)
             outcome = outcomes.accepted(command, len(history) + len(envelopes), envelopes)
         await self.store.record_outcome(conn, outcome)

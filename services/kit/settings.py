@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     reply_timeout_s: float = 10.0
     # Bearer tokens and principals: a YAML file (docs/auth.md); unset means the demo tokens.
     tokens_file: Path | None = None
+    # The approval policy file (format: services/approval/policies.yaml); unset: that file.
+    approval_policies: Path | None = None
 
     # Crash points for the crash-recovery tests only: "relay-off" (commit, never publish) or
     # "kill-after-publish" (SIGKILL after Kafka acked, before the outbox row is marked).

@@ -6,8 +6,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from events.approval import (
+    ApprovalInvalidated,
+    ApprovalOverdue,
+    ApprovalRequested,
+    ReleaseApproved,
+    ReleaseForceApproved,
+    ReleaseRejected,
+    ReleaseRetrospectivelyApproved,
+    StageApproved,
+)
 from events.base import Event, Message
-from events.drafting import DraftCreated, DraftDiscarded, DraftRevised, DraftSubmitted
+from events.drafting import (
+    DraftCreated,
+    DraftDiscarded,
+    DraftReopened,
+    DraftRevised,
+    DraftSubmitted,
+)
 from events.envelope import Envelope
 
 
@@ -50,6 +66,10 @@ def history_entry(envelope: Envelope[Message]) -> HistoryRow | None:
 
 def summarise(event: Event) -> str:
     """One line a press officer reads in the timeline, e.g. "Revision 2 by alice: changed title"."""
+    return _drafting_summary(event) or _approval_summary(event) or _unknown(event)
+
+
+def _drafting_summary(event: Event) -> str | None:
     match event:
         case DraftCreated():
             title = event.content.title
@@ -59,9 +79,55 @@ def summarise(event: Event) -> str:
             return f"Revision {event.revision} by {event.revised_by}{changed}"
         case DraftSubmitted():
             return f"Revision {event.revision} submitted for approval by {event.submitted_by}"
+        case DraftReopened():
+            return (
+                f"Revision {event.revision} reopened for editing after rejection at"
+                f" {event.stage} by {event.rejected_by}: {event.reason}"
+            )
         case DraftDiscarded():
-            reason = f": {event.reason}" if event.reason else ""
-            return f"Discarded by {event.discarded_by}{reason}"
+            return f"Discarded by {event.discarded_by}{_colon(event.reason)}"
         case _:
-            # Events this projector does not know yet still belong in the audit timeline.
-            return f"{event.type_name()} ({event.service})"
+            return None
+
+
+def _approval_summary(event: Event) -> str | None:
+    match event:
+        case ApprovalRequested():
+            stages = _stage_order(event)
+            return f"Approval of revision {event.revision} requested ({event.policy}): {stages}"
+        case StageApproved():
+            return f"Stage {event.stage} approved by {event.approver}{_colon(event.comment)}"
+        case ReleaseApproved():
+            return f"Revision {event.revision} approved by {', '.join(event.approvers)}"
+        case ReleaseRejected():
+            return f"Rejected at {event.stage} by {event.rejected_by}: {event.reason}"
+        case ApprovalInvalidated():
+            lapsed = " (it had been approved)" if event.was_approved else ""
+            return (
+                f"Approval of revision {event.revision} invalidated by revision"
+                f" {event.new_revision}{lapsed}"
+            )
+        case ReleaseForceApproved():
+            return f"Force-approved by {event.forced_by}: {event.reason}"
+        case ReleaseRetrospectivelyApproved():
+            return f"Force approval confirmed by {event.approved_by}{_colon(event.comment)}"
+        case ApprovalOverdue():
+            return f"Stage {event.stage} overdue (deadline {event.deadline_at.isoformat()})"
+        case _:
+            return None
+
+
+def _stage_order(event: ApprovalRequested) -> str:
+    """'policy, then legal'; stages sharing a step run in parallel: 'policy and legal'."""
+    steps = sorted({stage.step for stage in event.stages})
+    names = [" and ".join(s.name for s in event.stages if s.step == step) for step in steps]
+    return ", then ".join(names)
+
+
+def _colon(text: str) -> str:
+    return f": {text}" if text else ""
+
+
+def _unknown(event: Event) -> str:
+    # Events this projector does not know yet still belong in the audit timeline.
+    return f"{event.type_name()} ({event.service})"

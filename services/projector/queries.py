@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 from asyncpg import Record
 
 from services.projector.db import Db
+from services.projector.inbox import InboxRow
+from services.projector.release_row import ReleaseRow
 
-RELEASE_COLUMNS = (
-    "release_id, title, summary, body, lead_organisation, organisations, collaborators, status,"
-    " revision, content_hash, content, created_by, created_at, updated_at, submitted_at,"
-    " submitted_by, versions, last_event_id"
-)
+RELEASE_COLUMNS = ", ".join(f.name for f in fields(ReleaseRow))
+INBOX_COLUMNS = ", ".join(f.name for f in fields(InboxRow))
 HISTORY_COLUMNS = (
     "id, release_id, service, stream_version, event_id, event_type, actor, occurred_at, summary,"
     " data, correlation_id, causation_id"
 )
-JSON_COLUMNS = frozenset({"content", "versions", "data", "events", "problem"})
+JSON_COLUMNS = frozenset({"content", "versions", "approval_stages", "data", "events", "problem"})
 MAX_LIMIT = 500
 
 
@@ -68,6 +69,32 @@ async def release_history(db: Db, release_id: str) -> list[dict[str, Any]]:
         f"SELECT {HISTORY_COLUMNS} FROM projections.release_history WHERE release_id = $1"
         " ORDER BY occurred_at, id",
         release_id,
+    )
+    return [_as_dict(row) for row in rows]
+
+
+async def approval_inbox(
+    db: Db,
+    roles: Sequence[str],
+    organisation: str | None,
+    stage: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Open stages in `organisation` that one of `roles` may approve: actionable first, oldest
+    deadline first, then oldest request."""
+    if organisation is None or not roles:
+        return []  # a stage's approvers always belong to the release's lead organisation
+    rows = await db.fetch(
+        f"SELECT {INBOX_COLUMNS} FROM projections.approval_inbox"
+        " WHERE lead_organisation = $1 AND roles && $2::text[] AND ($3::text IS NULL OR stage = $3)"
+        " ORDER BY opened DESC, deadline_at ASC NULLS LAST, requested_at, release_id, stage"
+        " LIMIT $4 OFFSET $5",
+        organisation,
+        list(roles),
+        stage,
+        max(0, min(limit, MAX_LIMIT)),
+        max(0, offset),
     )
     return [_as_dict(row) for row in rows]
 

@@ -2,48 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
-from enum import StrEnum
-from typing import Any
+from typing import cast
 
+from events.approval import ApprovalEvent, ApprovalEvents
 from events.base import Event, Message
 from events.content import ReleaseContent
-from events.drafting import DraftCreated, DraftDiscarded, DraftRevised, DraftSubmitted
+from events.drafting import (
+    DraftCreated,
+    DraftDiscarded,
+    DraftReopened,
+    DraftRevised,
+    DraftSubmitted,
+)
 from events.envelope import Envelope
+from services.projector.approvals import apply_approval
+from services.projector.release_row import (
+    ApprovalStatus,
+    ReleaseRow,
+    ReleaseStatus,
+    StageState,
+    board_status,
+)
 
-
-class ReleaseStatus(StrEnum):
-    """The values of `projections.releases.status`; later services add theirs here."""
-
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    DISCARDED = "discarded"
-
-
-@dataclass(frozen=True)
-class ReleaseRow:
-    """One row of `projections.releases` (the generated `search` column aside)."""
-
-    release_id: str
-    title: str
-    summary: str
-    body: str
-    lead_organisation: str
-    organisations: tuple[str, ...]
-    collaborators: tuple[str, ...]
-    status: str
-    revision: int
-    content_hash: str
-    content: dict[str, Any]
-    created_by: str
-    created_at: datetime
-    updated_at: datetime
-    submitted_at: datetime | None = None
-    submitted_by: str | None = None
-    # The last stream version applied, per service: the drafting one is the release's ETag.
-    versions: dict[str, int] = field(default_factory=dict)
-    last_event_id: str = ""
+__all__ = ["ApprovalStatus", "ReleaseRow", "ReleaseStatus", "StageState", "evolve_release"]
 
 
 def evolve_release(row: ReleaseRow | None, envelope: Envelope[Message]) -> ReleaseRow | None:
@@ -54,54 +37,85 @@ def evolve_release(row: ReleaseRow | None, envelope: Envelope[Message]) -> Relea
     evolved = _apply(row, envelope)
     if evolved is None or evolved is row:
         return row
-    return _stamp(evolved, envelope)
+    return _stamp(replace(evolved, status=board_status(evolved)), envelope)
 
 
 def _apply(row: ReleaseRow | None, envelope: Envelope[Message]) -> ReleaseRow | None:
     match envelope.data:
         case DraftCreated() as created:
             return _created(row, created, envelope.time)
-        case DraftRevised() as revised if row is not None:
-            revised_row = _with_content(row, revised.content)
-            return replace(
-                revised_row, revision=revised.revision, content_hash=revised.content_hash
-            )
-        case DraftSubmitted() as submitted if row is not None:
+        case DraftRevised() as revised if row is not None and row.drafted:
+            return _revised(row, revised)
+        case DraftSubmitted() as submitted if row is not None and row.drafted:
             return replace(
                 row,
-                status=ReleaseStatus.SUBMITTED,
+                drafting_status=ReleaseStatus.SUBMITTED,
                 revision=submitted.revision,
                 content_hash=submitted.content_hash,
                 submitted_at=envelope.time,
                 submitted_by=submitted.submitted_by,
             )
-        case DraftDiscarded() if row is not None:
-            return replace(row, status=ReleaseStatus.DISCARDED)
+        case DraftReopened() if row is not None and row.drafted:
+            return replace(row, drafting_status=ReleaseStatus.DRAFT)
+        case DraftDiscarded() if row is not None and row.drafted:
+            return replace(row, drafting_status=ReleaseStatus.DISCARDED)
+        case ApprovalEvent() as approval:
+            # Approval's stream may be read before drafting's (a rebuild, a lagging partition):
+            # keep what it says on a placeholder row until DraftCreated fills in the rest.
+            current = row if row is not None else _placeholder(approval.release_id, envelope.time)
+            # The contract's union lists every approval event type, so the cast only names it.
+            return apply_approval(current, cast(ApprovalEvents, approval), envelope.time)
         case _:
             # Other services' events flow through the same consumer; unknown ones change nothing.
             return row
 
 
 def _created(row: ReleaseRow | None, created: DraftCreated, at: datetime) -> ReleaseRow:
-    blank = ReleaseRow(
-        release_id=created.release_id,
+    # Keep what other services already told us, should their events have arrived first.
+    base = row if row is not None else _placeholder(created.release_id, at)
+    drafted = replace(
+        base,
+        collaborators=tuple(created.collaborators),
+        drafting_status=ReleaseStatus.DRAFT,
+        revision=created.revision,
+        content_hash=created.content_hash,
+        created_by=created.created_by,
+        created_at=at,
+    )
+    return _with_content(drafted, created.content)
+
+
+def _revised(row: ReleaseRow, revised: DraftRevised) -> ReleaseRow:
+    # Drafting takes a revised submission back to draft: approvals bind one revision.
+    status = row.drafting_status
+    if status == ReleaseStatus.SUBMITTED:
+        status = ReleaseStatus.DRAFT
+    return replace(
+        _with_content(row, revised.content),
+        drafting_status=status,
+        revision=revised.revision,
+        content_hash=revised.content_hash,
+    )
+
+
+def _placeholder(release_id: str, at: datetime) -> ReleaseRow:
+    """A row nobody may read yet: no organisation, no creator, no content."""
+    return ReleaseRow(
+        release_id=release_id,
         title="",
         summary="",
         body="",
         lead_organisation="",
         organisations=(),
-        collaborators=tuple(created.collaborators),
+        collaborators=(),
         status=ReleaseStatus.DRAFT,
-        revision=created.revision,
-        content_hash=created.content_hash,
+        revision=0,
+        content_hash="",
         content={},
-        created_by=created.created_by,
+        created_by="",
         created_at=at,
         updated_at=at,
-        # Keep what other services already told us, should their events have arrived first.
-        versions=dict(row.versions) if row is not None else {},
     )
-    return _with_content(blank, created.content)
 
 
 def _with_content(row: ReleaseRow, content: ReleaseContent) -> ReleaseRow:

@@ -101,16 +101,27 @@ async def test_the_detail_carries_the_version_as_etag_and_answers_304_when_uncha
 ) -> None:
     async with stack.client() as http:
         release_id = (await http.post("/v1/releases", json=sample_body())).json()["release_id"]
+        detail = await http.get(f"/v1/releases/{release_id}", params={"min_version": 1})
+        assert detail.headers["ETag"] == '"1"' and detail.json()["status"] == "draft"
+        unchanged = await http.get(f"/v1/releases/{release_id}", headers={"If-None-Match": '"1"'})
+    assert unchanged.status_code == 304
+
+
+async def test_the_history_lists_each_drafting_step_in_order(stack: Stack) -> None:
+    async with stack.client() as http:
+        release_id = (await http.post("/v1/releases", json=sample_body())).json()["release_id"]
         submitted = await http.post(f"/v1/releases/{release_id}/submit")
         assert submitted.status_code == 200, submitted.text
-        detail = await http.get(f"/v1/releases/{release_id}", params={"min_version": 2})
-        assert detail.headers["ETag"] == '"2"' and detail.json()["status"] == "submitted"
-        unchanged = await http.get(f"/v1/releases/{release_id}", headers={"If-None-Match": '"2"'})
-        history = await http.get(f"/v1/releases/{release_id}/history")
-    assert unchanged.status_code == 304
-    assert [e["event_type"] for e in history.json()["events"]] == [
+        history = await http.get(
+            f"/v1/releases/{release_id}/history",
+            headers={"Pressroom-Read-After": f"{release_id}:{submitted.json()['version']}"},
+        )
+    drafting_steps = [
+        e["event_type"] for e in history.json()["events"] if ".drafting." in e["event_type"]
+    ]
+    assert drafting_steps == [
         "pressroom.drafting.DraftCreated.v1",
-        "pressroom.drafting.DraftSubmitted.v1",
+        "pressroom.drafting.DraftSubmitted.v2",
     ]
 
 

@@ -11,40 +11,27 @@ from events.content import Identifier
 from services.gateway.access import board_organisation, can_read
 from services.gateway.auth import CurrentPrincipal, Principal
 from services.gateway.deps import Gateway, GatewayDep
-from services.gateway.preconditions import ReadAfter, etag, none_match, read_after
+from services.gateway.preconditions import STREAM_SERVICES, etag, none_match, read_after
 from services.gateway.problems import ProblemError, problem_responses
+from services.gateway.read_access import ReadAfterHeader, catch_up, visible_release
 from services.gateway.reads import ReleaseFilter
-from services.gateway.views import board_item, drafting_version, json_ready, release_detail
+from services.gateway.views import (
+    board_item,
+    drafting_version,
+    etag_names_representation,
+    json_ready,
+    release_detail,
+)
 
 router = APIRouter(tags=["releases"])
-READ_AFTER_WAIT_S = 5.0
-STALE_HEADER = "Pressroom-Stale"
-ReadAfterHeader = Annotated[
+READ_RESPONSES = problem_responses(400, 401, 404, 422, 500, 503)
+MinVersion = Annotated[
     str | None,
-    Header(
-        alias="Pressroom-Read-After",
-        description="'<release_id>:<version>': wait (≤ 5 s) until the read model reached it.",
+    Query(
+        pattern=rf"^(({'|'.join(STREAM_SERVICES)}):)?[0-9]{{1,18}}$",
+        description="Read-your-writes: '<version>' (drafting) or '<service>:<version>'.",
     ),
 ]
-READ_RESPONSES = problem_responses(400, 401, 404, 422, 500, 503)
-
-
-async def _catch_up(gateway: Gateway, wanted: ReadAfter | None) -> dict[str, str]:
-    """Waits for read-your-writes; the headers to add (Pressroom-Stale when it gave up)."""
-    if wanted is None:
-        return {}
-    caught_up = await gateway.reads.caught_up(wanted.release_id, wanted.version, READ_AFTER_WAIT_S)
-    return {} if caught_up else {STALE_HEADER: "true"}
-
-
-async def _visible_release(
-    gateway: Gateway, principal: Principal, release_id: str
-) -> dict[str, Any]:
-    release = await gateway.reads.release(release_id)
-    if release is None or not can_read(principal, release):
-        # The same answer for "missing" and "not yours": ids must not be probeable.
-        raise ProblemError(404, f"No release {release_id!r}.", slug="release-not-found")
-    return release
 
 
 @router.get("/v1/releases", responses=READ_RESPONSES)
@@ -59,7 +46,7 @@ async def list_releases(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> JSONResponse:
     """The status board: releases you may read, newest change first, optionally searched."""
-    headers = await _catch_up(gateway, read_after(read_after_header))
+    headers = await catch_up(gateway, read_after(read_after_header))
     where = ReleaseFilter(status, q, board_organisation(principal, org), limit, offset)
     rows = await gateway.reads.releases(where)
     items = [board_item(row) for row in rows if can_read(principal, row)]
@@ -75,15 +62,15 @@ async def get_release(
     principal: CurrentPrincipal,
     release_id: Annotated[Identifier, Path()],
     read_after_header: ReadAfterHeader = None,
-    min_version: Annotated[int | None, Query(ge=0, description="Read-your-writes.")] = None,
+    min_version: MinVersion = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """One release as the read model has it; ETag = its drafting stream version."""
-    headers = await _catch_up(gateway, read_after(read_after_header, release_id, min_version))
-    release = await _visible_release(gateway, principal, release_id)
+    """One release as the read model has it, its approval included; ETag = its drafting version."""
+    headers = await catch_up(gateway, read_after(read_after_header, release_id, min_version))
+    release = await visible_release(gateway, principal, release_id)
     version = drafting_version(release)
     headers["ETag"] = etag(version)
-    if none_match(if_none_match, version):
+    if none_match(if_none_match, version) and etag_names_representation(release):
         return Response(status_code=304, headers=headers)
     return JSONResponse(release_detail(release), headers=headers)
 
@@ -96,8 +83,8 @@ async def release_history(
     read_after_header: ReadAfterHeader = None,
 ) -> JSONResponse:
     """The audit timeline: every event of the release, who, when and why."""
-    headers = await _catch_up(gateway, read_after(read_after_header))
-    await _visible_release(gateway, principal, release_id)
+    headers = await catch_up(gateway, read_after(read_after_header))
+    await visible_release(gateway, principal, release_id)
     events = [json_ready(row) for row in await gateway.reads.history(release_id)]
     return JSONResponse({"release_id": release_id, "events": events}, headers=headers)
 
@@ -110,11 +97,20 @@ async def command_outcome(
     read_after_header: ReadAfterHeader = None,
 ) -> JSONResponse:
     """The outcome of a command (after a 202), once the projector has recorded it."""
-    headers = await _catch_up(gateway, read_after(read_after_header))
+    headers = await catch_up(gateway, read_after(read_after_header))
     outcome = await gateway.reads.command_outcome(command_id)
-    release = await gateway.reads.release(outcome["release_id"]) if outcome else None
-    if outcome is None or (release is not None and not can_read(principal, release)):
+    if outcome is None or not await _may_see_outcome(gateway, principal, outcome):
         raise ProblemError(
             404, f"No outcome for command {command_id!r} (yet).", slug="command-not-found"
         )
     return JSONResponse(json_ready(outcome), headers=headers)
+
+
+async def _may_see_outcome(gateway: Gateway, principal: Principal, outcome: dict[str, Any]) -> bool:
+    """Outcomes of a release follow its access rule. Without a projected release, only refusals
+    show: a refused command changed nothing, while an accepted one waits for its release row."""
+    release_id = outcome.get("release_id")
+    release = await gateway.reads.release(release_id) if release_id else None
+    if release is not None:
+        return can_read(principal, release)
+    return outcome.get("status") != "accepted"

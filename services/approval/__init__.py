@@ -1,0 +1,1 @@
+"""Approval service: signs off one submitted revision, stage by stage, with four eyes."""

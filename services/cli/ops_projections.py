@@ -1,0 +1,129 @@
+"""`pressroom replay` and `pressroom projections status|verify|swap|drop-old`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from services.cli.ops_common import err, pool_of, progress_bars, run
+from services.cli.ops_views import (
+    print_replay,
+    print_status,
+    print_swap,
+    print_verify,
+)
+from services.kit.settings import Settings
+from services.ops.cleanup import drop_old as drop_old_schemas
+from services.ops.fold import Window
+from services.ops.replay import ReplayRequest, ReplayResult
+from services.ops.replay import replay as run_replay
+from services.ops.status import ProjectionStatus, projection_status
+from services.ops.swap import SwapResult
+from services.ops.swap import swap as run_swap
+from services.ops.times import optional_time
+from services.ops.verify import VerifyResult
+from services.ops.verify import verify as run_verify
+
+projections_app = typer.Typer(
+    help="Read models: status, verify, swap a shadow, drop old ones.", no_args_is_help=True
+)
+TimeOption = Annotated[
+    str | None, typer.Option(help="ISO 8601 with an offset (Kafka record time).")
+]
+
+
+def replay(
+    projection: Annotated[str, typer.Argument(help="A read model (a table), or all.")] = "all",
+    since: TimeOption = None,
+    until: TimeOption = None,
+    shadow: Annotated[
+        bool, typer.Option("--shadow", help="Build into a new schema; swap later.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the offsets; write nothing.")
+    ] = False,
+) -> None:
+    """Rebuild a read model from offset 0 (or re-apply a time window) without side effects.
+
+    Without --shadow and without a window: build a shadow, then swap it in. With a window and
+    no --shadow: re-apply that window's events to the live read models (idempotent)."""
+
+    async def work(settings: Settings) -> tuple[ReplayResult, SwapResult | None]:
+        window = Window(optional_time(since, "--since"), optional_time(until, "--until"))
+        request = ReplayRequest(projection, window, shadow, dry_run)
+        async with pool_of(settings) as pool:
+            with progress_bars() as bars:
+                result = await run_replay(settings, pool, request, bars)
+            swapped = None
+            if result.shadow is not None and not shadow:
+                swapped = await run_swap(settings, pool, result.shadow.schema)
+        return result, swapped
+
+    result, swapped = run(work)
+    print_replay(result, dry_run)
+    if swapped is not None:
+        print_swap(swapped)
+
+
+@projections_app.command()
+def status() -> None:
+    """Each read model's position and lag per partition, its last event time, and the shadows."""
+
+    async def work(settings: Settings) -> ProjectionStatus:
+        async with pool_of(settings) as pool:
+            return await projection_status(settings, pool)
+
+    print_status(run(work))
+
+
+@projections_app.command()
+def verify(
+    schema: Annotated[
+        str | None,
+        typer.Argument(
+            help="A shadow, or projections. Default: the newest built shadow, else projections."
+        ),
+    ] = None,
+) -> None:
+    """Compare a read model with a fresh fold of the log up to its position (exit 1 if unequal)."""
+
+    async def work(settings: Settings) -> VerifyResult:
+        async with pool_of(settings) as pool:
+            with progress_bars() as bars:
+                return await run_verify(settings, pool, schema, bars)
+
+    result = run(work)
+    print_verify(result)
+    if not result.equal:
+        raise typer.Exit(1)
+
+
+@projections_app.command()
+def swap(
+    schema: Annotated[
+        str | None, typer.Argument(help="The shadow (default: the newest built).")
+    ] = None,
+) -> None:
+    """Switch readers to a shadow atomically; the replaced tables are kept until drop-old."""
+
+    async def work(settings: Settings) -> SwapResult:
+        async with pool_of(settings) as pool:
+            with err.status("Catching up with the live projector, then swapping…"):
+                return await run_swap(settings, pool, schema)
+
+    print_swap(run(work))
+
+
+@projections_app.command("drop-old")
+def drop_old(
+    name: Annotated[str | None, typer.Argument(help="One old schema or unswapped shadow.")] = None,
+) -> None:
+    """Drop the tables earlier swaps replaced (or one named schema)."""
+
+    async def work(settings: Settings) -> list[str]:
+        async with pool_of(settings) as pool, pool.acquire() as conn:
+            return await drop_old_schemas(conn, name)
+
+    dropped = run(work)
+    err.print(f"Dropped {', '.join(dropped)}." if dropped else "Nothing to drop.")

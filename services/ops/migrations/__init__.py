@@ -1,0 +1,1 @@
+"""SQL of the `ops` schema: shadow rebuilds and re-driven dead letters."""

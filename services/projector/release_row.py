@@ -1,0 +1,96 @@
+"""One row of `projections.releases`, and the board status it derives from drafting and approval."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class ReleaseStatus(StrEnum):
+    """The values of `projections.releases.status`; later services add theirs here."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    DISCARDED = "discarded"
+
+
+class ApprovalStatus(StrEnum):
+    """The values of `projections.releases.approval_status`."""
+
+    NONE = "none"
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    INVALIDATED = "invalidated"
+    FORCE_APPROVED = "force_approved"
+
+
+class StageState(StrEnum):
+    """The state of one stage in `approval_stages`; a rejection closes the whole request."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class ReleaseRow:
+    """One row of `projections.releases` (the generated `search` column aside)."""
+
+    release_id: str
+    title: str
+    summary: str
+    body: str
+    lead_organisation: str
+    organisations: tuple[str, ...]
+    collaborators: tuple[str, ...]
+    status: str
+    revision: int
+    content_hash: str
+    content: dict[str, Any]
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None = None
+    submitted_by: str | None = None
+    # The last stream version applied, per service: the drafting one is the release's ETag.
+    versions: dict[str, int] = field(default_factory=dict)
+    last_event_id: str = ""
+    # What drafting alone says (draft, submitted, discarded); `status` also weighs approval.
+    drafting_status: str = ReleaseStatus.DRAFT
+    approval_status: str = ApprovalStatus.NONE
+    approval_revision: int | None = None
+    approval_hash: str | None = None
+    # [{name, roles, step, deadline_at, state, approver, approved_at, comment}], JSON-ready.
+    approval_stages: list[dict[str, Any]] = field(default_factory=list)
+    force_approved_flag: bool = False
+    approval_requested_at: datetime | None = None
+    # When approval last reached a verdict (approved, rejected, force-approved) on its revision.
+    approval_decided_at: datetime | None = None
+
+    @property
+    def drafted(self) -> bool:
+        """False for a placeholder holding approval events that arrived before DraftCreated."""
+        return bool(self.created_by)
+
+
+def board_status(row: ReleaseRow) -> str:
+    """The status board's word, the same whichever of the two streams the projector read first."""
+    if row.drafting_status == ReleaseStatus.DISCARDED or not _verdict_on_current_submission(row):
+        return row.drafting_status
+    if row.approval_status in (ApprovalStatus.APPROVED, ApprovalStatus.FORCE_APPROVED):
+        return ReleaseStatus.APPROVED
+    if row.approval_status == ApprovalStatus.REJECTED:
+        return ReleaseStatus.DRAFT
+    return row.drafting_status
+
+
+def _verdict_on_current_submission(row: ReleaseRow) -> bool:
+    # A verdict counts for the current revision only, and only if no later resubmission of the
+    # same revision superseded it (a rejected revision may be submitted again unchanged).
+    if row.approval_decided_at is None or row.approval_revision != row.revision:
+        return False
+    return row.submitted_at is None or row.approval_decided_at >= row.submitted_at

@@ -1,0 +1,81 @@
+"""Export lines are CloudEvents any SDK reads, and give back the very same Kafka record."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from cloudevents.core.formats.json import JSONFormat
+
+from events.content import ReleaseContent, content_hash
+from events.drafting import DraftCreated
+from events.envelope import Envelope
+from events.kafka import encode
+from services.ops.cloudevents_json import RAW_TYPE, LogRecord, from_cloudevent, to_cloudevent
+
+CONTENT = ReleaseContent(
+    title="Foreign Secretary visits Japan", body="Tokyo — “talks”", organisations=["fco"]
+)
+
+
+def pressroom_record() -> LogRecord:
+    event = DraftCreated(
+        release_id="r1",
+        revision=1,
+        content=CONTENT,
+        content_hash=content_hash(CONTENT),
+        created_by="alice",
+        organisation="fco",
+    )
+    envelope = Envelope[DraftCreated](
+        id="e1",
+        source="/pressroom/drafting",
+        time=datetime(2016, 7, 21, 9, tzinfo=UTC),
+        subject="r1",
+        data=event,
+        sequence=1,
+        correlation_id="c1",
+        causation_id="k1",
+        actor="alice",
+    )
+    record = encode(envelope)
+    headers = (*record.headers, ("pressroom_outbox_id", b"drafting:7"))
+    place = ("pressroom.drafting.events", 2, 41, 1469091600000)
+    return LogRecord(*place, record.key, record.value, headers)
+
+
+def test_a_pressroom_record_round_trips_byte_for_byte() -> None:
+    record = pressroom_record()
+    line = json.dumps(to_cloudevent(record), ensure_ascii=False)
+    assert from_cloudevent(json.loads(line)) == record
+
+
+def test_the_line_is_a_structured_cloudevent_with_json_data() -> None:
+    event = to_cloudevent(pressroom_record())
+    assert event["type"] == "pressroom.drafting.DraftCreated.v1"
+    assert event["datacontenttype"] == "application/json"
+    assert event["partitionkey"] == "r1" and event["sequence"] == "0000000001"
+    assert event["data"]["content"]["title"] == "Foreign Secretary visits Japan"
+    parsed = JSONFormat().read(None, json.dumps(event))  # validates names and required attributes
+    assert parsed.get_id() == "e1" and parsed.get_subject() == "r1"
+    assert parsed.get_extension("kafkatopic") == "pressroom.drafting.events"
+    assert parsed.get_data()["release_id"] == "r1"  # type: ignore[index]
+
+
+def test_a_record_that_is_no_cloudevent_is_kept_raw() -> None:
+    garbage = LogRecord(
+        "pressroom.drafting.events", 0, 3, 1, b"\xff", b"not json", (("x", b"\x00"),)
+    )
+    event = to_cloudevent(garbage)
+    assert event["type"] == RAW_TYPE and "data_base64" in event
+    assert JSONFormat().read(None, json.dumps(event)).get_data() == b"not json"
+    assert from_cloudevent(json.loads(json.dumps(event))) == garbage
+
+
+def test_a_tombstone_and_non_canonical_json_are_kept_raw_too() -> None:
+    base = pressroom_record()
+    for value in (None, b'{"a": 1}'):
+        record = LogRecord(base.topic, 0, 1, 2, base.key, value, base.headers)
+        event = to_cloudevent(record)
+        assert event["type"] == RAW_TYPE
+        assert from_cloudevent(event) == record

@@ -1,0 +1,130 @@
+"""The deadline scheduler's pure parts: deadlines and their command ids, sleeps, the writes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, cast
+
+import pytest
+
+from events.actor import Actor
+from events.approval import MarkOverdue
+from events.catalog import REGISTRY
+from events.envelope import deterministic_id
+from services.approval.decider import APPROVAL
+from services.kit.eventstore import EventStore
+from services.kit.handler import CommandHandler
+from services.kit.scheduler import (
+    HELD_ELSEWHERE_S,
+    MAX_SLEEP_S,
+    Cancel,
+    Deadline,
+    DeadlineScheduler,
+    Schedule,
+    apply_changes,
+    seconds_until,
+)
+from tests.unit.given_when_then import NOW
+
+DUE = NOW + timedelta(hours=8)
+DEADLINE = Deadline("rel-1", "overdue", "2:legal", DUE, {"stage": "legal", "revision": 2})
+
+
+def test_the_same_deadline_at_the_same_instant_is_the_same_command_in_any_offset() -> None:
+    tokyo = timezone(timedelta(hours=9))
+    same_instant = Deadline("rel-1", "overdue", "2:legal", DUE.astimezone(tokyo), {})
+    assert same_instant.command_id == DEADLINE.command_id
+    assert DEADLINE.command_id == deterministic_id("rel-1", "overdue", "2:legal", DUE.isoformat())
+
+
+def test_a_moved_deadline_is_another_command() -> None:
+    moved = Deadline("rel-1", "overdue", "2:legal", DUE + timedelta(seconds=1), {})
+    other_key = Deadline("rel-1", "overdue", "2:policy", DUE, {})
+    assert len({DEADLINE.command_id, moved.command_id, other_key.command_id}) == 3
+
+
+def test_a_schedule_refuses_a_time_without_an_offset() -> None:
+    with pytest.raises(ValueError, match="offset"):
+        Schedule("rel-1", "overdue", "2:legal", datetime(2025, 3, 14, 9, 30))
+
+
+def test_a_deadline_reads_its_row_and_its_json_payload() -> None:
+    row = {"id": 7, "stream_id": "rel-1", "kind": "overdue", "key": "2:legal", "due_at": DUE}
+    assert Deadline.from_row({**row, "payload": '{"stage": "legal", "revision": 2}'}) == DEADLINE
+
+
+@pytest.mark.parametrize(
+    ("next_due", "expected"),
+    [
+        (None, MAX_SLEEP_S),
+        (NOW + timedelta(seconds=2.5), 2.5),
+        (NOW + timedelta(days=3), MAX_SLEEP_S),
+        (NOW, HELD_ELSEWHERE_S),
+        (NOW - timedelta(minutes=1), HELD_ELSEWHERE_S),
+    ],
+    ids=["nothing-pending", "soon", "far-off", "due-now", "overdue-held-elsewhere"],
+)
+def test_the_scheduler_sleeps_until_the_next_deadline_within_bounds(
+    next_due: datetime | None, expected: float
+) -> None:
+    assert seconds_until(next_due, NOW) == pytest.approx(expected)
+
+
+class RecordingConnection:
+    """Stands in for asyncpg: keeps the statements in order."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, tuple[Any, ...]]] = []
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        self.statements.append((sql, args))
+
+
+async def test_changes_are_written_in_order_and_a_schedule_wakes_the_scheduler() -> None:
+    conn = RecordingConnection()
+    changes = [Cancel("rel-1", "overdue"), Schedule("rel-1", "overdue", "3:legal", DUE, {"a": 1})]
+    await apply_changes(conn, "approval", changes)
+    [cancel, upsert, notify] = conn.statements
+    assert cancel[0].startswith("UPDATE approval.deadlines SET cancelled_at")
+    assert cancel[1] == ("rel-1", "overdue", None)
+    assert upsert[0].startswith("INSERT INTO approval.deadlines")
+    assert upsert[1] == ("rel-1", "overdue", "3:legal", DUE, '{"a": 1}')
+    assert notify == ("NOTIFY approval_deadlines", ())
+
+
+async def test_cancelling_alone_wakes_nobody() -> None:
+    conn = RecordingConnection()
+    await apply_changes(conn, "approval", [Cancel("rel-1", "overdue", "3:legal")])
+    assert [sql.split()[0] for sql, _ in conn.statements] == ["UPDATE"]
+    await apply_changes(conn, "approval", [])
+    assert len(conn.statements) == 1
+
+
+def test_a_fired_deadline_is_a_command_with_its_deterministic_id_and_the_causing_event() -> None:
+    system = Actor(id="pressroom-approval", roles=["system"])
+
+    def to_command(deadline: Deadline) -> MarkOverdue:
+        payload = deadline.payload
+        return MarkOverdue(
+            release_id=deadline.stream_id,
+            actor=system,
+            stage=payload["stage"],
+            revision=payload["revision"],
+        )
+
+    handler = CommandHandler(
+        pool=cast(Any, None),
+        store=EventStore("approval", REGISTRY),
+        decider=APPROVAL,
+        clock=lambda: DUE + timedelta(milliseconds=3),
+    )
+    scheduler = DeadlineScheduler(handler, to_command, actor="pressroom-approval")
+    payload = {**DEADLINE.payload, "correlation_id": "corr-1", "causation_id": "evt-9"}
+    envelope = scheduler.envelope(Deadline("rel-1", "overdue", "2:legal", DUE, payload))
+    assert envelope.id == DEADLINE.command_id and envelope.subject == "rel-1"
+    assert (envelope.correlation_id, envelope.causation_id) == ("corr-1", "evt-9")
+    assert envelope.data == to_command(DEADLINE) and envelope.actor == "pressroom-approval"
+    assert envelope.source == "/pressroom/approval" and envelope.time.tzinfo is UTC
+    without_origin = scheduler.envelope(DEADLINE)
+    assert without_origin.correlation_id == DEADLINE.command_id
+    assert without_origin.causation_id is None
