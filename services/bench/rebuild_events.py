@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from events.base import Message
-from events.content import ContentChanges, content_hash
+from events.content import ContentChanges, ReleaseContent, content_hash
 from events.drafting import DraftCreated, DraftRevised, DraftSubmitted
 from events.envelope import Envelope, deterministic_id, source_of
 from events.kafka import KafkaRecord, encode
@@ -29,42 +30,22 @@ def _lifecycle(release_id: str, i: int, at: datetime) -> list[KafkaRecord]:
     first = content(i, "bench")
     second = ContentChanges(summary=f"Revised summary {i}").apply_to(first)
     third = ContentChanges(body=f"A new body for release {i}.").apply_to(second)
-    ids = {"release_id": release_id}
+    common = {"release_id": release_id}
     events: list[Message] = [
-        DraftCreated(
-            **ids,
-            revision=1,
-            content=first,
-            content_hash=content_hash(first),
-            created_by="bench",
-            organisation="bench",
-        ),
-        DraftRevised(
-            **ids,
-            revision=2,
-            content=second,
-            content_hash=content_hash(second),
-            changed_fields=["summary"],
-            revised_by="bench",
-        ),
-        DraftRevised(
-            **ids,
-            revision=3,
-            content=third,
-            content_hash=content_hash(third),
-            changed_fields=["body"],
-            revised_by="bench",
-        ),
-        DraftSubmitted(
-            **ids,
-            revision=3,
-            content_hash=content_hash(third),
-            submitted_by="bench",
-            organisation="bench",
-            authors=["bench"],
-        ),
-    ]
+        DraftCreated(**common, **_hashed(first), revision=1, created_by="bench",
+                     organisation="bench"),
+        DraftRevised(**common, **_hashed(second), revision=2, changed_fields=["summary"],
+                     revised_by="bench"),
+        DraftRevised(**common, **_hashed(third), revision=3, changed_fields=["body"],
+                     revised_by="bench"),
+        DraftSubmitted(**common, revision=3, content_hash=content_hash(third),
+                       submitted_by="bench", organisation="bench", authors=["bench"]),
+    ]  # fmt: skip
     return [encode(_envelope(release_id, e, n, at)) for n, e in enumerate(events, 1)]
+
+
+def _hashed(content: ReleaseContent) -> dict[str, Any]:
+    return {"content": content, "content_hash": content_hash(content)}
 
 
 def _envelope(release_id: str, event: Message, sequence: int, at: datetime) -> Envelope[Message]:

@@ -15,26 +15,18 @@ from services.bench.report import key_value_table, render_markdown, rich_table
 from services.cli.ops_common import UNREACHABLE, err, fail, out
 from services.kit.settings import load_settings
 
+EventsOption = Annotated[int, typer.Option("-n", "--events", min=1_000, help="Events to rebuild.")]
+MarkdownOption = Annotated[Path | None, typer.Option("--markdown", help="Also write it here.")]
+COLUMNS = (TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
+           TimeElapsedColumn())  # fmt: skip
 
-def bench_rebuild(
-    events: Annotated[
-        int, typer.Option("-n", "--events", min=1_000, help="Events to rebuild.")
-    ] = 100_000,
-    markdown: Annotated[
-        Path | None, typer.Option("--markdown", help="Also write the results here.")
-    ] = None,
-) -> None:
+
+def bench_rebuild(events: EventsOption = 100_000, markdown: MarkdownOption = None) -> None:
     """Measure a rebuild from offset 0 beside raw aiokafka consume and asyncpg COPY rates."""
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     settings = load_settings()
-    columns = (
-        TextColumn("{task.description:<34}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
     try:
-        with Progress(*columns, console=err) as progress:
+        with Progress(*COLUMNS, console=err) as progress:
             report = asyncio.run(run_rebuild_bench(settings, events, progress))
     except UNREACHABLE as error:
         raise fail(f"the local stack is not up ({error!r}); run make up first") from None

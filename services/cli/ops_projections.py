@@ -33,16 +33,17 @@ TimeOption = Annotated[
 ]
 
 
+ShadowOption = Annotated[bool, typer.Option("--shadow", help="Build a new schema; swap later.")]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the offsets; write nothing.")]
+ProjectionArgument = Annotated[str, typer.Argument(help="A read model (a table), or all.")]
+
+
 def replay(
-    projection: Annotated[str, typer.Argument(help="A read model (a table), or all.")] = "all",
+    projection: ProjectionArgument = "all",
     since: TimeOption = None,
     until: TimeOption = None,
-    shadow: Annotated[
-        bool, typer.Option("--shadow", help="Build into a new schema; swap later.")
-    ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show the offsets; write nothing.")
-    ] = False,
+    shadow: ShadowOption = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Rebuild a read model from offset 0 (or re-apply a time window) without side effects.
 
@@ -51,19 +52,26 @@ def replay(
 
     async def work(settings: Settings) -> tuple[ReplayResult, SwapResult | None]:
         window = Window(optional_time(since, "--since"), optional_time(until, "--until"))
-        request = ReplayRequest(projection, window, shadow, dry_run)
-        async with pool_of(settings) as pool:
-            with progress_bars() as bars:
-                result = await run_replay(settings, pool, request, bars)
-            swapped = None
-            if result.shadow is not None and not shadow:
-                swapped = await run_swap(settings, pool, result.shadow.schema)
-        return result, swapped
+        return await _replay_then_swap(settings, ReplayRequest(projection, window, shadow, dry_run))
 
     result, swapped = run(work)
     print_replay(result, dry_run)
     if swapped is not None:
         print_swap(swapped)
+    elif result.shadow is not None:
+        err.print(f"Next: pressroom projections verify {result.target}, then swap.")
+
+
+async def _replay_then_swap(
+    settings: Settings, request: ReplayRequest
+) -> tuple[ReplayResult, SwapResult | None]:
+    """A full rebuild without --shadow is a shadow swapped in at once."""
+    async with pool_of(settings) as pool:
+        with progress_bars() as bars:
+            result = await run_replay(settings, pool, request, bars)
+        if result.shadow is None or request.shadow:
+            return result, None
+        return result, await run_swap(settings, pool, result.shadow.schema)
 
 
 @projections_app.command()

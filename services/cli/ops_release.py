@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -75,25 +75,30 @@ def state(
         return state_at(release_id, events, moment), unfolded_services(events)
 
     states, unfolded = run(work)
-    document = {
-        s.service: {
-            "events": s.events,
-            "last_event_at": s.last_event_at.isoformat(),
-            "state": jsonable(s.state),
-        }
-        for s in states
-    }
+    document = {s.service: _folded(s) for s in states}
     if as_json:
         print(json.dumps({"release_id": release_id, "at": moment.isoformat(), **document}))
-        return
+    else:
+        _print_states(document)
+    if unfolded:
+        err.print(f"Not folded (no decider registered): {', '.join(sorted(unfolded))}")
+
+
+def _folded(state: ServiceState) -> dict[str, Any]:
+    return {
+        "events": state.events,
+        "last_event_at": state.last_event_at.isoformat(),
+        "state": jsonable(state.state),
+    }
+
+
+def _print_states(document: dict[str, dict[str, Any]]) -> None:
     for service, folded in document.items():
         out.print(
             f"[bold]{service}[/] after {folded['events']} events"
             f" (the last at {folded['last_event_at']})"
         )
         out.print_json(data=folded["state"])
-    if unfolded:
-        err.print(f"Not folded (no decider registered): {', '.join(sorted(unfolded))}")
 
 
 def _moment(text: str) -> datetime:

@@ -14,25 +14,7 @@ from services.ops.verify import VerifyResult
 
 def print_replay(result: ReplayResult, dry_run: bool) -> None:
     if dry_run:
-        table = Table(
-            "topic",
-            "partition",
-            "from offset",
-            "to offset",
-            "records",
-            title="Would replay (nothing written)",
-        )
-        for tp, offsets in sorted(result.ranges.items()):
-            table.add_row(
-                tp.topic,
-                str(tp.partition),
-                str(offsets.start),
-                str(offsets.end),
-                str(offsets.count),
-            )
-        out.print(table)
-        total = sum(r.count for r in result.ranges.values())
-        err.print(f"{total} records in range; records stamped after --until are read and skipped.")
+        _print_ranges(result)
         return
     s = result.stats
     err.print(
@@ -40,8 +22,17 @@ def print_replay(result: ReplayResult, dry_run: bool) -> None:
         f" {s.outside_window} outside the window, {s.dead_letters} parked as dead letters,"
         f" in {s.seconds:.1f} s ({s.rate:,.0f} records/s)."
     )
-    if result.shadow is not None:
-        err.print(f"Next: pressroom projections verify {result.target}, then swap.")
+
+
+def _print_ranges(result: ReplayResult) -> None:
+    table = Table("topic", "partition", "from offset", "to offset", "records",
+                  title="Would replay (nothing written)")  # fmt: skip
+    for tp, offsets in sorted(result.ranges.items()):
+        row = (tp.topic, tp.partition, offsets.start, offsets.end, offsets.count)
+        table.add_row(*map(str, row))
+    out.print(table)
+    total = sum(r.count for r in result.ranges.values())
+    err.print(f"{total} records in range; records stamped after --until are read and skipped.")
 
 
 def print_swap(result: SwapResult) -> None:
@@ -97,34 +88,21 @@ def _differences(compared: TableComparison) -> str:
 
 
 def print_status(status: ProjectionStatus) -> None:
-    table = Table(
-        "schema", "topic", "partition", "position", "end", "lag", "last event", title="Read models"
-    )
+    table = Table("schema", "topic", "partition", "position", "end", "lag", "last event",
+                  title="Read models")  # fmt: skip
     for row in status.partitions:
         last = row.last_event_at.isoformat(timespec="seconds") if row.last_event_at else "—"
-        table.add_row(
-            row.schema,
-            row.topic,
-            str(row.partition),
-            str(row.position),
-            str(row.end),
-            str(row.lag),
-            last,
-        )
+        cells = (row.schema, row.topic, row.partition, row.position, row.end, row.lag, last)
+        table.add_row(*map(str, cells))
     out.print(table)
     if status.shadows:
-        shadows = Table(
-            "schema",
-            "projection",
-            "window",
-            "state",
-            "records",
-            "old tables",
-            title="Shadow rebuilds",
-        )
-        for s in status.shadows:
-            window = "whole log" if s.window.whole else f"{s.window.since} to {s.window.until}"
-            shadows.add_row(
-                s.schema, s.projection, window, s.state, str(s.records), s.old_schema or "—"
-            )
-        out.print(shadows)
+        out.print(_shadows_table(status))
+
+
+def _shadows_table(status: ProjectionStatus) -> Table:
+    table = Table("schema", "projection", "window", "state", "records", "old tables",
+                  title="Shadow rebuilds")  # fmt: skip
+    for s in status.shadows:
+        window = "whole log" if s.window.whole else f"{s.window.since} to {s.window.until}"
+        table.add_row(s.schema, s.projection, window, s.state, str(s.records), s.old_schema or "—")
+    return table

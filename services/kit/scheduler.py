@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
@@ -13,7 +13,9 @@ import structlog
 
 from events.base import Event, Message
 from events.envelope import Envelope, deterministic_id, source_of
+from events.replies import CommandOutcome
 from services.kit.db import Connection
+from services.kit.deadline_sql import CANCEL, CHANNEL, NEXT_DUE, NOTE_FAILURE, TAKE_DUE, UPSERT
 from services.kit.handler import CONCURRENT_WRITE, TRANSIENT, AfterAppend, CommandHandler
 
 log = structlog.get_logger()
@@ -21,25 +23,8 @@ MAX_SLEEP_S = 30.0  # look anyway this often: a NOTIFY lost while reconnecting, 
 HELD_ELSEWHERE_S = 0.05  # the earliest is due yet not ours to take: another instance fires it
 RECONNECT_S = 2.0
 Changes: TypeAlias = "Sequence[Schedule | Cancel]"  # what a service's deadline rule returns
-CHANNEL = "{schema}_deadlines"
-PENDING = "fired_at IS NULL AND cancelled_at IS NULL"
-UPSERT = (
-    "INSERT INTO {schema}.deadlines (stream_id, kind, key, due_at, payload) VALUES ($1, $2, $3,"
-    " $4, $5::jsonb) ON CONFLICT (stream_id, kind, key) DO UPDATE SET due_at = EXCLUDED.due_at,"
-    " payload = EXCLUDED.payload, fired_at = NULL, cancelled_at = NULL"
-)
-CANCEL = (
-    "UPDATE {schema}.deadlines SET cancelled_at = now() WHERE stream_id = $1 AND kind = $2"
-    f" AND ($3::text IS NULL OR key = $3) AND {PENDING}"
-)
-# Marked before its command runs: if the command's events re-arm this deadline, the re-arm wins.
-TAKE_DUE = (
-    "UPDATE {schema}.deadlines SET fired_at = $1 WHERE id = (SELECT id FROM {schema}.deadlines"
-    f" WHERE {PENDING} AND due_at <= $1 ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
-    " RETURNING id, stream_id, kind, key, due_at, payload"
-)
-NEXT_DUE = f"SELECT min(due_at) FROM {{schema}}.deadlines WHERE {PENDING}"
-NOTE_FAILURE = "UPDATE {schema}.deadlines SET payload = payload || $2::jsonb WHERE id = $1"
+# Refused as "not due yet" (embargo, approval): rolled back whole, so the deadline stays armed.
+NOT_DUE = ("urn:pressroom:problem:embargo-not-due", "urn:pressroom:problem:deadline-not-reached")
 
 
 @dataclass(frozen=True)
@@ -95,6 +80,14 @@ def seconds_until(next_due: datetime | None, now: datetime) -> float:
     if next_due <= now:
         return HELD_ELSEWHERE_S
     return min((next_due - now).total_seconds(), MAX_SLEEP_S)
+
+
+def refused_as_not_due(outcome: CommandOutcome) -> bool:
+    return outcome.problem is not None and outcome.problem.type in NOT_DUE
+
+
+class FiredTooEarly(Exception):
+    """Raised inside the firing's transaction to roll it back: the deadline stays armed."""
 
 
 def deadline_writer(schema: str, rule: Callable[[list[Envelope[Event]]], Changes]) -> AfterAppend:
@@ -155,32 +148,42 @@ class DeadlineScheduler:
 
     async def _fire_next(self) -> bool:
         """Claims the earliest due row (SKIP LOCKED), fires it in that transaction: all or none."""
+        now = self.handler.clock()  # one instant for the claim and for decide: they cannot disagree
         try:
             async with self.handler.pool.acquire() as conn, conn.transaction():
-                row = await conn.fetchrow(self._sql(TAKE_DUE), self.handler.clock())
+                row = await conn.fetchrow(self._sql(TAKE_DUE), now)
                 if row is None:
                     return False
-                await self._handle(conn, row["id"], Deadline.from_row(row))
+                await self._handle(conn, row, now)
         except CONCURRENT_WRITE:  # a command on the same stream won the race: take it again
             log.info("deadline_retry")
             await asyncio.sleep(HELD_ELSEWHERE_S)
+        except FiredTooEarly as early:  # rolled back, still armed: look again after a short sleep
+            log.warning("deadline_not_due_yet", detail=str(early))
+            return False
         return True
 
-    async def _handle(self, conn: Connection, row_id: int, deadline: Deadline) -> None:
+    async def _handle(self, conn: Connection, row: Any, now: datetime) -> None:
+        deadline, at_claim = Deadline.from_row(row), replace(self.handler, clock=lambda: now)
         try:
             async with conn.transaction():  # a savepoint: one broken deadline must not jam the rest
-                await self.handler.decide_and_record(conn, self.envelope(deadline), reply=False)
-        except (*CONCURRENT_WRITE, *TRANSIENT):  # the caller's to retry
+                command = self.envelope(deadline, now)
+                outcome = await at_claim.decide_and_record(conn, command, reply=False)
+                if refused_as_not_due(outcome):
+                    raise FiredTooEarly(f"{deadline.stream_id} {deadline.kind} {deadline.due_at}")
+        except (*CONCURRENT_WRITE, *TRANSIENT, FiredTooEarly):  # the caller's to retry
             raise
         except Exception as error:  # a bug: keep it visible on the row and in the log, go on
             log.exception("deadline_failed", stream=deadline.stream_id, key=deadline.key)
-            await conn.execute(self._sql(NOTE_FAILURE), row_id, json.dumps({"error": repr(error)}))
+            await conn.execute(
+                self._sql(NOTE_FAILURE), row["id"], json.dumps({"error": repr(error)})
+            )
 
-    def envelope(self, deadline: Deadline) -> Envelope[Message]:
+    def envelope(self, deadline: Deadline, now: datetime | None = None) -> Envelope[Message]:
         return Envelope[Message](
             id=deadline.command_id,
             source=source_of(self.handler.service),
-            time=self.handler.clock(),
+            time=now or self.handler.clock(),
             subject=deadline.stream_id,
             data=self.to_command(deadline),
             correlation_id=deadline.payload.get("correlation_id") or deadline.command_id,

@@ -7,6 +7,7 @@ from importlib import import_module
 from typing import Any
 
 from services.drafting.decider import DRAFTING
+from services.embargo.decider import EMBARGO
 from services.kit.decider import Decider
 
 AnyDecider = Decider[Any, Any, Any]
@@ -25,7 +26,7 @@ def _optional(module: str, name: str) -> AnyDecider | None:
 
 
 def _table() -> dict[str, AnyDecider]:
-    deciders: dict[str, AnyDecider] = {"drafting": DRAFTING}
+    deciders: dict[str, AnyDecider] = {"drafting": DRAFTING, "embargo": EMBARGO}
     approval = _optional("services.approval.decider", "APPROVAL")
     if approval is not None:
         deciders["approval"] = approval

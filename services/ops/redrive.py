@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from aiokafka import AIOKafkaProducer
 
 from events.catalog import REGISTRY
-from events.kafka import UndecodableMessage, decode, encode
+from events.kafka import KafkaRecord, UndecodableMessage, decode, encode
 from services.kit.db import Connection
 from services.ops.dead_letters import KAFKA, DeadLetter
 from services.ops.progress import SILENT, ProgressSink
@@ -65,17 +65,11 @@ async def _one(
 async def _to_source_topic(
     producer: AIOKafkaProducer, conn: Connection, letter: DeadLetter, dry_run: bool
 ) -> RedriveOutcome:
-    try:
-        envelope = decode(letter.record, REGISTRY)  # upcasters apply here
-    except UndecodableMessage as error:
-        return RedriveOutcome(letter, FAILED, f"still undecodable: {error}")
-    if letter.source is None:
-        return RedriveOutcome(letter, FAILED, "no pressroom_dlq_source_topic header")
-    if envelope.subject != getattr(envelope.data, "release_id", envelope.subject):
-        # The consumer would dead-letter it again, and a re-drive would go round in a circle.
-        return RedriveOutcome(letter, FAILED, "ce_subject differs from data.release_id")
-    topic, record = letter.source[0], encode(envelope)
-    where = f"to {topic} as {envelope.type}"
+    checked = _upcast(letter)
+    if isinstance(checked, RedriveOutcome):
+        return checked
+    topic, record, ce_type = checked
+    where = f"to {topic} as {ce_type}"
     if dry_run:
         return RedriveOutcome(letter, WOULD, where)
     if not await claim(conn, letter):
@@ -90,3 +84,17 @@ async def _to_source_topic(
     detail = f"{where} (partition {sent.partition}, offset {sent.offset})"
     await settle(conn, letter, detail)
     return RedriveOutcome(letter, REDRIVEN, detail)
+
+
+def _upcast(letter: DeadLetter) -> tuple[str, KafkaRecord, str] | RedriveOutcome:
+    """(source topic, the record as today's version, its type), or why it cannot go back."""
+    try:
+        envelope = decode(letter.record, REGISTRY)  # upcasters apply here
+    except UndecodableMessage as error:
+        return RedriveOutcome(letter, FAILED, f"still undecodable: {error}")
+    if letter.source is None:
+        return RedriveOutcome(letter, FAILED, "no pressroom_dlq_source_topic header")
+    if envelope.subject != getattr(envelope.data, "release_id", envelope.subject):
+        # The consumer would dead-letter it again, and a re-drive would go round in a circle.
+        return RedriveOutcome(letter, FAILED, "ce_subject differs from data.release_id")
+    return letter.source[0], encode(envelope), envelope.type

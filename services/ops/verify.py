@@ -52,7 +52,16 @@ async def verify(
         await ensure_ops(conn)
         schema, projection, window = await _target(conn, schema)
         tables = await resolve_projection(conn, projection, schema)
-    # The target is read in one snapshot, so a live projector moving on changes nothing here.
+    result = await _in_one_snapshot(settings, pool, schema, tables, window, progress)
+    await _record(pool, schema, result.equal)
+    return result
+
+
+async def _in_one_snapshot(
+    settings: Settings, pool: Pool, schema: str, tables: list[str], window: Window,
+    progress: ProgressSink,
+) -> VerifyResult:  # fmt: skip
+    """The target is read in one snapshot, so a live projector moving on changes nothing here."""
     target = await asyncpg.connect(settings.pg_dsn)
     try:
         async with target.transaction(isolation="repeatable_read", readonly=True):
@@ -60,14 +69,14 @@ async def verify(
             positions = await store.load_offsets(target, GROUP_ID, PROJECTED_TOPICS)
             fresh, records = await _fresh_fold(settings, pool, positions, window, progress)
             try:
-                compared = await _compare_all(target, pool, schema, fresh, tables)
+                return VerifyResult(
+                    schema, records, await _compare_all(target, pool, schema, fresh, tables)
+                )
             finally:
                 async with pool.acquire() as conn:
                     await drop_schema(conn, fresh)
     finally:
         await target.close()
-    await _record(pool, schema, all(t.equal for t in compared))
-    return VerifyResult(schema, records, compared)
 
 
 async def _target(conn: Connection, schema: str | None) -> tuple[str, str, Window]:

@@ -70,12 +70,10 @@ async def send(settings: Settings, topic: str, records: list[KafkaRecord]) -> li
 
 async def dead_letter_commands(settings: Settings, envelopes: list[Envelope[Message]]) -> None:
     """As drafting dead-letters commands whose handling hit a bug: originals plus the reason."""
+    why = "internal error: RuntimeError('bug in a release of drafting')"
     letters = [
         dead_letter(
-            encode(e),
-            RecordOrigin(DRAFTING_COMMANDS, 0, 1_000_000 + i),
-            "internal error: RuntimeError('bug in a release of drafting')",
-            datetime.now(UTC),
+            encode(e), RecordOrigin(DRAFTING_COMMANDS, 0, 10**6 + i), why, datetime.now(UTC)
         )
         for i, e in enumerate(envelopes)
     ]
@@ -139,21 +137,12 @@ def parked_v1_revision(release_id: str) -> tuple[KafkaRecord, KafkaRecord]:
         ),
         DraftRevisedV1(release_id=release_id, revision=2, content=revised, revised_by="alice"),
     ]
+    common = {"source": source_of("drafting"), "subject": release_id, "actor": "alice"}
     created, revision = (
-        encode(
-            Envelope[Message](
-                id=deterministic_id(release_id, str(n)),
-                source=source_of("drafting"),
-                time=datetime.now(UTC),
-                subject=release_id,
-                data=event,
-                sequence=n,
-                correlation_id=release_id,
-                actor="alice",
-            )
-        )
+        encode(Envelope[Message](id=deterministic_id(release_id, str(n)), time=datetime.now(UTC),
+                                 data=event, sequence=n, correlation_id=release_id, **common))
         for n, event in enumerate(events, 1)
-    )
+    )  # fmt: skip
     return created, revision
 
 
@@ -168,22 +157,12 @@ async def test_a_v1_event_the_projector_parked_is_redriven_as_v2(
     projector.stop()
     try:
         ((partition, offset),) = await send(settings, DRAFTING_EVENTS, [revision])
-        await _park(
-            conn,
-            Consumed(
-                DRAFTING_EVENTS,
-                partition,
-                offset,
-                revision.key,
-                revision.value,
-                tuple(revision.headers),
-            ),
-        )
+        await _park(conn, Consumed(DRAFTING_EVENTS, partition, offset, revision.key,
+                                   revision.value, tuple(revision.headers)))  # fmt: skip
     finally:
         projector.start()
-    letters = await list_dead_letters(
-        settings.kafka_bootstrap, conn, DeadLetterFilter(release=release_id)
-    )
+    mine = DeadLetterFilter(release=release_id)
+    letters = await list_dead_letters(settings.kafka_bootstrap, conn, mine)
     assert [x.ce_type for x in letters] == ["pressroom.drafting.DraftRevised.v1"]
     (outcome,) = await redrive(settings.kafka_bootstrap, conn, letters)
     assert outcome.result == "redriven"
@@ -195,12 +174,7 @@ async def test_a_v1_event_the_projector_parked_is_redriven_as_v2(
         release_id,
     )
     assert [t["event_type"] for t in types][-1] == "pressroom.drafting.DraftRevised.v2"
-    assert (
-        await list_dead_letters(
-            settings.kafka_bootstrap, conn, DeadLetterFilter(release=release_id)
-        )
-        == []
-    )
+    assert await list_dead_letters(settings.kafka_bootstrap, conn, mine) == []
 
 
 async def _revision(conn: asyncpg.Connection, release_id: str) -> int | None:

@@ -167,9 +167,18 @@ async def projector(settings: Settings, consumer: str) -> AsyncIterator[None]:
 
 async def snapshot(pool: asyncpg.Pool, release_id: str) -> tuple[Any, ...]:
     history = await pool.fetch(
-        "SELECT * FROM projections.release_history WHERE release_id = $1 ORDER BY id", release_id
+        "SELECT * FROM projections.release_history WHERE release_id = $1 AND service = 'drafting'"
+        " ORDER BY id",
+        release_id,
     )
-    return (await queries.get_release(pool, release_id), [dict(r) for r in history])
+    release = await queries.get_release(pool, release_id)
+    drafting_part = (
+        None
+        if release is None
+        else {k: release[k] for k in ("title", "body", "revision", "content_hash", "created_at")}
+        | {"drafting": release["versions"].get("drafting")}
+    )
+    return (drafting_part, [dict(r) for r in history])
 
 
 async def test_projects_a_release_its_timeline_and_command_outcomes(
@@ -194,10 +203,11 @@ async def test_projects_a_release_its_timeline_and_command_outcomes(
     assert release is not None
     assert (release["status"], release["revision"], release["body"]) == ("submitted", 2, "Body 2")
     assert (release["lead_organisation"], release["submitted_by"]) == (org, "bob")
-    assert release["versions"] == {"drafting": 3}
+    # The running approval service may already have answered the submission: drafting's part.
+    assert release["versions"]["drafting"] == 3
     assert await queries.release_version(pool, release_id) == 3
     timeline = await queries.release_history(pool, release_id)
-    assert [entry["summary"] for entry in timeline][1:] == [
+    assert [e["summary"] for e in timeline if e["service"] == "drafting"][1:] == [
         "Revision 2 by alice: changed body",
         "Revision 2 submitted for approval by bob",
     ]
@@ -274,9 +284,11 @@ def start_projector_process(consumer: str, log: Path) -> subprocess.Popen[bytes]
 
 
 async def history_count(pool: asyncpg.Pool, release_ids: list[str]) -> int:
+    """Drafting's rows only: the running approval service answers each submission too."""
     return int(
         await pool.fetchval(
-            "SELECT count(*) FROM projections.release_history WHERE release_id = ANY($1::text[])",
+            "SELECT count(*) FROM projections.release_history"
+            " WHERE release_id = ANY($1::text[]) AND service = 'drafting'",
             release_ids,
         )
     )
@@ -302,14 +314,12 @@ async def test_a_projector_killed_mid_stream_loses_nothing_and_duplicates_nothin
         await caught_up(infra, pool, consumer)
         assert await history_count(pool, release_ids) == len(records) == 2000
         rows = await pool.fetch(
-            "SELECT revision, status, versions FROM projections.releases"
+            "SELECT revision, versions->>'drafting' AS drafting FROM projections.releases"
             " WHERE release_id = ANY($1::text[])",
             release_ids,
         )
         assert len(rows) == 200
-        assert {(r["revision"], r["status"], r["versions"]) for r in rows} == {
-            (9, "submitted", '{"drafting": 10}')
-        }
+        assert {(r["revision"], r["drafting"]) for r in rows} == {(9, "10")}
         second.send_signal(signal.SIGTERM)
         assert second.wait(timeout=WAIT_S) == 0, log.read_text()
     finally:

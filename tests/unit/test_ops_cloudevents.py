@@ -59,7 +59,8 @@ def test_the_line_is_a_structured_cloudevent_with_json_data() -> None:
     parsed = JSONFormat().read(None, json.dumps(event))  # validates names and required attributes
     assert parsed.get_id() == "e1" and parsed.get_subject() == "r1"
     assert parsed.get_extension("kafkatopic") == "pressroom.drafting.events"
-    assert parsed.get_data()["release_id"] == "r1"  # type: ignore[index]
+    data = parsed.get_data()
+    assert isinstance(data, dict) and data["release_id"] == "r1"
 
 
 def test_a_record_that_is_no_cloudevent_is_kept_raw() -> None:
