@@ -1,11 +1,12 @@
 """Every service's decider in one table: `state --at` folds each service's events with its own
-evolve. A service is added here when its decider module exists (approval is being written)."""
+evolve. Publication joins as soon as its decider module exists."""
 
 from __future__ import annotations
 
 from importlib import import_module
 from typing import Any
 
+from services.approval.decider import APPROVAL
 from services.drafting.decider import DRAFTING
 from services.embargo.decider import EMBARGO
 from services.kit.decider import Decider
@@ -26,10 +27,14 @@ def _optional(module: str, name: str) -> AnyDecider | None:
 
 
 def _table() -> dict[str, AnyDecider]:
-    deciders: dict[str, AnyDecider] = {"drafting": DRAFTING, "embargo": EMBARGO}
-    approval = _optional("services.approval.decider", "APPROVAL")
-    if approval is not None:
-        deciders["approval"] = approval
+    deciders: dict[str, AnyDecider] = {
+        "drafting": DRAFTING,
+        "approval": APPROVAL,
+        "embargo": EMBARGO,
+    }
+    publication = _optional("services.publication.decider", "PUBLICATION")
+    if publication is not None:
+        deciders["publication"] = publication
     return deciders
 
 

@@ -22,9 +22,8 @@ PROJECTOR = GROUP_ID
 
 
 def known_groups() -> list[str]:
-    """One faust app (= group) per service, then the projector."""
-    services = sorted({*DECIDERS, "drafting", "approval"})
-    return [*(f"pressroom-{service}" for service in services), PROJECTOR]
+    """One faust app (= group) per service with a decider, then the projector."""
+    return [*(f"pressroom-{service}" for service in sorted(DECIDERS)), PROJECTOR]
 
 
 @dataclass(frozen=True)

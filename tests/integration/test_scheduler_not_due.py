@@ -4,8 +4,9 @@ wall clock stepping back between the claim and decide never makes an embargo's l
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,7 +28,13 @@ from services.kit.decider import Decider
 from services.kit.eventstore import EventStore
 from services.kit.handler import CommandHandler
 from services.kit.migrations import KIT_SQL, apply_migrations
-from services.kit.scheduler import Deadline, DeadlineScheduler, Schedule, apply_changes
+from services.kit.scheduler import (
+    Deadline,
+    DeadlineScheduler,
+    Schedule,
+    apply_changes,
+    deadline_writer,
+)
 from services.kit.settings import Settings
 from tests.support import eventually
 
@@ -82,7 +89,9 @@ def refusing_twice() -> Decider[Any, Any, int]:
 
 
 def overdue(deadline: Deadline) -> MarkOverdue:
-    return MarkOverdue(release_id=deadline.stream_id, actor=SYSTEM_ACTOR, stage="policy", revision=1)
+    return MarkOverdue(
+        release_id=deadline.stream_id, actor=SYSTEM_ACTOR, stage="policy", revision=1
+    )
 
 
 async def test_a_firing_refused_as_not_due_stays_armed_and_fires_again(infra: Settings) -> None:
@@ -95,8 +104,8 @@ async def test_a_firing_refused_as_not_due_stays_armed_and_fires_again(infra: Se
             await eventually(lambda: _count(pool, schema, "events"), 20, "the third firing")
             await asyncio.sleep(0.5)
         assert await _count(pool, schema, "events") == 1
-        outcomes = await pool.fetch(f"SELECT outcome FROM {schema}.processed_commands")
-        assert len(outcomes) == 1 and '"accepted"' in outcomes[0]["outcome"]
+        statuses = await pool.fetch(f"SELECT status FROM {schema}.processed_commands")
+        assert [row["status"] for row in statuses] == ["accepted"]  # the refusals left nothing
         fired = await pool.fetchval(f"SELECT fired_at FROM {schema}.deadlines")
         assert fired is not None
 
@@ -104,12 +113,10 @@ async def test_a_firing_refused_as_not_due_stays_armed_and_fires_again(infra: Se
 def stepping_back(after: datetime, by: timedelta) -> Clock:
     """The wall clock as NTP may step it: once it has read `after` or later, every later reading
     is `by` behind, so a claim made at or past the lift time meets an earlier "now" next."""
-    readings: Iterator[int] = iter(range(1_000_000))
     stepped = False
 
     def clock() -> datetime:
         nonlocal stepped
-        next(readings)
         now = real_now()
         if stepped:
             return now - by
@@ -127,7 +134,7 @@ async def test_a_clock_stepping_back_after_the_claim_never_loses_the_lift(
             pool,
             EventStore(schema, REGISTRY),
             EMBARGO,
-            after_append=embargo_deadlines_writer(schema),
+            after_append=deadline_writer(schema, embargo_deadlines.deadline_changes),
         )
         lift_at = real_now() + timedelta(seconds=1.5)
         await _send(handler, "rel-1", SetEmbargo(release_id="rel-1", actor=PAULA, lift_at=lift_at))
@@ -138,14 +145,8 @@ async def test_a_clock_stepping_back_after_the_claim_never_loses_the_lift(
         )
         async with scheduling(shaky, embargo_deadlines.to_command):
             lifted = await eventually(lambda: _lifted(pool, schema), 20, "the lift")
-        assert lifted["lift_at"] == lift_at.isoformat().replace("+00:00", "Z")
-        assert lifted["lateness_ms"] >= 0
-
-
-def embargo_deadlines_writer(schema: str) -> Any:
-    from services.kit.scheduler import deadline_writer
-
-    return deadline_writer(schema, embargo_deadlines.deadline_changes)
+        assert datetime.fromisoformat(lifted["lift_at"]) == lift_at
+        assert datetime.fromisoformat(lifted["lifted_at"]) >= lift_at  # the claim's instant
 
 
 async def _send(handler: CommandHandler, stream: str, command: Any) -> None:
@@ -163,6 +164,6 @@ async def _count(pool: Pool, schema: str, table: str) -> int:
 
 async def _lifted(pool: Pool, schema: str) -> dict[str, Any] | None:
     data = await pool.fetchval(
-        f"SELECT data FROM {schema}.events WHERE type = 'EmbargoLifted' OR data->>'type' = 'x'"
+        f"SELECT data FROM {schema}.events WHERE event_type LIKE '%EmbargoLifted%'"
     )
-    return None if data is None else dict(__import__("json").loads(data))
+    return None if data is None else dict(json.loads(data))
