@@ -24,6 +24,7 @@ from services.gateway.routes import (
     release_reads,
 )
 from services.kit.settings import Settings, load_settings
+from services.ops.metrics import OpsMetrics
 
 log = structlog.get_logger()
 DESCRIPTION = (
@@ -56,12 +57,17 @@ def create_app(
 ) -> FastAPI:
     """The gateway app; a bad tokens file raises TokenFileError here, before anything serves."""
     settings = settings or load_settings()
+    metrics = GatewayMetrics()
     gateway = Gateway(
         settings=settings,
         bus=bus or KafkaCommandBus(settings.kafka_bootstrap),
         reads=reads or PostgresReadModel(settings.pg_dsn),
         tokens=tokens or load_tokens(settings.tokens_file),
-        metrics=GatewayMetrics(),
+        metrics=metrics,
+        # Lag gauges read the real Kafka and PostgreSQL: not when tests hand in fakes.
+        ops_metrics=OpsMetrics(metrics.registry, settings)
+        if bus is None and reads is None
+        else None,
     )
     app = FastAPI(title="Pressroom", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.gateway = gateway

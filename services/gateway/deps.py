@@ -13,6 +13,7 @@ from services.gateway.metrics import GatewayMetrics
 from services.gateway.preconditions import checked_idempotency_key, expected_version
 from services.gateway.reads import ReadModel
 from services.kit.settings import Settings
+from services.ops.metrics import OpsMetrics
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Gateway:
     reads: ReadModel
     tokens: TokenStore
     metrics: GatewayMetrics
+    # Lag and dead-letter gauges read Kafka and PostgreSQL: only with the real bus and read model.
+    ops_metrics: OpsMetrics | None = None
 
 
 def current_gateway(request: Request) -> Gateway:

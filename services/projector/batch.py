@@ -11,6 +11,7 @@ from events.envelope import Envelope
 from events.kafka import KafkaRecord, UndecodableMessage, decode
 from events.registry import Registry
 from events.replies import CommandOutcome
+from services.projector.embargo_copies import CopyChanges, RevisionRow, note_copies, revision_row
 from services.projector.history import HistoryRow, history_entry
 from services.projector.outcomes import OutcomeRow, outcome_row
 from services.projector.releases import ReleaseRow, evolve_release
@@ -47,6 +48,8 @@ class BatchPlan:
     history: list[HistoryRow] = field(default_factory=list)
     outcomes: list[OutcomeRow] = field(default_factory=list)
     dead_letters: list[DeadLetter] = field(default_factory=list)
+    revisions: list[RevisionRow] = field(default_factory=list)
+    copies: dict[str, CopyChanges] = field(default_factory=dict)  # per release, in order
     next_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
 
 
@@ -98,15 +101,34 @@ def _fold(plan: BatchPlan, rows: dict[str, ReleaseRow], envelope: Envelope[Messa
     # Compute everything before mutating, so a failing record leaves the plan untouched.
     outcome = outcome_row(envelope)
     entry = history_entry(envelope)
-    release_id = _release_id(envelope)
-    before = rows.get(release_id) if release_id is not None else None
-    after = evolve_release(before, envelope) if release_id is not None else None
+    revision = revision_row(envelope)
+    evolved = _evolve(plan, rows, envelope)
     if outcome is not None:
         plan.outcomes.append(outcome)
     if entry is not None:
         plan.history.append(entry)
-    if release_id is not None and after is not None and after is not before:
-        rows[release_id] = plan.releases[release_id] = after
+    if revision is not None:
+        plan.revisions.append(revision)
+    if evolved is not None:
+        after, copies = evolved
+        rows[after.release_id] = plan.releases[after.release_id] = after
+        if copies is not None:
+            plan.copies[after.release_id] = copies
+
+
+def _evolve(
+    plan: BatchPlan, rows: dict[str, ReleaseRow], envelope: Envelope[Message]
+) -> tuple[ReleaseRow, CopyChanges | None] | None:
+    """The release's new row and copy changes; None when the event changes no release (copies
+    follow the row's dedup: a replayed event must not reissue or drop a copy)."""
+    release_id = _release_id(envelope)
+    if release_id is None:
+        return None
+    before = rows.get(release_id)
+    after = evolve_release(before, envelope)
+    if after is None or after is before:
+        return None
+    return after, note_copies(plan.copies.get(release_id), envelope)
 
 
 def _release_id(envelope: Envelope[Message]) -> str | None:

@@ -25,6 +25,7 @@ from events.drafting import (
     DraftSubmitted,
 )
 from events.envelope import Envelope
+from services.projector.embargo_history import embargo_summary
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,12 @@ def history_entry(envelope: Envelope[Message]) -> HistoryRow | None:
 
 def summarise(event: Event) -> str:
     """One line a press officer reads in the timeline, e.g. "Revision 2 by alice: changed title"."""
-    return _drafting_summary(event) or _approval_summary(event) or _unknown(event)
+    return (
+        _drafting_summary(event)
+        or _approval_summary(event)
+        or embargo_summary(event)
+        or _unknown(event)
+    )
 
 
 def _drafting_summary(event: Event) -> str | None:

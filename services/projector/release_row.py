@@ -1,4 +1,5 @@
-"""One row of `projections.releases`, and the board status it derives from drafting and approval."""
+"""One row of `projections.releases`, and the board status it derives from drafting and approval
+(embargo adds its own columns; it does not change the board status)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,16 @@ class ApprovalStatus(StrEnum):
     REJECTED = "rejected"
     INVALIDATED = "invalidated"
     FORCE_APPROVED = "force_approved"
+
+
+class EmbargoStatus(StrEnum):
+    """The values of `projections.releases.embargo_status`."""
+
+    NONE = "none"
+    SCHEDULED = "scheduled"
+    DEFERRED = "deferred"  # the lift time came before an approval: lifts with the next one
+    LIFTED = "lifted"
+    CANCELLED = "cancelled"
 
 
 class StageState(StrEnum):
@@ -70,6 +81,12 @@ class ReleaseRow:
     approval_requested_at: datetime | None = None
     # When approval last reached a verdict (approved, rejected, force-approved) on its revision.
     approval_decided_at: datetime | None = None
+    embargo_status: str = EmbargoStatus.NONE
+    embargo_lift_at: datetime | None = None
+    embargo_pre_release_at: datetime | None = None
+    embargo_recipient_count: int = 0
+    embargo_lifted_at: datetime | None = None
+    embargo_lateness_ms: int | None = None
 
     @property
     def drafted(self) -> bool:

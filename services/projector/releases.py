@@ -16,8 +16,10 @@ from events.drafting import (
     DraftRevised,
     DraftSubmitted,
 )
+from events.embargo import EmbargoEvent, EmbargoEvents
 from events.envelope import Envelope
 from services.projector.approvals import apply_approval
+from services.projector.embargoes import apply_embargo
 from services.projector.release_row import (
     ApprovalStatus,
     ReleaseRow,
@@ -65,6 +67,10 @@ def _apply(row: ReleaseRow | None, envelope: Envelope[Message]) -> ReleaseRow | 
             current = row if row is not None else _placeholder(approval.release_id, envelope.time)
             # The contract's union lists every approval event type, so the cast only names it.
             return apply_approval(current, cast(ApprovalEvents, approval), envelope.time)
+        case EmbargoEvent() as embargo:
+            # Embargo's stream, too, may be read before drafting's: the same placeholder.
+            current = row if row is not None else _placeholder(embargo.release_id, envelope.time)
+            return apply_embargo(current, cast(EmbargoEvents, embargo))
         case _:
             # Other services' events flow through the same consumer; unknown ones change nothing.
             return row

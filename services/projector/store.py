@@ -12,6 +12,11 @@ from asyncpg import Record
 
 from services.projector.batch import BatchPlan, DeadLetter
 from services.projector.db import Db
+from services.projector.embargo_store import (
+    apply_copy_changes,
+    insert_revisions,
+    replace_calendar,
+)
 from services.projector.history import HistoryRow
 from services.projector.inbox import InboxRow, inbox_rows
 from services.projector.outcomes import OutcomeRow
@@ -115,6 +120,9 @@ class ProjectionStore:
         """Everything a batch changes, its offsets included."""
         await self.upsert_releases(db, plan.releases.values())
         await self.replace_inbox(db, plan.releases.values())
+        await replace_calendar(db, self.schema, plan.releases.values())
+        await insert_revisions(db, self.schema, plan.revisions)
+        await apply_copy_changes(db, self.schema, plan.copies)
         await self.insert_history(db, plan.history)
         await self.upsert_outcomes(db, plan.outcomes)
         await self.insert_dead_letters(db, plan.dead_letters)

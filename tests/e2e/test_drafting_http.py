@@ -154,3 +154,11 @@ def test_the_demo_runs_the_sample_release_through_drafting(stack: Stack) -> None
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "DraftSubmitted" in done.stdout and "Foreign Secretary" in done.stdout
+
+
+async def test_metrics_export_consumer_lag_and_the_oldest_dead_letter(stack: Stack) -> None:
+    async with stack.client() as http:
+        response = await http.get("/metrics")
+    assert response.status_code == 200
+    assert 'pressroom_consumer_lag{group="pressroom-drafting"' in response.text
+    assert "pressroom_oldest_dead_letter_age_seconds" in response.text

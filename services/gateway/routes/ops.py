@@ -33,5 +33,7 @@ async def readyz(gateway: GatewayDep) -> Response:
 
 @router.get("/metrics", response_class=Response)
 async def metrics(gateway: GatewayDep) -> Response:
-    """Prometheus text exposition of the gateway's metrics."""
+    """Prometheus text exposition: requests, outcomes, consumer lag, oldest dead letter."""
+    if gateway.ops_metrics is not None:
+        await gateway.ops_metrics.refresh()
     return Response(generate_latest(gateway.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,70 @@
+"""asyncpg writes of the embargo read models; called by ProjectionStore.write_batch."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import fields
+
+from services.projector.db import Db
+from services.projector.embargo_copies import CopyChanges, CopyRow, RevisionRow
+from services.projector.embargoes import CalendarRow, calendar_rows
+from services.projector.release_row import ReleaseRow
+
+CALENDAR_COLUMNS = tuple(f.name for f in fields(CalendarRow))
+COPY_COLUMNS = tuple(f.name for f in fields(CopyRow))
+
+
+async def replace_calendar(db: Db, schema: str, releases: Iterable[ReleaseRow]) -> None:
+    """Rewrites the calendar rows of changed releases: they derive from the release row alone."""
+    changed = list(releases)
+    if not changed:
+        return
+    await db.execute(
+        f"DELETE FROM {schema}.embargo_calendar WHERE release_id = ANY($1::text[])",
+        [release.release_id for release in changed],
+    )
+    await db.executemany(
+        _insert(f"{schema}.embargo_calendar", CALENDAR_COLUMNS),
+        [_values(row) for release in changed for row in calendar_rows(release)],
+    )
+
+
+async def insert_revisions(db: Db, schema: str, rows: Iterable[RevisionRow]) -> None:
+    """Adds revisions; one already there (a replay) is left as it is: revisions never change."""
+    await db.executemany(
+        f"INSERT INTO {schema}.release_revisions (release_id, revision, content_hash, content)"
+        " VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (release_id, revision) DO NOTHING",
+        [(r.release_id, r.revision, r.content_hash, json.dumps(r.content)) for r in rows],
+    )
+
+
+async def apply_copy_changes(db: Db, schema: str, changes: Mapping[str, CopyChanges]) -> None:
+    """Drops the copies a batch voided, then writes the ones it issued."""
+    table = f"{schema}.embargoed_copies"
+    cleared = [release_id for release_id, change in changes.items() if change.clear]
+    if cleared:
+        await db.execute(f"DELETE FROM {table} WHERE release_id = ANY($1::text[])", cleared)
+    await db.executemany(
+        f"DELETE FROM {table} WHERE release_id = $1 AND NOT (recipient = ANY($2::text[]))",
+        [
+            (release_id, sorted(change.keep_only))
+            for release_id, change in changes.items()
+            if change.keep_only is not None
+        ],
+    )
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in COPY_COLUMNS[2:])
+    await db.executemany(
+        _insert(table, COPY_COLUMNS)
+        + f" ON CONFLICT (release_id, recipient) DO UPDATE SET {updates}",
+        [_values(copy) for change in changes.values() for copy in change.issued.values()],
+    )
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
+
+
+def _values(row: CalendarRow | CopyRow) -> tuple[object, ...]:
+    return tuple(getattr(row, f.name) for f in fields(row))
