@@ -15,6 +15,7 @@ from services.bench.drafting import BenchFailed
 from services.bench.preflight import StackDown
 from services.bench.report import Report, key_value_table, render_markdown, rich_table
 from services.bench.run import QUICK, BenchConfig, run_bench
+from services.bench.storm_report import run_storm_bench, verdict
 from services.kit.settings import load_settings
 
 console = Console()
@@ -34,6 +35,9 @@ def _show(report: Report) -> None:
 
 
 def bench(
+    what: Annotated[
+        str | None, typer.Argument(help="'storm': the embargo storm (docs/benchmarks.md).")
+    ] = None,
     quick: Annotated[bool, typer.Option("--quick", help="Small counts: a smoke run.")] = False,
     markdown: Annotated[
         Path | None, typer.Option("--markdown", help="Also write the results as markdown here.")
@@ -42,10 +46,14 @@ def bench(
     commands: Annotated[int | None, typer.Option("-m", help="CreateDraft commands (M).")] = None,
     requests: Annotated[int | None, typer.Option("-k", help="HTTP requests (K).")] = None,
     rate: Annotated[float | None, typer.Option("--rate", help="HTTP requests/s.")] = None,
+    releases: Annotated[int, typer.Option("--releases", help="storm: releases.")] = 1_000,
 ) -> None:
-    """Measure this machine's raw Kafka and PostgreSQL limits, then drafting against them."""
+    """Measure this machine's raw Kafka and PostgreSQL limits, then drafting against them;
+    `bench storm`: N embargoes lifting at one instant, beside bare asyncio timers."""
     # aiokafka logs every failed connection attempt; the outcome is reported below, once.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    if what is not None:
+        return storm(what, 100 if quick else releases, 10.0 if quick else 20.0, markdown)
     base = QUICK if quick else BenchConfig()
     config = base.with_overrides(messages=messages, commands=commands, requests=requests, rate=rate)
     try:
@@ -60,4 +68,26 @@ def bench(
     _show(report)
     if markdown is not None:
         markdown.write_text(render_markdown(report))
+        console.print(f"Markdown written to {markdown}")
+
+
+def storm(what: str, releases: int, lead_s: float, markdown: Path | None) -> None:
+    if what != "storm":
+        console.print(f"[red]No benchmark called {what!r}[/red]: try `pressroom bench storm`")
+        raise typer.Exit(2)
+    try:
+        with _progress() as progress:
+            report, results = asyncio.run(
+                run_storm_bench(load_settings(), releases, lead_s, progress)
+            )
+    except StackDown as error:
+        console.print(f"[red]The local stack is not up:[/red] {error}\nrun make up first")
+        raise typer.Exit(2) from error
+    except BenchFailed as error:
+        console.print(f"[red]The benchmark stopped:[/red] {error}")
+        raise typer.Exit(1) from error
+    _show(report)
+    console.print(verdict(results))
+    if markdown is not None:
+        markdown.write_text(render_markdown(report) + f"\n{verdict(results)}\n")
         console.print(f"Markdown written to {markdown}")

@@ -19,6 +19,8 @@ from services.gateway.reads import PostgresReadModel, ReadModel
 from services.gateway.routes import (
     approval_commands,
     approval_reads,
+    embargo_commands,
+    embargo_reads,
     ops,
     release_commands,
     release_reads,
@@ -73,7 +75,8 @@ def create_app(
     app.state.gateway = gateway
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=gateway.metrics)
-    for module in (release_commands, approval_commands, release_reads, approval_reads, ops):
+    commands = (release_commands, approval_commands, embargo_commands)
+    for module in (*commands, release_reads, approval_reads, embargo_reads, ops):
         app.include_router(module.router)
     _problem_aware_openapi(app)
     return app

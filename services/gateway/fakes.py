@@ -46,6 +46,9 @@ class FakeReadModel:
     history_by_id: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
     inbox: list[dict[str, Any]] = field(default_factory=list)
+    calendar: list[dict[str, Any]] = field(default_factory=list)
+    # (release_id, recipient) → the copy with its content, as embargoed_copy would return it.
+    copies: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     healthy: bool = True
     filters: list[ReleaseFilter] = field(default_factory=list)
     inbox_filters: list[InboxFilter] = field(default_factory=list)
@@ -81,6 +84,19 @@ class FakeReadModel:
             and set(row["roles"]) & set(where.roles)
             and where.stage in (None, row["stage"])
         ][where.offset : where.offset + where.limit]
+
+    async def embargo_calendar(
+        self, organisation: str, status: str | None, limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        rows = [
+            row
+            for row in self.calendar
+            if row["lead_organisation"] == organisation and status in (None, row["status"])
+        ]
+        return rows[offset : offset + limit]
+
+    async def embargoed_copy(self, release_id: str, recipient: str) -> dict[str, Any] | None:
+        return self.copies.get((release_id, recipient))
 
     async def command_outcome(self, command_id: str) -> dict[str, Any] | None:
         return self.outcomes.get(command_id)

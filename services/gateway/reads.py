@@ -12,7 +12,7 @@ import asyncpg
 import structlog
 
 from services.gateway.problems import ProblemError
-from services.projector import queries
+from services.projector import embargo_queries, queries
 
 log = structlog.get_logger()
 CHANNEL = "projections_advanced"  # the projector NOTIFYs it after each committed batch
@@ -52,6 +52,10 @@ class ReadModel(Protocol):
     async def releases(self, where: ReleaseFilter) -> list[dict[str, Any]]: ...
     async def history(self, release_id: str) -> list[dict[str, Any]]: ...
     async def approval_inbox(self, where: InboxFilter) -> list[dict[str, Any]]: ...
+    async def embargo_calendar(
+        self, organisation: str, status: str | None, limit: int, offset: int
+    ) -> list[dict[str, Any]]: ...
+    async def embargoed_copy(self, release_id: str, recipient: str) -> dict[str, Any] | None: ...
     async def command_outcome(self, command_id: str) -> dict[str, Any] | None: ...
     async def caught_up(
         self, release_id: str, version: int, wait_s: float, service: str = "drafting"
@@ -125,6 +129,18 @@ class PostgresReadModel:
             return await queries.approval_inbox(
                 self.pool, where.roles, where.organisation, where.stage, where.limit, where.offset
             )
+
+    async def embargo_calendar(
+        self, organisation: str, status: str | None, limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        async with _database():
+            return await embargo_queries.embargo_calendar(
+                self.pool, organisation, status, limit, offset
+            )
+
+    async def embargoed_copy(self, release_id: str, recipient: str) -> dict[str, Any] | None:
+        async with _database():
+            return await embargo_queries.embargoed_copy(self.pool, release_id, recipient)
 
     async def command_outcome(self, command_id: str) -> dict[str, Any] | None:
         async with _database():

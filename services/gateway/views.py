@@ -17,6 +17,16 @@ _APPROVAL_COLUMNS = {
     "approval_requested_at": "requested_at",
     "approval_stages": "stages",
 }
+# The row's flat embargo columns travel as one `embargo` object too.
+_EMBARGO_COLUMNS = {
+    "embargo_status": "status",
+    "embargo_lift_at": "lift_at",
+    "embargo_pre_release_at": "pre_release_at",
+    "embargo_recipient_count": "recipient_count",
+    "embargo_lifted_at": "lifted_at",
+    "embargo_lateness_ms": "lateness_ms",
+}
+_GROUPED = _APPROVAL_COLUMNS.keys() | _EMBARGO_COLUMNS.keys()
 # The status board stays small: full content and the stages only on the detail route.
 _BOARD_OMITS = _INTERNAL | {"body", "content"}
 
@@ -35,17 +45,19 @@ def etag_names_representation(release: Mapping[str, Any]) -> bool:
 
 def release_detail(release: Mapping[str, Any]) -> dict[str, Any]:
     """Everything a client may see of one release, JSON-ready."""
-    view = {k: v for k, v in release.items() if k not in _INTERNAL | _APPROVAL_COLUMNS.keys()}
+    view = {k: v for k, v in release.items() if k not in _INTERNAL | _GROUPED}
     view["version"] = drafting_version(release)
     view["approval"] = approval_view(release)
+    view["embargo"] = embargo_view(release)
     return dict(jsonable_encoder(view))
 
 
 def board_item(release: Mapping[str, Any]) -> dict[str, Any]:
     """One status-board line."""
-    view = {k: v for k, v in release.items() if k not in _BOARD_OMITS | _APPROVAL_COLUMNS.keys()}
+    view = {k: v for k, v in release.items() if k not in _BOARD_OMITS | _GROUPED}
     view["version"] = drafting_version(release)
     view["approval"] = {k: v for k, v in approval_view(release).items() if k != "stages"}
+    view["embargo"] = embargo_view(release)
     return dict(jsonable_encoder(view))
 
 
@@ -56,6 +68,15 @@ def approval_view(release: Mapping[str, Any]) -> dict[str, Any]:
     view["force_approved"] = bool(view["force_approved"])
     view["stages"] = list(view["stages"] or [])
     view["version"] = int((release.get("versions") or {}).get("approval", 0))
+    return view
+
+
+def embargo_view(release: Mapping[str, Any]) -> dict[str, Any]:
+    """The embargo state of a release: status, times (UTC) and how many recipients, not who."""
+    view = {name: release.get(column) for column, name in _EMBARGO_COLUMNS.items()}
+    view["status"] = view["status"] or "none"
+    view["recipient_count"] = int(view["recipient_count"] or 0)
+    view["version"] = int((release.get("versions") or {}).get("embargo", 0))
     return view
 
 

@@ -1,0 +1,156 @@
+"""The write side of embargo: each route sends one command to pressroom.embargo.commands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from events.content import Identifier
+from events.embargo import (
+    CancelEmbargo,
+    ChangeEmbargo,
+    EmbargoCommand,
+    LiftEmbargoEarly,
+    OptionalReason,
+    Reason,
+    Recipients,
+    SetEmbargo,
+)
+from services.gateway.auth import CurrentPrincipal, Principal
+from services.gateway.deps import Gateway, GatewayDep, IdempotencyKey
+from services.gateway.dispatch import send_command
+from services.gateway.outcomes import CommandAccepted
+from services.gateway.preconditions import command_ids, read_after
+from services.gateway.problems import ProblemError
+from services.gateway.read_access import ReadAfterHeader, catch_up, visible_release
+from services.gateway.routes.release_commands import COMMAND_RESPONSES
+
+router = APIRouter(prefix="/v1/releases", tags=["embargo"])
+ReleaseId = Annotated[Identifier, Path(description="The release id returned on creation.")]
+PRESS_OFFICE_ROLES = ("press-officer", "managing-editor")
+# An embargo the service still holds: a PUT then replaces its terms (ChangeEmbargo).
+ACTIVE = ("scheduled", "deferred")
+OFFSET_HINT = "include an offset, e.g. 2026-01-09T00:01:00+00:00"
+
+
+class EmbargoBody(BaseModel):
+    """When the release lifts and who may read it before. Times need an offset (invariant 10)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lift_at: datetime
+    recipients: Recipients = []
+    pre_release_at: datetime | None = None
+
+    @field_validator("lift_at", "pre_release_at")
+    @classmethod
+    def _has_offset(cls, value: datetime | None) -> datetime | None:
+        # Refused here, with the hint, rather than with pydantic's terse "timezone info".
+        if value is not None and value.utcoffset() is None:
+            raise ValueError(f"{value.isoformat()} has no offset: {OFFSET_HINT}")
+        return value
+
+
+class CancelBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: OptionalReason = ""
+
+
+class EarlyLiftBody(BaseModel):
+    """Lift now, before the lift time; the reason goes into the audit timeline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason
+
+
+@router.put("/{release_id}/embargo", response_model=CommandAccepted, responses=COMMAND_RESPONSES)
+async def set_embargo(
+    request: Request,
+    gateway: GatewayDep,
+    principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey,
+    release_id: ReleaseId,
+    body: EmbargoBody,
+    read_after_header: ReadAfterHeader = None,
+) -> Response:
+    """Sets the embargo (SetEmbargo), or replaces its terms when one is in force (ChangeEmbargo)."""
+    release = await _press_office_release(gateway, principal, release_id, read_after_header)
+    kind = ChangeEmbargo if release.get("embargo_status") in ACTIVE else SetEmbargo
+    command = kind(
+        release_id=release_id,
+        actor=principal.actor(),
+        lift_at=body.lift_at,
+        recipients=body.recipients,
+        pre_release_at=body.pre_release_at,
+    )
+    return await _send(request, gateway, principal, command, idempotency_key)
+
+
+@router.delete("/{release_id}/embargo", response_model=CommandAccepted, responses=COMMAND_RESPONSES)
+async def cancel_embargo(
+    request: Request,
+    gateway: GatewayDep,
+    principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey,
+    release_id: ReleaseId,
+    read_after_header: ReadAfterHeader = None,
+    body: CancelBody | None = None,
+) -> Response:
+    """Cancels the embargo (CancelEmbargo): copies issued are void, the release may publish."""
+    await _press_office_release(gateway, principal, release_id, read_after_header)
+    reason = body.reason if body is not None else ""
+    command = CancelEmbargo(release_id=release_id, actor=principal.actor(), reason=reason)
+    return await _send(request, gateway, principal, command, idempotency_key)
+
+
+@router.post(
+    "/{release_id}/embargo/lift", response_model=CommandAccepted, responses=COMMAND_RESPONSES
+)
+async def lift_embargo_early(
+    request: Request,
+    gateway: GatewayDep,
+    principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey,
+    release_id: ReleaseId,
+    body: EarlyLiftBody,
+    read_after_header: ReadAfterHeader = None,
+) -> Response:
+    """Lifts the embargo now (LiftEmbargoEarly); needs an approved revision and a reason."""
+    await _press_office_release(gateway, principal, release_id, read_after_header)
+    command = LiftEmbargoEarly(release_id=release_id, actor=principal.actor(), reason=body.reason)
+    return await _send(request, gateway, principal, command, idempotency_key)
+
+
+async def _press_office_release(
+    gateway: Gateway, principal: Principal, release_id: str, read_after_header: str | None
+) -> dict[str, Any]:
+    """The release, when the caller is its lead organisation's press office: 404 for those who
+    may not read it (refusals must not reveal it exists), 403 for readers without the role."""
+    await catch_up(gateway, read_after(read_after_header))
+    release = await visible_release(gateway, principal, release_id)
+    own = principal.organisation is not None
+    own = own and principal.organisation == release.get("lead_organisation")
+    if not own or not any(map(principal.has_role, PRESS_OFFICE_ROLES)):
+        raise ProblemError(
+            403,
+            f"Only a press officer or managing editor of {release.get('lead_organisation')!r}"
+            " may set, change, cancel or lift its embargo.",
+            slug="forbidden",
+        )
+    return release
+
+
+async def _send(
+    request: Request,
+    gateway: Gateway,
+    principal: Principal,
+    command: EmbargoCommand,
+    idempotency_key: str | None,
+) -> Response:
+    ids = command_ids(principal.id, request.method, request.url.path, idempotency_key)
+    return await send_command(request, gateway, principal, command, ids.command_id)
