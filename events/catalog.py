@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from events import approval, drafting, embargo, upcasters
+from events import approval, drafting, embargo, publication, upcasters
 from events.registry import Registry
 from events.replies import CommandOutcome
 
@@ -20,6 +20,10 @@ REGISTRY.register(
     drafting.DraftSubmitted,
     drafting.DraftDiscarded,
     drafting.DraftReopened,
+    drafting.StartCorrection,
+    drafting.NotePublished,
+    drafting.CorrectionStarted,
+    drafting.PublicationNoted,
     approval.RequestApproval,
     approval.InvalidateApproval,
     approval.ApproveStage,
@@ -52,6 +56,28 @@ REGISTRY.register(
     embargo.EmbargoLiftDeferred,
     embargo.EmbargoLifted,
     embargo.EmbargoLiftedEarly,
+    publication.PublishRelease,
+    publication.WithdrawRelease,
+    publication.UnpublishRelease,
+    publication.NoteApproval,
+    publication.NoteApprovalWithdrawn,
+    publication.NoteRevisionContent,
+    publication.NoteEmbargo,
+    publication.NoteEmbargoCancelled,
+    publication.NoteEmbargoLifted,
+    publication.PublishOnLift,
+    publication.ReleasePublished,
+    publication.ReleaseWithdrawn,
+    publication.ReleaseUnpublished,
+    publication.ApprovedRevisionNoted,
+    publication.ApprovalWithdrawnNoted,
+    publication.RevisionContentNoted,
+    publication.EmbargoNoted,
+    publication.EmbargoCancellationNoted,
+    publication.EmbargoLiftNoted,
+    publication.DeliveryAttempted,
+    publication.DeliverySucceeded,
+    publication.DeliveryFailed,
     CommandOutcome,
 )
 REGISTRY.register_upcaster(drafting.DraftRevised, 1, upcasters.draft_revised_v1_to_v2)

@@ -134,5 +134,53 @@ class DraftDiscarded(DraftingEvent):
     reason: Reason = ""
 
 
-DraftingCommands = CreateDraft | ReviseDraft | SubmitDraft | DiscardDraft | ReopenDraft
-DraftingEvents = DraftCreated | DraftRevised | DraftSubmitted | DraftDiscarded | DraftReopened
+class StartCorrection(DraftingCommand):
+    """A published release becomes editable again; its next approval publishes edition n + 1."""
+
+    type: Literal["StartCorrection"] = "StartCorrection"
+    version: Literal[1] = 1
+    expected_version: StreamVersion | None = None
+
+
+class CorrectionStarted(DraftingEvent):
+    type: Literal["CorrectionStarted"] = "CorrectionStarted"
+    version: Literal[1] = 1
+    edition_being_corrected: Annotated[int, Field(ge=1)]
+    revision: Revision
+    started_by: Identifier
+
+
+class NotePublished(DraftingCommand):
+    """Sent by drafting's own policy on publication's ReleasePublished."""
+
+    type: Literal["NotePublished"] = "NotePublished"
+    version: Literal[1] = 1
+    edition: Annotated[int, Field(ge=1)]
+    revision: Revision
+
+
+class PublicationNoted(DraftingEvent):
+    type: Literal["PublicationNoted"] = "PublicationNoted"
+    version: Literal[1] = 1
+    edition: Annotated[int, Field(ge=1)]
+    revision: Revision
+
+
+DraftingCommands = (
+    CreateDraft
+    | ReviseDraft
+    | SubmitDraft
+    | DiscardDraft
+    | ReopenDraft
+    | StartCorrection
+    | NotePublished
+)
+DraftingEvents = (
+    DraftCreated
+    | DraftRevised
+    | DraftSubmitted
+    | DraftDiscarded
+    | DraftReopened
+    | CorrectionStarted
+    | PublicationNoted
+)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from events import approval, drafting, embargo
+from events import approval, drafting, embargo, publication
 from events.actor import Actor
 from events.base import Message
 from events.content import ContentChanges, ReleaseContent, content_hash
@@ -135,9 +135,15 @@ def examples() -> dict[str, Envelope[Message]]:
     """Every example envelope, by ce_type (an old version's example is an old log record)."""
     from events.schemas.examples_approval import APPROVAL_STORY
     from events.schemas.examples_embargo import EMBARGO_STORY
+    from events.schemas.examples_publication import PUBLICATION_STORY
 
-    story = [*_STORY, *APPROVAL_STORY, *EMBARGO_STORY]
-    commands = (drafting.DraftingCommand, approval.ApprovalCommand, embargo.EmbargoCommand)
+    story = [*_STORY, *APPROVAL_STORY, *EMBARGO_STORY, *PUBLICATION_STORY]
+    commands = (
+        drafting.DraftingCommand,
+        approval.ApprovalCommand,
+        embargo.EmbargoCommand,
+        publication.PublicationCommand,
+    )
     actors = {cid: m.actor.id for m, cid, _ in story if isinstance(m, commands)}
     return {
         message.ce_type(): _envelope(

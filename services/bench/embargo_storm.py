@@ -5,6 +5,8 @@ instant fire in this process. Target: every lift within 1 s of lift_at, none ear
 from __future__ import annotations
 
 import asyncio
+import json
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -98,6 +100,19 @@ async def bare_timers(count: int, at: datetime) -> raw.Latencies:
     return raw.Latencies(lateness)
 
 
+async def timers_in_a_process_of_their_own(count: int, at: datetime) -> raw.Latencies:
+    """The baseline apart from this process's own work (decoding the storm's records): only
+    the machine's load at that instant is shared, as it is with the embargo service."""
+    module = "services.bench.embargo_storm"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", module, str(count), at.isoformat(), stdout=asyncio.subprocess.PIPE
+    )
+    output, _ = await process.communicate()
+    if process.returncode != 0:
+        raise BenchFailed(f"the bare timers' process failed (exit code {process.returncode})")
+    return raw.Latencies(json.loads(output))
+
+
 async def send_storm(
     tap: Tap, envelopes: list[Envelope[Message]], lift_at: datetime, progress: Progress
 ) -> None:
@@ -136,7 +151,7 @@ async def run_storm(
     lift_at = (datetime.now(UTC) + timedelta(seconds=lead_s)).replace(microsecond=0)
     async with Tap.running(bootstrap, set(release_ids)) as tap:
         await send_storm(tap, storm_commands(release_ids, lift_at), lift_at, progress)
-        timers = await bare_timers(releases, lift_at)
+        timers = await timers_in_a_process_of_their_own(releases, lift_at)
         task = progress.add_task("Lifts on the topic", total=releases)
         await _until(lambda: len(tap.lifts), releases, progress, task)
         await asyncio.sleep(2)  # a duplicate, if any, would come right after
@@ -162,3 +177,9 @@ def summarise(
         early,
         duplicates,
     )
+
+
+if __name__ == "__main__":  # the bare timers, run apart: COUNT AT (ISO 8601 with an offset)
+    at_instant = datetime.fromisoformat(sys.argv[2])
+    fired = asyncio.run(bare_timers(int(sys.argv[1]), at_instant))
+    print(json.dumps(fired.samples_ms))

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from events.actor import Actor
 from events.content import ReleaseContent, content_hash
 from events.drafting import (
+    CorrectionStarted,
     CreateDraft,
     DiscardDraft,
     DraftCreated,
@@ -22,13 +23,17 @@ from events.drafting import (
     DraftReopened,
     DraftRevised,
     DraftSubmitted,
+    NotePublished,
+    PublicationNoted,
     ReopenDraft,
     ReviseDraft,
+    StartCorrection,
     SubmitDraft,
 )
 from events.replies import OutcomeStatus, Rejection
 
 WRITER = "writer"
+CORRECTORS = (WRITER, "press-officer")
 
 
 class Status(StrEnum):
@@ -36,6 +41,7 @@ class Status(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     DISCARDED = "discarded"
+    PUBLISHED = "published"  # the current revision is public: a correction reopens it
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,7 @@ class Draft:
     collaborators: tuple[str, ...] = field(default=())
     # Everyone who wrote this content, creator included: none of them may approve it.
     authors: tuple[str, ...] = field(default=())
+    published_edition: int = 0  # the newest edition publication reported, 0 if never
 
 
 class DraftNotFound(Rejection):
@@ -101,6 +108,10 @@ def decide(command: DraftingCommands, state: Draft, now: datetime) -> Sequence[D
             return _discard(command, state)
         case ReopenDraft():
             return _reopen(command, state)
+        case StartCorrection():
+            return _start_correction(command, state)
+        case NotePublished():
+            return _note_published(command, state)
         case _:
             assert_never(command)
 
@@ -135,6 +146,13 @@ def evolve(state: Draft, event: DraftingEvents) -> Draft:
             return replace(state, status=Status.DRAFT)
         case DraftDiscarded():
             return replace(state, status=Status.DISCARDED)
+        case CorrectionStarted():
+            return replace(state, status=Status.DRAFT)
+        case PublicationNoted():
+            # A newer revision already being written is the next edition's draft: it stays open.
+            current = event.revision == state.revision and state.status is not Status.DISCARDED
+            status = Status.PUBLISHED if current else state.status
+            return replace(state, status=status, published_edition=event.edition)
         case _:
             assert_never(event)
 
@@ -228,6 +246,8 @@ def _with(names: tuple[str, ...], name: str) -> tuple[str, ...]:
 
 def _discard(command: DiscardDraft, state: Draft) -> list[DraftingEvents]:
     _editable(state, command.actor, command.expected_version)
+    if state.published_edition:
+        raise WrongStatus("a published release is withdrawn or unpublished, not discarded")
     return [
         DraftDiscarded(
             release_id=command.release_id, discarded_by=command.actor.id, reason=command.reason
@@ -243,6 +263,8 @@ def _editable(state: Draft, actor: Actor, expected_version: int | None) -> Relea
         raise NotAllowed(f"{actor.id} is neither in {state.organisation} nor a collaborator")
     if state.status is Status.DISCARDED:
         raise WrongStatus("the draft was discarded")
+    if state.status is Status.PUBLISHED:
+        raise WrongStatus(f"edition {state.published_edition} is public: start a correction")
     if expected_version is not None and expected_version != state.version:
         raise StaleVersion(
             f"you sent version {expected_version}; the release is at {state.version}"
@@ -253,3 +275,38 @@ def _editable(state: Draft, actor: Actor, expected_version: int | None) -> Relea
 def _require_writer(actor: Actor) -> None:
     if not actor.has_role(WRITER):
         raise NotAllowed(f"{actor.id} lacks the role '{WRITER}'")
+
+
+def _start_correction(command: StartCorrection, state: Draft) -> list[DraftingEvents]:
+    if state.status is Status.NONE:
+        raise DraftNotFound("no draft with this id")
+    actor = command.actor
+    if not any(actor.has_role(role) for role in CORRECTORS):
+        raise NotAllowed(
+            f"{actor.id} may not correct a release: it takes a writer or press officer"
+        )
+    if actor.organisation != state.organisation and actor.id not in state.collaborators:
+        raise NotAllowed(f"{actor.id} is neither in {state.organisation} nor a collaborator")
+    if state.status is not Status.PUBLISHED:
+        raise WrongStatus(f"only a published release is corrected; this one is {state.status}")
+    if command.expected_version is not None and command.expected_version != state.version:
+        raise StaleVersion(f"you sent version {command.expected_version}; it is at {state.version}")
+    return [
+        CorrectionStarted(
+            release_id=command.release_id, edition_being_corrected=state.published_edition,
+            revision=state.revision, started_by=actor.id,
+        )
+    ]  # fmt: skip
+
+
+def _note_published(command: NotePublished, state: Draft) -> list[DraftingEvents]:
+    """Publication's word that an edition is public; a replayed or older edition changes nothing."""
+    if not command.actor.has_role("system"):
+        raise NotAllowed(f"{command.actor.id} may not report a publication")
+    if state.status is Status.NONE or command.edition <= state.published_edition:
+        return []
+    return [
+        PublicationNoted(
+            release_id=command.release_id, edition=command.edition, revision=command.revision
+        )
+    ]

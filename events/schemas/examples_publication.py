@@ -1,0 +1,212 @@
+"""The publication part of the example story: revision 3 of the UK-Japan release published at the
+lift of its embargo, corrected as edition 2, delivered to a newswire, then withdrawn; a visit
+notice unpublished with a redirect."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from events import drafting, publication
+from events.actor import Actor
+from events.base import Message
+from events.content import content_hash
+from events.envelope import deterministic_id
+from events.schemas.examples import PRESS_OFFICER, RELEASE_ID, REVISED, WRITER
+from events.schemas.examples_embargo import EDITOR, LIFT_AT, LIFTED_AT, NOTICE_ID
+
+SYSTEM = Actor(id="pressroom-publication", roles=["system"])
+DRAFTING_SYSTEM = Actor(id="pressroom-drafting", roles=["system"])
+REVISION_3 = REVISED.model_copy(update={"summary": "Talks in Tokyo on 8 January."})
+REVISION_4 = REVISION_3.model_copy(update={"body": REVISION_3.body + " (Corrected date.)"})
+HASH_3, HASH_4 = content_hash(REVISION_3), content_hash(REVISION_4)
+SLUG = "foreign-secretary-visits-japan-to-strengthen-security-cooperation"
+CORRECTED_AT = LIFTED_AT + timedelta(hours=3)
+FIRST = publication.ChangeNote(edition=1, note="First published.", public_timestamp=LIFTED_AT)
+NOTE_4 = "Corrected the date of the talks."
+SECOND = publication.ChangeNote(edition=2, note=NOTE_4, public_timestamp=CORRECTED_AT)
+EXPLANATION = "Superseded by the joint statement of 9 January."
+WEBHOOK = "reuters-webhook"
+IDS = [deterministic_id("example-publication", str(n)) for n in range(1, 13)]
+CONTENT, APPROVE, EMBARGO, LIFT, CORRECT, NOTED, PUBLISH, WITHDRAW = IDS[:8]
+UNPUBLISH, INVALIDATE, CANCEL, RETRY = IDS[8:]
+DELIVERY = deterministic_id(PUBLISH, WEBHOOK)
+
+
+def _published(edition: int, note: str, history: list[publication.ChangeNote], by: str) -> Message:
+    first = edition == 1
+    return publication.ReleasePublished(
+        release_id=RELEASE_ID, edition=edition, update_type="major", change_note=note, slug=SLUG,
+        revision=2 + edition, content_hash=HASH_3 if first else HASH_4,
+        content=REVISION_3 if first else REVISION_4, first_published_at=LIFTED_AT,
+        public_updated_at=LIFTED_AT if first else CORRECTED_AT, change_history=history,
+        published_by=by,
+    )  # fmt: skip
+
+
+_NOTES: list[tuple[Message, str, int | None]] = [
+    (
+        publication.NoteRevisionContent(
+            release_id=RELEASE_ID, actor=SYSTEM, revision=3, content_hash=HASH_3, content=REVISION_3
+        ),
+        CONTENT,
+        None,
+    ),
+    (
+        publication.RevisionContentNoted(
+            release_id=RELEASE_ID, revision=3, content_hash=HASH_3, content=REVISION_3
+        ),
+        CONTENT,
+        1,
+    ),
+    (publication.NoteEmbargo(release_id=RELEASE_ID, actor=SYSTEM, lift_at=LIFT_AT), EMBARGO, None),
+    (publication.EmbargoNoted(release_id=RELEASE_ID, lift_at=LIFT_AT), EMBARGO, 2),
+    (
+        publication.NoteApproval(
+            release_id=RELEASE_ID, actor=SYSTEM, revision=3, content_hash=HASH_3
+        ),
+        APPROVE,
+        None,
+    ),
+    (
+        publication.ApprovedRevisionNoted(release_id=RELEASE_ID, revision=3, content_hash=HASH_3),
+        APPROVE,
+        3,
+    ),
+    (
+        publication.NoteEmbargoLifted(
+            release_id=RELEASE_ID,
+            actor=SYSTEM,
+            revision=3,
+            content_hash=HASH_3,
+            lifted_at=LIFTED_AT,
+        ),
+        LIFT,
+        None,
+    ),
+    (
+        publication.EmbargoLiftNoted(
+            release_id=RELEASE_ID, revision=3, content_hash=HASH_3, lifted_at=LIFTED_AT
+        ),
+        LIFT,
+        4,
+    ),
+    # Published at the lift by publication itself, in the same transaction as the lift note.
+    (_published(1, "First published.", [FIRST], SYSTEM.id), LIFT, 5),
+    # Deliveries are numbered in their own stream, one per subscriber and edition (to come).
+    (
+        publication.DeliveryAttempted(
+            release_id=RELEASE_ID, subscriber_id=WEBHOOK, edition=1, delivery_id=DELIVERY, attempt=1
+        ),
+        LIFT,
+        1,
+    ),
+    (
+        publication.DeliveryFailed(
+            release_id=RELEASE_ID,
+            subscriber_id=WEBHOOK,
+            edition=1,
+            delivery_id=DELIVERY,
+            reason="HTTP 503 from the subscriber",
+            attempts=1,
+        ),
+        LIFT,
+        2,
+    ),
+    (
+        publication.DeliverySucceeded(
+            release_id=RELEASE_ID, subscriber_id=WEBHOOK, edition=1, delivery_id=DELIVERY, attempt=2
+        ),
+        LIFT,
+        3,
+    ),
+]
+
+_CORRECTION: list[tuple[Message, str, int | None]] = [
+    (
+        drafting.NotePublished(release_id=RELEASE_ID, actor=DRAFTING_SYSTEM, edition=1, revision=3),
+        NOTED,
+        None,
+    ),
+    (drafting.PublicationNoted(release_id=RELEASE_ID, edition=1, revision=3), NOTED, 8),
+    (
+        drafting.StartCorrection(release_id=RELEASE_ID, actor=WRITER, expected_version=8),
+        CORRECT,
+        None,
+    ),
+    (
+        drafting.CorrectionStarted(
+            release_id=RELEASE_ID, edition_being_corrected=1, revision=3, started_by=WRITER.id
+        ),
+        CORRECT,
+        9,
+    ),
+    (
+        publication.NoteApprovalWithdrawn(
+            release_id=RELEASE_ID, actor=SYSTEM, revision=3, content_hash=HASH_3, new_revision=4
+        ),
+        INVALIDATE,
+        None,
+    ),
+    (
+        publication.ApprovalWithdrawnNoted(
+            release_id=RELEASE_ID, revision=3, content_hash=HASH_3, new_revision=4
+        ),
+        INVALIDATE,
+        6,
+    ),
+    (
+        publication.PublishRelease(
+            release_id=RELEASE_ID, actor=PRESS_OFFICER, update_type="major", change_note=NOTE_4
+        ),
+        PUBLISH,
+        None,
+    ),
+    (_published(2, NOTE_4, [FIRST, SECOND], PRESS_OFFICER.id), PUBLISH, 9),
+    (publication.PublishOnLift(release_id=RELEASE_ID, actor=SYSTEM), RETRY, None),
+    (
+        publication.WithdrawRelease(
+            release_id=RELEASE_ID, actor=PRESS_OFFICER, explanation=EXPLANATION
+        ),
+        WITHDRAW,
+        None,
+    ),
+    (
+        publication.ReleaseWithdrawn(
+            release_id=RELEASE_ID,
+            edition=2,
+            explanation=EXPLANATION,
+            withdrawn_at=CORRECTED_AT + timedelta(days=1),
+            withdrawn_by=PRESS_OFFICER.id,
+        ),
+        WITHDRAW,
+        10,
+    ),
+    (publication.NoteEmbargoCancelled(release_id=NOTICE_ID, actor=SYSTEM), CANCEL, None),
+    (publication.EmbargoCancellationNoted(release_id=NOTICE_ID), CANCEL, 2),
+    (
+        publication.UnpublishRelease(
+            release_id=NOTICE_ID,
+            actor=EDITOR,
+            unpublish_type="redirect",
+            redirect_url=f"https://www.gov.uk/government/news/{SLUG}",
+        ),
+        UNPUBLISH,
+        None,
+    ),
+    (
+        publication.ReleaseUnpublished(
+            release_id=NOTICE_ID,
+            edition=1,
+            unpublish_type="redirect",
+            redirect_url=f"https://www.gov.uk/government/news/{SLUG}",
+            unpublished_at=CORRECTED_AT,
+            unpublished_by=EDITOR.id,
+        ),
+        UNPUBLISH,
+        4,
+    ),
+]
+
+PUBLICATION_STORY: list[tuple[Message, str, int | None]] = [*_NOTES, *_CORRECTION]
+
+__all__ = ["PUBLICATION_STORY"]

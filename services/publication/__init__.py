@@ -1,0 +1,1 @@
+"""Publication: the public editions of a release, their withdrawal and unpublishing."""
