@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
-from enum import StrEnum
 from typing import assert_never
 
 from pydantic import ValidationError
@@ -30,65 +29,35 @@ from events.drafting import (
     StartCorrection,
     SubmitDraft,
 )
-from events.replies import OutcomeStatus, Rejection
+from services.drafting.corrections import note_published, start_correction
+from services.drafting.rules import (
+    CORRECTORS,
+    WRITER,
+    AlreadyExists,
+    Draft,
+    DraftNotFound,
+    InvalidContent,
+    NotAllowed,
+    StaleVersion,
+    Status,
+    WrongStatus,
+)
 
-WRITER = "writer"
-CORRECTORS = (WRITER, "press-officer")
-
-
-class Status(StrEnum):
-    NONE = "none"
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    DISCARDED = "discarded"
-    PUBLISHED = "published"  # the current revision is public: a correction reopens it
-
-
-@dataclass(frozen=True)
-class Draft:
-    status: Status = Status.NONE
-    version: int = 0  # stream version: how many events this release has
-    revision: int = 0
-    content: ReleaseContent | None = None
-    hash: str = ""
-    organisation: str = ""
-    collaborators: tuple[str, ...] = field(default=())
-    # Everyone who wrote this content, creator included: none of them may approve it.
-    authors: tuple[str, ...] = field(default=())
-    published_edition: int = 0  # the newest edition publication reported, 0 if never
-
-
-class DraftNotFound(Rejection):
-    status = OutcomeStatus.NOT_FOUND
-    problem_type = "urn:pressroom:problem:release-not-found"
-    title = "No such release"
-
-
-class AlreadyExists(Rejection):
-    problem_type = "urn:pressroom:problem:release-exists"
-    title = "A release with this id already exists"
-
-
-class StaleVersion(Rejection):
-    problem_type = "urn:pressroom:problem:stale-version"
-    title = "The release changed since you read it"
-
-
-class WrongStatus(Rejection):
-    problem_type = "urn:pressroom:problem:wrong-status"
-    title = "The release is not in a state that allows this"
-
-
-class NotAllowed(Rejection):
-    status = OutcomeStatus.FORBIDDEN
-    problem_type = "urn:pressroom:problem:forbidden"
-    title = "You may not do this"
-
-
-class InvalidContent(Rejection):
-    status = OutcomeStatus.INVALID
-    problem_type = "urn:pressroom:problem:invalid-content"
-    title = "The content breaks a rule"
+__all__ = [
+    "CORRECTORS",
+    "WRITER",
+    "AlreadyExists",
+    "Draft",
+    "DraftNotFound",
+    "InvalidContent",
+    "NotAllowed",
+    "StaleVersion",
+    "Status",
+    "WrongStatus",
+    "decide",
+    "evolve",
+    "initial_state",
+]
 
 
 def initial_state() -> Draft:
@@ -109,9 +78,9 @@ def decide(command: DraftingCommands, state: Draft, now: datetime) -> Sequence[D
         case ReopenDraft():
             return _reopen(command, state)
         case StartCorrection():
-            return _start_correction(command, state)
+            return start_correction(command, state)
         case NotePublished():
-            return _note_published(command, state)
+            return note_published(command, state)
         case _:
             assert_never(command)
 
@@ -275,38 +244,3 @@ def _editable(state: Draft, actor: Actor, expected_version: int | None) -> Relea
 def _require_writer(actor: Actor) -> None:
     if not actor.has_role(WRITER):
         raise NotAllowed(f"{actor.id} lacks the role '{WRITER}'")
-
-
-def _start_correction(command: StartCorrection, state: Draft) -> list[DraftingEvents]:
-    if state.status is Status.NONE:
-        raise DraftNotFound("no draft with this id")
-    actor = command.actor
-    if not any(actor.has_role(role) for role in CORRECTORS):
-        raise NotAllowed(
-            f"{actor.id} may not correct a release: it takes a writer or press officer"
-        )
-    if actor.organisation != state.organisation and actor.id not in state.collaborators:
-        raise NotAllowed(f"{actor.id} is neither in {state.organisation} nor a collaborator")
-    if state.status is not Status.PUBLISHED:
-        raise WrongStatus(f"only a published release is corrected; this one is {state.status}")
-    if command.expected_version is not None and command.expected_version != state.version:
-        raise StaleVersion(f"you sent version {command.expected_version}; it is at {state.version}")
-    return [
-        CorrectionStarted(
-            release_id=command.release_id, edition_being_corrected=state.published_edition,
-            revision=state.revision, started_by=actor.id,
-        )
-    ]  # fmt: skip
-
-
-def _note_published(command: NotePublished, state: Draft) -> list[DraftingEvents]:
-    """Publication's word that an edition is public; a replayed or older edition changes nothing."""
-    if not command.actor.has_role("system"):
-        raise NotAllowed(f"{command.actor.id} may not report a publication")
-    if state.status is Status.NONE or command.edition <= state.published_edition:
-        return []
-    return [
-        PublicationNoted(
-            release_id=command.release_id, edition=command.edition, revision=command.revision
-        )
-    ]
