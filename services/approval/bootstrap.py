@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
-
 import faust
 
 from services.approval.agents import register_agents
@@ -14,13 +10,10 @@ from services.approval.decider import APPROVAL
 from services.approval.policies import DEFAULT_POLICY_FILE, load_policies
 from services.approval.reactions import SYSTEM_ACTOR, reaction_to_drafting
 from services.kit.faust_app import create_app
-from services.kit.handler import CommandHandler
 from services.kit.logging import configure_logging
 from services.kit.runtime import ServiceRuntime
-from services.kit.scheduler import DeadlineScheduler, deadline_writer
+from services.kit.scheduling import handler_with_deadlines, scheduler_task
 from services.kit.settings import Settings, load_settings
-
-HandlerFactory = Callable[[], Awaitable[CommandHandler]]
 
 
 def bootstrap(settings: Settings | None = None) -> tuple[faust.App, ServiceRuntime]:
@@ -29,27 +22,9 @@ def bootstrap(settings: Settings | None = None) -> tuple[faust.App, ServiceRunti
     # Read at start: a broken policy file stops the service here, not at the first submission.
     policies = load_policies(settings.approval_policies or DEFAULT_POLICY_FILE)
     runtime = ServiceRuntime(settings, APPROVAL, migrations="services.approval.migrations")
-    handler = handler_with_deadlines(runtime)
+    handler = handler_with_deadlines(runtime, deadline_changes)
     app = create_app("approval", settings)
     register_agents(app, handler, on_drafting=reaction_to_drafting(policies))
     app.task(runtime.run_relay)
-    app.task(scheduler_task(handler))
+    app.task(scheduler_task(handler, to_command, SYSTEM_ACTOR.id))
     return app, runtime
-
-
-def handler_with_deadlines(runtime: ServiceRuntime) -> HandlerFactory:
-    """The kit's handler, writing the deadlines a command's events imply in its transaction."""
-    write_deadlines = deadline_writer(runtime.schema, deadline_changes)
-
-    async def handler() -> CommandHandler:
-        return replace(await runtime.handler(), after_append=write_deadlines)
-
-    return handler
-
-
-def scheduler_task(handler: HandlerFactory) -> Callable[[], Awaitable[None]]:
-    async def run_scheduler() -> None:
-        scheduler = DeadlineScheduler(await handler(), to_command, actor=SYSTEM_ACTOR.id)
-        await scheduler.run(asyncio.Event())
-
-    return run_scheduler

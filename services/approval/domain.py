@@ -26,6 +26,7 @@ from events.approval import (
     RetrospectivelyApprove,
     StageApproved,
 )
+from events.rules import require_role
 from services.approval.rules import (
     DECIDED,
     LIVE,
@@ -44,7 +45,6 @@ from services.approval.rules import (
     require_reason,
     require_request,
     require_revision,
-    require_role,
     require_system,
     require_undecided,
     signable_stage,

@@ -8,6 +8,7 @@ from enum import StrEnum
 from events.actor import Actor
 from events.approval import ApproveStage, StagePlan
 from events.replies import OutcomeStatus, Rejection
+from events.rules import require_role
 
 MANAGING_EDITOR = "managing-editor"
 # Requests, invalidations and overdue marks come from approval's own policies and scheduler.
@@ -103,12 +104,6 @@ class InvalidRequest(Rejection):
     title = "The command breaks a rule"
 
 
-class NotAllowed(Rejection):
-    status = OutcomeStatus.FORBIDDEN
-    problem_type = "urn:pressroom:problem:forbidden"
-    title = "You may not do this"
-
-
 class FourEyes(Rejection):
     status = OutcomeStatus.FORBIDDEN
     problem_type = "urn:pressroom:problem:four-eyes"
@@ -140,11 +135,6 @@ def require_latest(state: Approval, revision: int, content_hash: str) -> None:
         raise WrongRevision(f"revision {revision} was superseded by {state.latest_revision}")
     if revision == state.revision and content_hash != state.hash:
         raise WrongRevision(f"revision {state.revision} has the content {state.hash}")
-
-
-def require_role(actor: Actor, roles: list[str] | tuple[str, ...], doing: str) -> None:
-    if not any(actor.has_role(role) for role in roles):
-        raise NotAllowed(f"{actor.id} may not {doing}: it takes one of {', '.join(roles)}")
 
 
 def require_system(actor: Actor, doing: str) -> None:

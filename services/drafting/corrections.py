@@ -9,11 +9,11 @@ from events.drafting import (
     PublicationNoted,
     StartCorrection,
 )
+from events.rules import NotAllowed
 from services.drafting.rules import (
     CORRECTORS,
     Draft,
     DraftNotFound,
-    NotAllowed,
     StaleVersion,
     Status,
     WrongStatus,

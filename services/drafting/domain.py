@@ -29,6 +29,7 @@ from events.drafting import (
     StartCorrection,
     SubmitDraft,
 )
+from events.rules import NotAllowed
 from services.drafting.corrections import note_published, start_correction
 from services.drafting.rules import (
     CORRECTORS,
@@ -37,7 +38,6 @@ from services.drafting.rules import (
     Draft,
     DraftNotFound,
     InvalidContent,
-    NotAllowed,
     StaleVersion,
     Status,
     WrongStatus,

@@ -55,12 +55,6 @@ class WrongStatus(Rejection):
     title = "The release is not in a state that allows this"
 
 
-class NotAllowed(Rejection):
-    status = OutcomeStatus.FORBIDDEN
-    problem_type = "urn:pressroom:problem:forbidden"
-    title = "You may not do this"
-
-
 class InvalidContent(Rejection):
     status = OutcomeStatus.INVALID
     problem_type = "urn:pressroom:problem:invalid-content"

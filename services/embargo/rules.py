@@ -10,6 +10,7 @@ from enum import StrEnum
 from events.actor import Actor
 from events.embargo import EmbargoedCopyIssued, EmbargoLifted
 from events.replies import OutcomeStatus, Rejection
+from events.rules import require_role
 
 EMBARGO_ROLES = ("press-officer", "managing-editor")
 # Approvals, withdrawals, pre-release and lift deadlines come from embargo's own policy and
@@ -141,17 +142,6 @@ class InvalidEmbargo(Rejection):
     status = OutcomeStatus.INVALID
     problem_type = "urn:pressroom:problem:invalid-embargo"
     title = "The embargo's times break a rule"
-
-
-class NotAllowed(Rejection):
-    status = OutcomeStatus.FORBIDDEN
-    problem_type = "urn:pressroom:problem:forbidden"
-    title = "You may not do this"
-
-
-def require_role(actor: Actor, roles: tuple[str, ...], doing: str) -> None:
-    if not any(actor.has_role(role) for role in roles):
-        raise NotAllowed(f"{actor.id} may not {doing}: it takes one of {', '.join(roles)}")
 
 
 def require_press_office(actor: Actor, doing: str) -> None:

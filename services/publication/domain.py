@@ -31,6 +31,7 @@ from events.publication import (
     WithdrawRelease,
 )
 from events.replies import Rejection
+from events.rules import require_role
 from services.publication import notes
 from services.publication.editions import next_edition
 from services.publication.rules import (
@@ -45,7 +46,6 @@ from services.publication.rules import (
     Status,
     require_public,
     require_redirect_rule,
-    require_role,
     require_system,
     require_version,
 )

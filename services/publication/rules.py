@@ -11,6 +11,7 @@ from events.actor import Actor
 from events.content import ReleaseContent, content_hash
 from events.publication import ChangeNote
 from events.replies import OutcomeStatus, Rejection
+from events.rules import require_role
 
 PRESS_OFFICE = ("press-officer", "managing-editor")
 MANAGING_EDITOR = ("managing-editor",)
@@ -125,17 +126,6 @@ class InvalidPublication(Rejection):
     status = OutcomeStatus.INVALID
     problem_type = "urn:pressroom:problem:invalid-publication"
     title = "The request breaks a publication rule"
-
-
-class NotAllowed(Rejection):
-    status = OutcomeStatus.FORBIDDEN
-    problem_type = "urn:pressroom:problem:forbidden"
-    title = "You may not do this"
-
-
-def require_role(actor: Actor, roles: tuple[str, ...], doing: str) -> None:
-    if not any(actor.has_role(role) for role in roles):
-        raise NotAllowed(f"{actor.id} may not {doing}: it takes one of {', '.join(roles)}")
 
 
 def require_system(actor: Actor, doing: str) -> None:

@@ -27,12 +27,12 @@ from events.approval import (
     StagePlan,
 )
 from events.replies import OutcomeStatus, Rejection
+from events.rules import NotAllowed
 from services.approval.decider import APPROVAL
 from services.approval.rules import (
     ApprovalNotFound,
     FourEyes,
     InvalidRequest,
-    NotAllowed,
     NotDueYet,
     NothingPending,
     StageAlreadyApproved,

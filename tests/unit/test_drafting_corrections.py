@@ -18,8 +18,9 @@ from events.drafting import (
     ReviseDraft,
     StartCorrection,
 )
+from events.rules import NotAllowed
 from services.drafting.decider import DRAFTING
-from services.drafting.domain import DraftNotFound, NotAllowed, StaleVersion, Status, WrongStatus
+from services.drafting.domain import DraftNotFound, StaleVersion, Status, WrongStatus
 from tests.unit.given_when_then import specification
 
 given = specification(DRAFTING)

@@ -21,12 +21,12 @@ from events.drafting import (
     SubmitDraft,
 )
 from events.replies import OutcomeStatus, Rejection
+from events.rules import NotAllowed
 from services.drafting.decider import DRAFTING
 from services.drafting.domain import (
     AlreadyExists,
     DraftNotFound,
     InvalidContent,
-    NotAllowed,
     StaleVersion,
     Status,
     WrongStatus,

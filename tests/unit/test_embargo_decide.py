@@ -33,6 +33,7 @@ from events.embargo import (
 )
 from events.envelope import Envelope
 from events.replies import OutcomeStatus, Rejection
+from events.rules import NotAllowed
 from services.embargo.deadlines import CURRENT, PRE_RELEASE, deadline_changes, to_command
 from services.embargo.deadlines import LIFT as LIFT_KIND
 from services.embargo.decider import EMBARGO
@@ -42,7 +43,6 @@ from services.embargo.rules import (
     EmbargoExists,
     EmbargoNotFound,
     InvalidEmbargo,
-    NotAllowed,
     NotApproved,
     NotDueYet,
     StaleVersion,

@@ -31,6 +31,7 @@ from events.publication import (
     WithdrawRelease,
 )
 from events.replies import OutcomeStatus, Rejection
+from events.rules import NotAllowed
 from services.publication.decider import PUBLICATION
 from services.publication.rules import (
     AlreadyPublished,
@@ -38,7 +39,6 @@ from services.publication.rules import (
     ContentUnknown,
     InvalidPublication,
     NoLongerPublic,
-    NotAllowed,
     NotApproved,
     NotPublished,
     StaleVersion,

@@ -1,0 +1,109 @@
+"""The public read side over fakes, no token: the JSON feed, the Atom feed (parsed back with
+ElementTree) and a release by slug in each of its states."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from services.gateway.app import create_app
+from services.gateway.atom import ATOM_NS, atom_feed
+from services.gateway.fakes import FakeCommandBus, FakeReadModel
+from services.kit.settings import Settings
+
+AT = datetime(2026, 1, 9, 0, 1, tzinfo=UTC)
+A = f"{{{ATOM_NS}}}"
+
+
+def row(release_id: str, state: str = "published", hours: int = 0, **extra: Any) -> dict[str, Any]:
+    return {
+        "release_id": release_id, "slug": f"slug-{release_id}", "edition": 1,
+        "title": f"Title <{release_id}> & more", "summary": "Defence.", "body": "# Talks",
+        "organisations": ["fco"], "first_published_at": AT,
+        "public_updated_at": AT + timedelta(hours=hours), "change_history": [], "state": state,
+        "withdrawal_explanation": None, "redirect_url": None, "state_changed_at": AT, **extra,
+    }  # fmt: skip
+
+
+ROWS = [
+    row("r3", hours=3),
+    row("r2", "withdrawn", hours=2, withdrawal_explanation="Superseded."),
+    row("r1", hours=1),
+    row("gone1", "gone"),
+    row("moved1", "redirect", redirect_url="https://www.gov.uk/elsewhere"),
+    row("vanished1", "vanish"),
+]
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    bus = FakeCommandBus(respond=lambda _: None)  # the public side sends no command
+    app = create_app(Settings(), bus=bus, reads=FakeReadModel(public=list(ROWS)))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+        yield http
+
+
+async def test_the_feed_needs_no_token_and_pages_newest_first(client: httpx.AsyncClient) -> None:
+    first = (await client.get("/v1/feed", params={"limit": 2})).json()
+    assert [item["release_id"] for item in first["items"]] == ["r3", "r2"]
+    assert first["items"][1]["withdrawal"]["explanation"] == "Superseded."
+    second = (await client.get(first["next"])).json()
+    assert [item["release_id"] for item in second["items"]] == ["r1"] and second["next"] is None
+
+
+async def test_a_public_page_answers_for_each_state(client: httpx.AsyncClient) -> None:
+    published = await client.get("/v1/public/slug-r1")
+    assert published.status_code == 200 and published.json()["body"] == "# Talks"
+    withdrawn = await client.get("/v1/public/slug-r2")
+    assert withdrawn.status_code == 200 and withdrawn.json()["withdrawal"]["withdrawn_at"]
+    assert (await client.get("/v1/public/slug-gone1")).status_code == 410
+    moved = await client.get("/v1/public/slug-moved1", follow_redirects=False)
+    assert moved.status_code == 301
+    assert moved.headers["location"] == "https://www.gov.uk/elsewhere"
+    for unknown in ("slug-vanished1", "never-published"):
+        answer = await client.get(f"/v1/public/{unknown}")
+        assert answer.status_code == 404
+        assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_the_atom_feed_is_served_as_atom(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/v1/feed.atom")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/atom+xml")
+    feed = ET.fromstring(answer.content)
+    assert [e.findtext(f"{A}id") for e in feed.findall(f"{A}entry")] == [
+        "urn:pressroom:release:r3", "urn:pressroom:release:r2", "urn:pressroom:release:r1"
+    ]  # fmt: skip
+
+
+def test_atom_has_every_element_rfc_4287_requires() -> None:
+    document = atom_feed(ROWS[:3], "http://gw/v1/feed.atom", "http://gw", AT)
+    feed = ET.fromstring(document)
+    assert feed.tag == f"{A}feed"
+    assert feed.findtext(f"{A}id") == "urn:pressroom:feed" and feed.findtext(f"{A}title")
+    assert datetime.fromisoformat(feed.findtext(f"{A}updated") or "") == AT + timedelta(hours=3)
+    [link] = feed.findall(f"{A}link")
+    assert (link.get("rel"), link.get("href")) == ("self", "http://gw/v1/feed.atom")
+    for entry, source in zip(feed.findall(f"{A}entry"), ROWS[:3], strict=True):
+        assert entry.findtext(f"{A}id") == f"urn:pressroom:release:{source['release_id']}"
+        assert entry.findtext(f"{A}title") == source["title"]  # escaped on the way, intact back
+        updated = datetime.fromisoformat(entry.findtext(f"{A}updated") or "")
+        assert updated == source["public_updated_at"]
+        assert datetime.fromisoformat(entry.findtext(f"{A}published") or "") == AT
+        assert entry.findtext(f"{A}author/{A}name") == "fco"
+        content = entry.find(f"{A}content")
+        assert content is not None and content.get("type") == "text"
+        assert content.text == "# Talks" and entry.findtext(f"{A}summary")
+        assert entry.find(f"{A}link[@rel='alternate']") is not None
+
+
+def test_an_empty_feed_is_still_valid_atom_dated_now() -> None:
+    feed = ET.fromstring(atom_feed([], "http://gw/v1/feed.atom", "http://gw", AT))
+    assert feed.findall(f"{A}entry") == [] and feed.findtext(f"{A}updated") == AT.isoformat()
+    assert feed.findtext(f"{A}author/{A}name")
