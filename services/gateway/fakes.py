@@ -49,6 +49,7 @@ class FakeReadModel:
     calendar: list[dict[str, Any]] = field(default_factory=list)
     # (release_id, recipient) → the copy with its content, as embargoed_copy would return it.
     copies: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    public: list[dict[str, Any]] = field(default_factory=list)  # public_feed rows, newest first
     healthy: bool = True
     filters: list[ReleaseFilter] = field(default_factory=list)
     inbox_filters: list[InboxFilter] = field(default_factory=list)
@@ -100,6 +101,13 @@ class FakeReadModel:
 
     async def command_outcome(self, command_id: str) -> dict[str, Any] | None:
         return self.outcomes.get(command_id)
+
+    async def public_feed(self, limit: int, offset: int) -> list[dict[str, Any]]:
+        listed = [row for row in self.public if row["state"] in ("published", "withdrawn")]
+        return listed[offset : offset + limit]
+
+    async def public_release(self, slug: str) -> dict[str, Any] | None:
+        return next((row for row in self.public if row["slug"] == slug), None)
 
     async def caught_up(
         self, release_id: str, version: int, wait_s: float, service: str = "drafting"

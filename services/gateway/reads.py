@@ -12,7 +12,7 @@ import asyncpg
 import structlog
 
 from services.gateway.problems import ProblemError
-from services.projector import embargo_queries, queries
+from services.projector import embargo_queries, public_queries, queries
 
 log = structlog.get_logger()
 CHANNEL = "projections_advanced"  # the projector NOTIFYs it after each committed batch
@@ -57,6 +57,8 @@ class ReadModel(Protocol):
     ) -> list[dict[str, Any]]: ...
     async def embargoed_copy(self, release_id: str, recipient: str) -> dict[str, Any] | None: ...
     async def command_outcome(self, command_id: str) -> dict[str, Any] | None: ...
+    async def public_feed(self, limit: int, offset: int) -> list[dict[str, Any]]: ...
+    async def public_release(self, slug: str) -> dict[str, Any] | None: ...
     async def caught_up(
         self, release_id: str, version: int, wait_s: float, service: str = "drafting"
     ) -> bool: ...
@@ -145,6 +147,14 @@ class PostgresReadModel:
     async def command_outcome(self, command_id: str) -> dict[str, Any] | None:
         async with _database():
             return await queries.command_outcome(self.pool, command_id)
+
+    async def public_feed(self, limit: int, offset: int) -> list[dict[str, Any]]:
+        async with _database():
+            return await public_queries.public_feed(self.pool, limit, offset)
+
+    async def public_release(self, slug: str) -> dict[str, Any] | None:
+        async with _database():
+            return await public_queries.public_release(self.pool, slug)
 
     async def caught_up(
         self, release_id: str, version: int, wait_s: float, service: str = "drafting"

@@ -14,6 +14,7 @@ from events.replies import CommandOutcome
 from services.projector.embargo_copies import CopyChanges, RevisionRow, note_copies, revision_row
 from services.projector.history import HistoryRow, history_entry
 from services.projector.outcomes import OutcomeRow, outcome_row
+from services.projector.public_feed import PublicChange, public_change
 from services.projector.releases import ReleaseRow, evolve_release
 
 
@@ -50,6 +51,7 @@ class BatchPlan:
     dead_letters: list[DeadLetter] = field(default_factory=list)
     revisions: list[RevisionRow] = field(default_factory=list)
     copies: dict[str, CopyChanges] = field(default_factory=dict)  # per release, in order
+    public: list[PublicChange] = field(default_factory=list)  # in log order
     next_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
 
 
@@ -102,6 +104,7 @@ def _fold(plan: BatchPlan, rows: dict[str, ReleaseRow], envelope: Envelope[Messa
     outcome = outcome_row(envelope)
     entry = history_entry(envelope)
     revision = revision_row(envelope)
+    public = public_change(envelope)
     evolved = _evolve(plan, rows, envelope)
     if outcome is not None:
         plan.outcomes.append(outcome)
@@ -109,6 +112,8 @@ def _fold(plan: BatchPlan, rows: dict[str, ReleaseRow], envelope: Envelope[Messa
         plan.history.append(entry)
     if revision is not None:
         plan.revisions.append(revision)
+    if public is not None:
+        plan.public.append(public)
     if evolved is not None:
         after, copies = evolved
         rows[after.release_id] = plan.releases[after.release_id] = after

@@ -26,6 +26,7 @@ from events.drafting import (
 )
 from events.envelope import Envelope
 from services.projector.embargo_history import embargo_summary
+from services.projector.publication_history import is_publication_note, publication_summary
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class HistoryRow:
 def history_entry(envelope: Envelope[Message]) -> HistoryRow | None:
     """The timeline row of an event; None for anything that is not a versioned event."""
     event = envelope.data
-    if not isinstance(event, Event) or envelope.sequence is None:
+    if not isinstance(event, Event) or envelope.sequence is None or is_publication_note(event):
         return None
     return HistoryRow(
         release_id=event.release_id,
@@ -71,6 +72,7 @@ def summarise(event: Event) -> str:
         _drafting_summary(event)
         or _approval_summary(event)
         or embargo_summary(event)
+        or publication_summary(event)
         or _unknown(event)
     )
 

@@ -16,6 +16,9 @@ class ReleaseStatus(StrEnum):
     SUBMITTED = "submitted"
     APPROVED = "approved"
     DISCARDED = "discarded"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+    UNPUBLISHED = "unpublished"  # gone, redirected or vanished
 
 
 class ApprovalStatus(StrEnum):
@@ -87,6 +90,13 @@ class ReleaseRow:
     embargo_recipient_count: int = 0
     embargo_lifted_at: datetime | None = None
     embargo_lateness_ms: int | None = None
+    # not-published | published | withdrawn | gone | redirect | vanish, as publication says.
+    publication_status: str = "not-published"
+    public_edition: int | None = None
+    public_revision: int | None = None  # the revision the public edition carries
+    public_slug: str | None = None
+    first_published_at: datetime | None = None
+    public_updated_at: datetime | None = None
 
     @property
     def drafted(self) -> bool:
@@ -96,6 +106,8 @@ class ReleaseRow:
 
 def board_status(row: ReleaseRow) -> str:
     """The status board's word, the same whichever of the two streams the projector read first."""
+    if row.public_revision is not None and row.public_revision == row.revision:
+        return _public_status(row.publication_status)  # until a correction revises it
     if row.drafting_status == ReleaseStatus.DISCARDED or not _verdict_on_current_submission(row):
         return row.drafting_status
     if row.approval_status in (ApprovalStatus.APPROVED, ApprovalStatus.FORCE_APPROVED):
@@ -111,3 +123,9 @@ def _verdict_on_current_submission(row: ReleaseRow) -> bool:
     if row.approval_decided_at is None or row.approval_revision != row.revision:
         return False
     return row.submitted_at is None or row.approval_decided_at >= row.submitted_at
+
+
+def _public_status(publication_status: str) -> str:
+    if publication_status in (ReleaseStatus.PUBLISHED, ReleaseStatus.WITHDRAWN):
+        return publication_status
+    return ReleaseStatus.UNPUBLISHED

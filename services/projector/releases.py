@@ -18,8 +18,10 @@ from events.drafting import (
 )
 from events.embargo import EmbargoEvent, EmbargoEvents
 from events.envelope import Envelope
+from events.publication import ReleasePublished, ReleaseUnpublished, ReleaseWithdrawn
 from services.projector.approvals import apply_approval
 from services.projector.embargoes import apply_embargo
+from services.projector.publications import apply_publication
 from services.projector.release_row import (
     ApprovalStatus,
     ReleaseRow,
@@ -71,6 +73,10 @@ def _apply(row: ReleaseRow | None, envelope: Envelope[Message]) -> ReleaseRow | 
             # Embargo's stream, too, may be read before drafting's: the same placeholder.
             current = row if row is not None else _placeholder(embargo.release_id, envelope.time)
             return apply_embargo(current, cast(EmbargoEvents, embargo))
+        case ReleasePublished() | ReleaseWithdrawn() | ReleaseUnpublished() as public:
+            # And publication's: its columns wait on the same placeholder for drafting's.
+            current = row if row is not None else _placeholder(public.release_id, envelope.time)
+            return apply_publication(current, public)
         case _:
             # Other services' events flow through the same consumer; unknown ones change nothing.
             return row

@@ -20,6 +20,7 @@ from services.projector.embargo_store import (
 from services.projector.history import HistoryRow
 from services.projector.inbox import InboxRow, inbox_rows
 from services.projector.outcomes import OutcomeRow
+from services.projector.public_store import apply_public_changes
 from services.projector.release_row import ReleaseRow
 
 NOTIFY_CHANNEL = "projections_advanced"
@@ -123,6 +124,7 @@ class ProjectionStore:
         await replace_calendar(db, self.schema, plan.releases.values())
         await insert_revisions(db, self.schema, plan.revisions)
         await apply_copy_changes(db, self.schema, plan.copies)
+        await apply_public_changes(db, self.schema, plan.public)
         await self.insert_history(db, plan.history)
         await self.upsert_outcomes(db, plan.outcomes)
         await self.insert_dead_letters(db, plan.dead_letters)

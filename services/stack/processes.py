@@ -15,7 +15,9 @@ from services.infra.processes import cmdline_contains, is_alive, read_pid, termi
 from services.kit.settings import REPO_ROOT, Settings
 
 # Start order: services first (they create topics and tables), then readers, then the gateway.
-APP_PROCESSES: tuple[str, ...] = ("drafting", "approval", "embargo", "projector", "gateway")
+APP_PROCESSES: tuple[str, ...] = (
+    "drafting", "approval", "embargo", "publication", "projector", "gateway",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

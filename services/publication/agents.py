@@ -1,0 +1,47 @@
+"""Publication's faust agents: thin shells from a Kafka record to the command handler."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, Awaitable, Callable
+from typing import Any
+
+import faust
+
+from events.topics import APPROVAL_EVENTS, DRAFTING_EVENTS, EMBARGO_EVENTS, PUBLICATION_COMMANDS
+from services.kit.faust_app import raw_topic, record_of
+from services.kit.handler import CommandHandler
+from services.kit.policy import Policy, Reaction
+from services.publication.rules import SYSTEM_ACTOR
+
+HandlerFactory = Callable[[], Awaitable[CommandHandler]]
+
+
+def register_agents(
+    app: faust.App,
+    handler: HandlerFactory,
+    on_approval: Reaction,
+    on_embargo: Reaction,
+    on_drafting: Reaction,
+) -> None:
+    """One agent per topic, concurrency 1, so one release's records are handled in order."""
+
+    @app.agent(raw_topic(app, PUBLICATION_COMMANDS), concurrency=1, name="publication-commands")
+    async def handle_publication_commands(stream: AsyncIterable[faust.EventT[Any]]) -> None:
+        async for event in stream.events():  # type: ignore[attr-defined]
+            await (await handler()).handle_safely(*record_of(event))
+
+    register_policy(app, handler, APPROVAL_EVENTS, "publication-on-approval", on_approval)
+    register_policy(app, handler, EMBARGO_EVENTS, "publication-on-embargo", on_embargo)
+    register_policy(app, handler, DRAFTING_EVENTS, "publication-on-drafting", on_drafting)
+
+
+def register_policy(
+    app: faust.App, handler: HandlerFactory, topic: str, name: str, reaction: Reaction
+) -> None:
+    """An upstream events topic turned into publication's own commands, idempotent per event."""
+
+    @app.agent(raw_topic(app, topic), concurrency=1, name=name)
+    async def react(stream: AsyncIterable[faust.EventT[Any]]) -> None:
+        async for event in stream.events():  # type: ignore[attr-defined]
+            policy = Policy(SYSTEM_ACTOR.id, await handler(), reaction)
+            await policy.on_record(*record_of(event))

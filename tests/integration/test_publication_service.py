@@ -1,0 +1,143 @@
+"""The publication service as a real process on real Kafka and PostgreSQL, with drafting, approval
+and embargo: an approved release embargoed by a press officer goes public once, at the lift, with
+exactly the approved content (invariants 1 and 2), in the public feed, its Atom and its public
+page only then; a publication before approval is refused."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from events.actor import Actor
+from events.approval import ApprovalRequested
+from events.catalog import REGISTRY
+from events.content import ReleaseContent, content_hash
+from events.drafting import CreateDraft, SubmitDraft
+from events.embargo import SetEmbargo
+from events.kafka import decode
+from events.publication import PublishRelease, ReleasePublished, WithdrawRelease
+from events.replies import OutcomeStatus
+from events.topics import (
+    DRAFTING_COMMANDS,
+    DRAFTING_EVENTS,
+    EMBARGO_COMMANDS,
+    PUBLICATION_COMMANDS,
+    PUBLICATION_EVENTS,
+)
+from services.publication.rules import SYSTEM_ACTOR
+from tests.e2e.stack_fixture import Stack
+from tests.integration.embargo_support import ALICE, approved_by_people, whole_seconds_from_now
+from tests.support import eventually, read_topic, send_command
+
+pytestmark = pytest.mark.integration
+ATOM = "{http://www.w3.org/2005/Atom}"
+CAROL = Actor(id="carol", roles=["press-officer"], organisation="fco")
+
+
+@pytest_asyncio.fixture(scope="module")
+async def bootstrap(stack: Stack) -> str:
+    """The stack's publication process answers commands (withdrawing nothing is refused)."""
+    probe = WithdrawRelease(release_id=new_release(), actor=CAROL, explanation="Probe.")
+    outcome = await send_command(stack.settings.kafka_bootstrap, PUBLICATION_COMMANDS, probe, 120)
+    assert outcome.status is OutcomeStatus.CONFLICT
+    return stack.settings.kafka_bootstrap
+
+
+def new_release() -> str:
+    return f"publication-test-{uuid.uuid4()}"
+
+
+async def events_on(bootstrap: str, topic: str, release_id: str, kind: str) -> list[Any]:
+    records = await read_topic(bootstrap, topic, lambda r: r.key == release_id.encode())
+    return [e.data for e in (decode(r, REGISTRY) for r in records) if e.data.type == kind]
+
+
+async def published(bootstrap: str, release_id: str) -> list[ReleasePublished]:
+    return await events_on(bootstrap, PUBLICATION_EVENTS, release_id, "ReleasePublished")
+
+
+async def feed_item(public: httpx.AsyncClient, release_id: str) -> dict[str, Any] | None:
+    """The release's item in the JSON feed (no token), if it is there."""
+    items = (await public.get("/v1/feed", params={"limit": 100})).json()["items"]
+    return next((item for item in items if item["release_id"] == release_id), None)
+
+
+async def test_an_embargoed_approved_release_is_published_once_at_the_lift_as_approved(
+    bootstrap: str, stack: Stack
+) -> None:
+    request = await approved_by_people(bootstrap)
+    release_id, lift_at = request.release_id, whole_seconds_from_now(6)
+    embargo = SetEmbargo(release_id=release_id, actor=CAROL, lift_at=lift_at)
+    assert (await send_command(bootstrap, EMBARGO_COMMANDS, embargo)).status == "accepted"
+    async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as public:
+        await asyncio.sleep(max(0.0, (lift_at - datetime.now(UTC)).total_seconds() - 1))
+        assert await feed_item(public, release_id) is None  # nothing public before the lift
+        assert datetime.now(UTC) < lift_at and await published(bootstrap, release_id) == []
+        edition = await published_at_the_lift(bootstrap, request, lift_at)
+        await public_after_the_lift(public, edition, lift_at)
+    # Drafting hears it through its policy: the draft is published, held until a correction.
+    noted = partial(events_on, bootstrap, DRAFTING_EVENTS, release_id, "PublicationNoted")
+    [note] = await eventually(noted, what="drafting's PublicationNoted")
+    assert (note.edition, note.revision) == (1, request.revision)
+
+
+async def published_at_the_lift(
+    bootstrap: str, request: ApprovalRequested, lift_at: datetime
+) -> ReleasePublished:
+    """Exactly one edition 1, by the system, after the lift, of exactly the approved content."""
+    release_id = request.release_id
+    [edition] = await eventually(lambda: published(bootstrap, release_id), what="the edition")
+    assert edition.edition == 1 and edition.published_by == SYSTEM_ACTOR.id
+    assert edition.first_published_at >= lift_at
+    # Invariant 1: the public content is exactly the approved revision's.
+    assert edition.content_hash == request.content_hash == content_hash(edition.content)
+    assert edition.revision == request.revision
+    await asyncio.sleep(2)
+    assert len(await published(bootstrap, release_id)) == 1
+    return edition
+
+
+async def public_after_the_lift(
+    public: httpx.AsyncClient, edition: ReleasePublished, lift_at: datetime
+) -> None:
+    """The feed, its Atom and the public page show the edition, with no token."""
+    release_id = edition.release_id
+    item = await eventually(lambda: feed_item(public, release_id), what="the feed item")
+    assert (item["title"], item["body"]) == (edition.content.title, edition.content.body)
+    assert datetime.fromisoformat(item["first_published_at"]) >= lift_at
+    assert item["slug"].startswith(edition.slug)  # suffixed when an earlier release holds it
+    page = await public.get(f"/v1/public/{item['slug']}")
+    assert page.status_code == 200 and page.json()["release_id"] == release_id
+    atom = await public.get("/v1/feed.atom", params={"limit": 100})
+    assert atom.headers["content-type"].startswith("application/atom+xml")
+    ids = [e.findtext(f"{ATOM}id") for e in ET.fromstring(atom.content).iter(f"{ATOM}entry")]
+    assert f"urn:pressroom:release:{release_id}" in ids
+
+
+async def test_publishing_before_approval_is_refused_and_nothing_goes_public(
+    bootstrap: str,
+) -> None:
+    release_id = new_release()
+    content = ReleaseContent(title="Not yet approved", body="Draft.", organisations=["fco"])
+    for command in (
+        CreateDraft(release_id=release_id, actor=ALICE, content=content),
+        SubmitDraft(release_id=release_id, actor=ALICE),
+    ):
+        assert (await send_command(bootstrap, DRAFTING_COMMANDS, command)).status == "accepted"
+    noted = partial(events_on, bootstrap, PUBLICATION_EVENTS, release_id, "RevisionContentNoted")
+    await eventually(noted, what="publication noting the content")
+    publish = PublishRelease(release_id=release_id, actor=CAROL)
+    outcome = await send_command(bootstrap, PUBLICATION_COMMANDS, publish)
+    assert outcome.status in (OutcomeStatus.CONFLICT, OutcomeStatus.INVALID)
+    assert outcome.problem is not None
+    assert outcome.problem.type == "urn:pressroom:problem:not-approved"
+    await asyncio.sleep(1)
+    assert await published(bootstrap, release_id) == []
