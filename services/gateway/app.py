@@ -23,6 +23,7 @@ from services.gateway.routes import (
     embargo_reads,
     ops,
     public,
+    publication_commands,
     release_commands,
     release_reads,
 )
@@ -76,7 +77,7 @@ def create_app(
     app.state.gateway = gateway
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=gateway.metrics)
-    commands = (release_commands, approval_commands, embargo_commands)
+    commands = (release_commands, approval_commands, embargo_commands, publication_commands)
     for module in (*commands, release_reads, approval_reads, embargo_reads, public, ops):
         app.include_router(module.router)
     _problem_aware_openapi(app)

@@ -1,0 +1,156 @@
+"""The write side of publication: publish, withdraw and unpublish go to
+pressroom.publication.commands; a correction (StartCorrection) goes to drafting."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from events.base import Command
+from events.content import Identifier
+from events.drafting import StartCorrection
+from events.embargo import OptionalReason, Reason
+from events.publication import (
+    PublishRelease,
+    RedirectUrl,
+    UnpublishRelease,
+    UnpublishType,
+    UpdateType,
+    WithdrawRelease,
+)
+from services.gateway.auth import CurrentPrincipal, Principal
+from services.gateway.deps import Gateway, GatewayDep, IdempotencyKey
+from services.gateway.dispatch import send_command
+from services.gateway.outcomes import CommandAccepted
+from services.gateway.preconditions import command_ids, read_after
+from services.gateway.read_access import ReadAfterHeader, catch_up, visible_release
+from services.gateway.routes.release_commands import COMMAND_RESPONSES
+
+router = APIRouter(prefix="/v1/releases", tags=["publication"])
+ReleaseId = Annotated[Identifier, Path(description="The release id returned on creation.")]
+
+
+class PublishBody(BaseModel):
+    """Edition 1 needs nothing; a later edition needs its update type (decide checks)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    update_type: UpdateType | None = None
+    change_note: OptionalReason = ""
+
+
+class WithdrawBody(BaseModel):
+    """Withdrawn releases stay readable under a notice carrying this explanation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    explanation: Reason
+
+
+class UnpublishBody(BaseModel):
+    """`type` here is the command's `unpublish_type` (the message's own `type` names it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: UnpublishType = Field(description="gone (410), redirect (301) or vanish (404).")
+    redirect_url: RedirectUrl | None = None
+
+
+@router.post("/{release_id}/publish", response_model=CommandAccepted, responses=COMMAND_RESPONSES)
+async def publish_release(
+    request: Request,
+    gateway: GatewayDep,
+    principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey,
+    release_id: ReleaseId,
+    read_after_header: ReadAfterHeader = None,
+    body: PublishBody | None = None,
+) -> Response:
+    """Publishes the approved revision (PublishRelease): edition 1, or the next edition."""
+    await _readable_release(gateway, principal, release_id, read_after_header)
+    body = body or PublishBody()
+    command = PublishRelease(
+        release_id=release_id,
+        actor=principal.actor(),
+        update_type=body.update_type,
+        change_note=body.change_note,
+    )
+    return await _send(request, gateway, principal, command, idempotency_key)
+
+
+@router.post("/{release_id}/withdraw", response_model=CommandAccepted, responses=COMMAND_RESPONSES)
+async def withdraw_release(
+    request: Request,
+    gateway: GatewayDep,
+    principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey,
+    release_id: ReleaseId,
+    body: WithdrawBody,
+    read_after_header: ReadAfterHeader = None,
+) -> Response:
+    """Withdraws the published release (WithdrawRelease), with an explanation."""
+    await _readable_release(gateway, principal, release_id, read_after_header)
+    command = WithdrawRelease(
+        release_id=release_id, actor=principal.actor(), explanation=body.explanation
+    )
+    return await _send(request, gateway, principal, command, idempotency_key)
+
+
+@router.post("/{release_id}/unpublish", response_model=CommandAccepted, responses=COMMAND_RESPONSES)
+async def unpublish_release(
+    request: Request,
+    gateway: GatewayDep,
+    principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey,
+    release_id: ReleaseId,
+    body: UnpublishBody,
+    read_after_header: ReadAfterHeader = None,
+) -> Response:
+    """Unpublishes the release (UnpublishRelease): gone, redirect (https URL) or vanish."""
+    await _readable_release(gateway, principal, release_id, read_after_header)
+    command = UnpublishRelease(
+        release_id=release_id,
+        actor=principal.actor(),
+        unpublish_type=body.type,
+        redirect_url=body.redirect_url,
+    )
+    return await _send(request, gateway, principal, command, idempotency_key)
+
+
+@router.post(
+    "/{release_id}/corrections", response_model=CommandAccepted, responses=COMMAND_RESPONSES
+)
+async def start_correction(
+    request: Request,
+    gateway: GatewayDep,
+    principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey,
+    release_id: ReleaseId,
+    read_after_header: ReadAfterHeader = None,
+) -> Response:
+    """Makes the published release editable again (StartCorrection, sent to drafting)."""
+    await _readable_release(gateway, principal, release_id, read_after_header)
+    command = StartCorrection(release_id=release_id, actor=principal.actor())
+    return await _send(request, gateway, principal, command, idempotency_key)
+
+
+async def _readable_release(
+    gateway: Gateway, principal: Principal, release_id: str, read_after_header: str | None
+) -> None:
+    """404 for those who may not read the release (a refusal must not reveal it exists);
+    who may publish, withdraw, unpublish or correct is the services' decision (403/409/422)."""
+    await catch_up(gateway, read_after(read_after_header))
+    await visible_release(gateway, principal, release_id)
+
+
+async def _send(
+    request: Request,
+    gateway: Gateway,
+    principal: Principal,
+    command: Command,
+    idempotency_key: str | None,
+) -> Response:
+    ids = command_ids(principal.id, request.method, request.url.path, idempotency_key)
+    return await send_command(request, gateway, principal, command, ids.command_id)
