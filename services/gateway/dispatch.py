@@ -15,6 +15,7 @@ from services.gateway.command_bus import CommandNotSent
 from services.gateway.deps import Gateway
 from services.gateway.middleware import CORRELATION_HEADER
 from services.gateway.outcomes import outcome_response, pending_response
+from services.gateway.preconditions import command_ids
 from services.gateway.problems import ProblemError
 
 log = structlog.get_logger()
@@ -63,3 +64,15 @@ async def send_command(
     if outcome is None:
         return pending_response(command_id, command.release_id)
     return outcome_response(outcome, created=created)
+
+
+async def send_keyed(
+    request: Request,
+    gateway: Gateway,
+    principal: Principal,
+    command: Command,
+    idempotency_key: str | None,
+) -> Response:
+    """send_command with the command id derived from the Idempotency-Key (or a fresh one)."""
+    ids = command_ids(principal.id, request.method, request.url.path, idempotency_key)
+    return await send_command(request, gateway, principal, command, ids.command_id)

@@ -9,7 +9,7 @@ from fastapi import Header
 from services.gateway.access import can_read
 from services.gateway.auth import Principal
 from services.gateway.deps import Gateway
-from services.gateway.preconditions import ReadAfter
+from services.gateway.preconditions import ReadAfter, read_after
 from services.gateway.problems import ProblemError
 
 READ_AFTER_WAIT_S = 5.0
@@ -49,3 +49,12 @@ async def visible_release(
     if release is None or not can_read(principal, release):
         raise release_not_found(release_id)
     return release
+
+
+async def readable_release(
+    gateway: Gateway, principal: Principal, release_id: str, read_after_header: str | None
+) -> dict[str, Any]:
+    """For command routes: a release the caller may not read is a 404 too (and nothing is sent),
+    so a refusal never reveals that it exists."""
+    await catch_up(gateway, read_after(read_after_header))
+    return await visible_release(gateway, principal, release_id)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from events.base import Event
 from events.embargo import (
-    ApprovalWithdrawnNoted,
-    ApprovedRevisionNoted,
     EmbargoCancelled,
     EmbargoChanged,
     EmbargoedCopyIssued,
@@ -58,13 +56,6 @@ def _copy_summary(event: Event) -> str | None:
             return (
                 f"Embargoed copy of revision {event.revision} issued to {event.recipient},"
                 f" embargoed until {show(event.lift_at)}"
-            )
-        case ApprovedRevisionNoted():
-            return f"Embargo noted approval of revision {event.revision}"
-        case ApprovalWithdrawnNoted():
-            return (
-                f"Embargo noted that approval of revision {event.revision} lapsed"
-                f" (revision {event.new_revision} exists)"
             )
         case _:
             return None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from events import embargo
 from events.approval import (
     ApprovalInvalidated,
     ApprovalOverdue,
@@ -49,7 +50,7 @@ class HistoryRow:
 def history_entry(envelope: Envelope[Message]) -> HistoryRow | None:
     """The timeline row of an event; None for anything that is not a versioned event."""
     event = envelope.data
-    if not isinstance(event, Event) or envelope.sequence is None or is_publication_note(event):
+    if not isinstance(event, Event) or envelope.sequence is None or _is_echo(event):
         return None
     return HistoryRow(
         release_id=event.release_id,
@@ -139,3 +140,12 @@ def _colon(text: str) -> str:
 def _unknown(event: Event) -> str:
     # Events this projector does not know yet still belong in the audit timeline.
     return f"{event.type_name()} ({event.service})"
+
+
+# Embargo's records of approval's events: approval's own lines are on the timeline already.
+EMBARGO_ECHOES = (embargo.ApprovedRevisionNoted, embargo.ApprovalWithdrawnNoted)
+
+
+def _is_echo(event: Event) -> bool:
+    """A service's note of another service's event: kept in its stream, not shown twice."""
+    return is_publication_note(event) or isinstance(event, EMBARGO_ECHOES)

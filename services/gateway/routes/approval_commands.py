@@ -8,7 +8,6 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from events.approval import (
-    ApprovalCommand,
     ApproveStage,
     Comment,
     ContentHash,
@@ -20,13 +19,15 @@ from events.approval import (
     StageName,
 )
 from events.content import Identifier
-from services.gateway.auth import CurrentPrincipal, Principal
-from services.gateway.deps import Gateway, GatewayDep, IdempotencyKey
-from services.gateway.dispatch import send_command
+from services.gateway.auth import CurrentPrincipal
+from services.gateway.deps import GatewayDep, IdempotencyKey
+from services.gateway.dispatch import send_keyed
 from services.gateway.outcomes import CommandAccepted
-from services.gateway.preconditions import command_ids, read_after
 from services.gateway.problems import ProblemError
-from services.gateway.read_access import ReadAfterHeader, catch_up, visible_release
+from services.gateway.read_access import (
+    ReadAfterHeader,
+    readable_release,
+)
 from services.gateway.routes.release_commands import COMMAND_RESPONSES
 
 router = APIRouter(prefix="/v1/releases", tags=["approval"])
@@ -79,7 +80,7 @@ async def approve_stage(
     read_after_header: ReadAfterHeader = None,
 ) -> Response:
     """Approve a stage of the pending request (ApproveStage); 409 if the content changed."""
-    release = await _readable(gateway, principal, release_id, read_after_header)
+    release = await readable_release(gateway, principal, release_id, read_after_header)
     revision, content_hash = _reviewed(release, body.revision, body.content_hash)
     command = ApproveStage(
         release_id=release_id,
@@ -89,7 +90,7 @@ async def approve_stage(
         content_hash=content_hash,
         comment=body.comment,
     )
-    return await _send(request, gateway, principal, command, idempotency_key)
+    return await send_keyed(request, gateway, principal, command, idempotency_key)
 
 
 @router.post("/{release_id}/reject", response_model=CommandAccepted, responses=COMMAND_RESPONSES)
@@ -103,7 +104,7 @@ async def reject_release(
     read_after_header: ReadAfterHeader = None,
 ) -> Response:
     """Reject the pending request at a stage (RejectRelease): the draft goes back to drafting."""
-    await _readable(gateway, principal, release_id, read_after_header)
+    await readable_release(gateway, principal, release_id, read_after_header)
     command = RejectRelease(
         release_id=release_id,
         actor=principal.actor(),
@@ -111,7 +112,7 @@ async def reject_release(
         reason=body.reason,
         revision=body.revision,
     )
-    return await _send(request, gateway, principal, command, idempotency_key)
+    return await send_keyed(request, gateway, principal, command, idempotency_key)
 
 
 @router.post(
@@ -127,11 +128,11 @@ async def force_approve(
     read_after_header: ReadAfterHeader = None,
 ) -> Response:
     """Approve without the remaining stages (ForceApprove); a reason is required."""
-    await _readable(gateway, principal, release_id, read_after_header)
+    await readable_release(gateway, principal, release_id, read_after_header)
     command = ForceApprove(
         release_id=release_id, actor=principal.actor(), reason=body.reason, revision=body.revision
     )
-    return await _send(request, gateway, principal, command, idempotency_key)
+    return await send_keyed(request, gateway, principal, command, idempotency_key)
 
 
 @router.post(
@@ -149,20 +150,12 @@ async def retrospectively_approve(
     body: RetrospectiveApprovalBody | None = None,
 ) -> Response:
     """Confirm a force approval (RetrospectivelyApprove), which clears its flag."""
-    await _readable(gateway, principal, release_id, read_after_header)
+    await readable_release(gateway, principal, release_id, read_after_header)
     comment = body.comment if body is not None else ""
     command = RetrospectivelyApprove(
         release_id=release_id, actor=principal.actor(), comment=comment
     )
-    return await _send(request, gateway, principal, command, idempotency_key)
-
-
-async def _readable(
-    gateway: Gateway, principal: Principal, release_id: str, read_after_header: str | None
-) -> dict[str, Any]:
-    # A command on a release you may not read is a 404 too: refusals must not reveal it exists.
-    await catch_up(gateway, read_after(read_after_header))
-    return await visible_release(gateway, principal, release_id)
+    return await send_keyed(request, gateway, principal, command, idempotency_key)
 
 
 def _reviewed(
@@ -182,14 +175,3 @@ def _reviewed(
         )
     filled_revision = revision if revision is not None else int(release["approval_revision"])
     return filled_revision, content_hash or str(release["approval_hash"])
-
-
-async def _send(
-    request: Request,
-    gateway: Gateway,
-    principal: Principal,
-    command: ApprovalCommand,
-    idempotency_key: str | None,
-) -> Response:
-    ids = command_ids(principal.id, "POST", request.url.path, idempotency_key)
-    return await send_command(request, gateway, principal, command, ids.command_id)

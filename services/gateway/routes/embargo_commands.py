@@ -12,7 +12,6 @@ from events.content import Identifier
 from events.embargo import (
     CancelEmbargo,
     ChangeEmbargo,
-    EmbargoCommand,
     LiftEmbargoEarly,
     OptionalReason,
     Reason,
@@ -21,11 +20,10 @@ from events.embargo import (
 )
 from services.gateway.auth import CurrentPrincipal, Principal
 from services.gateway.deps import Gateway, GatewayDep, IdempotencyKey
-from services.gateway.dispatch import send_command
+from services.gateway.dispatch import send_keyed
 from services.gateway.outcomes import CommandAccepted
-from services.gateway.preconditions import command_ids, read_after
 from services.gateway.problems import ProblemError
-from services.gateway.read_access import ReadAfterHeader, catch_up, visible_release
+from services.gateway.read_access import ReadAfterHeader, readable_release
 from services.gateway.routes.release_commands import COMMAND_RESPONSES
 
 router = APIRouter(prefix="/v1/releases", tags=["embargo"])
@@ -88,7 +86,7 @@ async def set_embargo(
         recipients=body.recipients,
         pre_release_at=body.pre_release_at,
     )
-    return await _send(request, gateway, principal, command, idempotency_key)
+    return await send_keyed(request, gateway, principal, command, idempotency_key)
 
 
 @router.delete("/{release_id}/embargo", response_model=CommandAccepted, responses=COMMAND_RESPONSES)
@@ -105,7 +103,7 @@ async def cancel_embargo(
     await _press_office_release(gateway, principal, release_id, read_after_header)
     reason = body.reason if body is not None else ""
     command = CancelEmbargo(release_id=release_id, actor=principal.actor(), reason=reason)
-    return await _send(request, gateway, principal, command, idempotency_key)
+    return await send_keyed(request, gateway, principal, command, idempotency_key)
 
 
 @router.post(
@@ -123,7 +121,7 @@ async def lift_embargo_early(
     """Lifts the embargo now (LiftEmbargoEarly); needs an approved revision and a reason."""
     await _press_office_release(gateway, principal, release_id, read_after_header)
     command = LiftEmbargoEarly(release_id=release_id, actor=principal.actor(), reason=body.reason)
-    return await _send(request, gateway, principal, command, idempotency_key)
+    return await send_keyed(request, gateway, principal, command, idempotency_key)
 
 
 async def _press_office_release(
@@ -131,8 +129,7 @@ async def _press_office_release(
 ) -> dict[str, Any]:
     """The release, when the caller is its lead organisation's press office: 404 for those who
     may not read it (refusals must not reveal it exists), 403 for readers without the role."""
-    await catch_up(gateway, read_after(read_after_header))
-    release = await visible_release(gateway, principal, release_id)
+    release = await readable_release(gateway, principal, release_id, read_after_header)
     own = principal.organisation is not None
     own = own and principal.organisation == release.get("lead_organisation")
     if not own or not any(map(principal.has_role, PRESS_OFFICE_ROLES)):
@@ -143,14 +140,3 @@ async def _press_office_release(
             slug="forbidden",
         )
     return release
-
-
-async def _send(
-    request: Request,
-    gateway: Gateway,
-    principal: Principal,
-    command: EmbargoCommand,
-    idempotency_key: str | None,
-) -> Response:
-    ids = command_ids(principal.id, request.method, request.url.path, idempotency_key)
-    return await send_command(request, gateway, principal, command, ids.command_id)

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from events.base import Command
 from events.content import Identifier
 from events.drafting import StartCorrection
 from events.embargo import OptionalReason, Reason
@@ -20,12 +19,14 @@ from events.publication import (
     UpdateType,
     WithdrawRelease,
 )
-from services.gateway.auth import CurrentPrincipal, Principal
-from services.gateway.deps import Gateway, GatewayDep, IdempotencyKey
-from services.gateway.dispatch import send_command
+from services.gateway.auth import CurrentPrincipal
+from services.gateway.deps import GatewayDep, IdempotencyKey
+from services.gateway.dispatch import send_keyed
 from services.gateway.outcomes import CommandAccepted
-from services.gateway.preconditions import command_ids, read_after
-from services.gateway.read_access import ReadAfterHeader, catch_up, visible_release
+from services.gateway.read_access import (
+    ReadAfterHeader,
+    readable_release,
+)
 from services.gateway.routes.release_commands import COMMAND_RESPONSES
 
 router = APIRouter(prefix="/v1/releases", tags=["publication"])
@@ -69,7 +70,7 @@ async def publish_release(
     body: PublishBody | None = None,
 ) -> Response:
     """Publishes the approved revision (PublishRelease): edition 1, or the next edition."""
-    await _readable_release(gateway, principal, release_id, read_after_header)
+    await readable_release(gateway, principal, release_id, read_after_header)
     body = body or PublishBody()
     command = PublishRelease(
         release_id=release_id,
@@ -77,7 +78,7 @@ async def publish_release(
         update_type=body.update_type,
         change_note=body.change_note,
     )
-    return await _send(request, gateway, principal, command, idempotency_key)
+    return await send_keyed(request, gateway, principal, command, idempotency_key)
 
 
 @router.post("/{release_id}/withdraw", response_model=CommandAccepted, responses=COMMAND_RESPONSES)
@@ -91,11 +92,11 @@ async def withdraw_release(
     read_after_header: ReadAfterHeader = None,
 ) -> Response:
     """Withdraws the published release (WithdrawRelease), with an explanation."""
-    await _readable_release(gateway, principal, release_id, read_after_header)
+    await readable_release(gateway, principal, release_id, read_after_header)
     command = WithdrawRelease(
         release_id=release_id, actor=principal.actor(), explanation=body.explanation
     )
-    return await _send(request, gateway, principal, command, idempotency_key)
+    return await send_keyed(request, gateway, principal, command, idempotency_key)
 
 
 @router.post("/{release_id}/unpublish", response_model=CommandAccepted, responses=COMMAND_RESPONSES)
@@ -109,14 +110,14 @@ async def unpublish_release(
     read_after_header: ReadAfterHeader = None,
 ) -> Response:
     """Unpublishes the release (UnpublishRelease): gone, redirect (https URL) or vanish."""
-    await _readable_release(gateway, principal, release_id, read_after_header)
+    await readable_release(gateway, principal, release_id, read_after_header)
     command = UnpublishRelease(
         release_id=release_id,
         actor=principal.actor(),
         unpublish_type=body.type,
         redirect_url=body.redirect_url,
     )
-    return await _send(request, gateway, principal, command, idempotency_key)
+    return await send_keyed(request, gateway, principal, command, idempotency_key)
 
 
 @router.post(
@@ -131,26 +132,6 @@ async def start_correction(
     read_after_header: ReadAfterHeader = None,
 ) -> Response:
     """Makes the published release editable again (StartCorrection, sent to drafting)."""
-    await _readable_release(gateway, principal, release_id, read_after_header)
+    await readable_release(gateway, principal, release_id, read_after_header)
     command = StartCorrection(release_id=release_id, actor=principal.actor())
-    return await _send(request, gateway, principal, command, idempotency_key)
-
-
-async def _readable_release(
-    gateway: Gateway, principal: Principal, release_id: str, read_after_header: str | None
-) -> None:
-    """404 for those who may not read the release (a refusal must not reveal it exists);
-    who may publish, withdraw, unpublish or correct is the services' decision (403/409/422)."""
-    await catch_up(gateway, read_after(read_after_header))
-    await visible_release(gateway, principal, release_id)
-
-
-async def _send(
-    request: Request,
-    gateway: Gateway,
-    principal: Principal,
-    command: Command,
-    idempotency_key: str | None,
-) -> Response:
-    ids = command_ids(principal.id, request.method, request.url.path, idempotency_key)
-    return await send_command(request, gateway, principal, command, ids.command_id)
+    return await send_keyed(request, gateway, principal, command, idempotency_key)
