@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from events.approval import (
@@ -18,7 +18,6 @@ from events.approval import (
     Revision,
     StageName,
 )
-from events.content import Identifier
 from services.gateway.auth import CurrentPrincipal
 from services.gateway.deps import GatewayDep, IdempotencyKey
 from services.gateway.dispatch import send_keyed
@@ -28,10 +27,9 @@ from services.gateway.read_access import (
     ReadAfterHeader,
     readable_release,
 )
-from services.gateway.routes.release_commands import COMMAND_RESPONSES
+from services.gateway.routes.release_commands import COMMAND_RESPONSES, ReleaseId
 
 router = APIRouter(prefix="/v1/releases", tags=["approval"])
-ReleaseId = Annotated[Identifier, Path(description="The release id returned on creation.")]
 
 
 class Body(BaseModel):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from events.content import Identifier
 from events.embargo import (
     CancelEmbargo,
     ChangeEmbargo,
@@ -24,10 +23,9 @@ from services.gateway.dispatch import send_keyed
 from services.gateway.outcomes import CommandAccepted
 from services.gateway.problems import ProblemError
 from services.gateway.read_access import ReadAfterHeader, readable_release
-from services.gateway.routes.release_commands import COMMAND_RESPONSES
+from services.gateway.routes.release_commands import COMMAND_RESPONSES, ReleaseId
 
 router = APIRouter(prefix="/v1/releases", tags=["embargo"])
-ReleaseId = Annotated[Identifier, Path(description="The release id returned on creation.")]
 PRESS_OFFICE_ROLES = ("press-officer", "managing-editor")
 # An embargo the service still holds: a PUT then replaces its terms (ChangeEmbargo).
 ACTIVE = ("scheduled", "deferred")

@@ -3,12 +3,9 @@ pressroom.publication.commands; a correction (StartCorrection) goes to drafting.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from events.content import Identifier
 from events.drafting import StartCorrection
 from events.embargo import OptionalReason, Reason
 from events.publication import (
@@ -27,10 +24,9 @@ from services.gateway.read_access import (
     ReadAfterHeader,
     readable_release,
 )
-from services.gateway.routes.release_commands import COMMAND_RESPONSES
+from services.gateway.routes.release_commands import COMMAND_RESPONSES, ReleaseId
 
 router = APIRouter(prefix="/v1/releases", tags=["publication"])
-ReleaseId = Annotated[Identifier, Path(description="The release id returned on creation.")]
 
 
 class PublishBody(BaseModel):
