@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from events import approval, drafting, embargo, publication, upcasters
+from events import approval, drafting, embargo, publication, subscribers, upcasters
 from events.registry import Registry
 from events.replies import CommandOutcome
 
@@ -66,6 +66,7 @@ REGISTRY.register(
     publication.NoteEmbargoCancelled,
     publication.NoteEmbargoLifted,
     publication.PublishOnLift,
+    publication.RecordDeliveryAttempt,
     publication.ReleasePublished,
     publication.ReleaseWithdrawn,
     publication.ReleaseUnpublished,
@@ -78,6 +79,12 @@ REGISTRY.register(
     publication.DeliveryAttempted,
     publication.DeliverySucceeded,
     publication.DeliveryFailed,
+    subscribers.RegisterSubscriber,
+    subscribers.RemoveSubscriber,
+    subscribers.RequestRedelivery,
+    subscribers.SubscriberRegistered,
+    subscribers.SubscriberRemoved,
+    subscribers.RedeliveryRequested,
     CommandOutcome,
 )
 REGISTRY.register_upcaster(drafting.DraftRevised, 1, upcasters.draft_revised_v1_to_v2)

@@ -203,33 +203,63 @@ class EmbargoLiftNoted(PublicationEvent):
     lifted_at: UtcTime
 
 
+# What a delivery tells a subscriber: a new edition, a withdrawal, or an unpublishing.
+Notice = Literal["published", "withdrawn", "unpublished"]
+AttemptNumber = Annotated[int, Field(ge=1)]
+# What went wrong (or right) with one attempt, for people: "HTTP 503", "connection refused".
+AttemptDetail = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+
+
+class RecordDeliveryAttempt(PublicationCommand):
+    """Sent by publication's own delivery worker after each attempt to reach one subscriber."""
+
+    type: Literal["RecordDeliveryAttempt"] = "RecordDeliveryAttempt"
+    version: Literal[1] = 1
+    subscriber_id: Identifier
+    edition: Edition
+    notice: Notice
+    delivery_id: Identifier
+    attempt: AttemptNumber  # counts every attempt of this delivery, redeliveries included
+    round_attempt: AttemptNumber  # counts since the last (re)delivery request
+    max_attempts: AttemptNumber  # the round gives up, with DeliveryFailed, after this many
+    succeeded: bool
+    detail: AttemptDetail = ""
+
+
 class DeliveryEvent(PublicationEvent):
-    """One edition to one subscriber; `delivery_id` is the same for every attempt of it."""
+    """One notice to one subscriber; `delivery_id` is the same for every attempt of it, so a
+    receiver deduplicates on it."""
 
     subscriber_id: Identifier
     edition: Edition
+    notice: Notice
     delivery_id: Identifier
 
 
 class DeliveryAttempted(DeliveryEvent):
+    """Every attempt, whether it reached the subscriber or not, with what happened."""
+
     type: Literal["DeliveryAttempted"] = "DeliveryAttempted"
     version: Literal[1] = 1
-    attempt: Annotated[int, Field(ge=1)]
+    attempt: AttemptNumber
+    succeeded: bool
+    detail: AttemptDetail = ""
 
 
 class DeliverySucceeded(DeliveryEvent):
     type: Literal["DeliverySucceeded"] = "DeliverySucceeded"
     version: Literal[1] = 1
-    attempt: Annotated[int, Field(ge=1)]
+    attempt: AttemptNumber
 
 
 class DeliveryFailed(DeliveryEvent):
-    """Retries are used up: visible to operators, never silent."""
+    """Retries are used up: visible to operators, never silent; the subscriber's later notices
+    wait behind it (order is kept) until someone asks for a redelivery."""
 
     type: Literal["DeliveryFailed"] = "DeliveryFailed"
     version: Literal[1] = 1
     reason: Reason
-    attempts: Annotated[int, Field(ge=1)]
+    attempts: AttemptNumber
 
 
 PublicationCommands = (
@@ -243,8 +273,9 @@ PublicationCommands = (
     | NoteEmbargoCancelled
     | NoteEmbargoLifted
     | PublishOnLift
+    | RecordDeliveryAttempt
 )
-# The release's own stream. Deliveries are recorded apart, per subscriber (to come).
+# The release's own stream: its editions, what publication heard, and who was told.
 PublicationEvents = (
     ReleasePublished
     | ReleaseWithdrawn
@@ -255,5 +286,8 @@ PublicationEvents = (
     | EmbargoNoted
     | EmbargoCancellationNoted
     | EmbargoLiftNoted
+    | DeliveryAttempted
+    | DeliverySucceeded
+    | DeliveryFailed
 )
 DeliveryEvents = DeliveryAttempted | DeliverySucceeded | DeliveryFailed

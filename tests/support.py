@@ -41,12 +41,14 @@ def command_envelope(
     command: Message, actor: str = "alice", command_id: str | None = None
 ) -> Envelope[Message]:
     command_id = command_id or str(uuid.uuid4())
-    release_id = command.model_dump()["release_id"]
+    fields = command.model_dump()
+    # A subscriber's commands are keyed by its id; every other command by its release's.
+    subject = fields.get("subscriber_id") or fields["release_id"]
     return Envelope[Message](
         id=command_id,
         source="/tests",
         time=datetime.now(UTC),
-        subject=release_id,
+        subject=subject,
         data=command,
         correlation_id=command_id,
         actor=actor,

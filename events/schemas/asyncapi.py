@@ -124,6 +124,10 @@ def _messages(by_id: dict[str, type[Message]], by_topic: dict[str, list[str]]) -
 
 def _message(model: type[Message], example: Envelope[Message] | None) -> Doc:
     key = "command id" if model.kind == "reply" else "release id"
+    if "subscriber_id" in model.model_fields and "release_id" not in model.model_fields:
+        key = "subscriber id"  # a subscriber is a stream of its own
+    if model.type_name() == "RequestRedelivery":
+        key = "subscriber id"  # its release_id only narrows what is redelivered
     message: Doc = {
         "name": model.type_name(),
         "title": title_of(model),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from events import approval, drafting, embargo, publication
+from events import approval, drafting, embargo, publication, subscribers
 from events.actor import Actor
 from events.base import Message
 from events.content import ContentChanges, ReleaseContent, content_hash
@@ -143,6 +143,7 @@ def examples() -> dict[str, Envelope[Message]]:
         approval.ApprovalCommand,
         embargo.EmbargoCommand,
         publication.PublicationCommand,
+        subscribers.SubscriberCommand,
     )
     actors = {cid: m.actor.id for m, cid, _ in story if isinstance(m, commands)}
     return {
@@ -157,6 +158,8 @@ def _envelope(
     message: Message, command_id: str, sequence: int | None, time: datetime, actor: str
 ) -> Envelope[Message]:
     subject = getattr(message, "release_id", None) or RELEASE_ID
+    if isinstance(message, subscribers.SubscriberCommand | subscribers.SubscriberEvent):
+        subject = message.subscriber_id  # a subscriber is a stream of its own
     if message.kind == "command":
         # A command's own id is the command id; the gateway is its source in this example.
         return Envelope[Message](

@@ -5,8 +5,9 @@ notice unpublished with a redirect."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from events import drafting, publication
+from events import drafting, publication, subscribers
 from events.actor import Actor
 from events.base import Message
 from events.content import content_hash
@@ -26,10 +27,14 @@ NOTE_4 = "Corrected the date of the talks."
 SECOND = publication.ChangeNote(edition=2, note=NOTE_4, public_timestamp=CORRECTED_AT)
 EXPLANATION = "Superseded by the joint statement of 9 January."
 WEBHOOK = "reuters-webhook"
-IDS = [deterministic_id("example-publication", str(n)) for n in range(1, 13)]
+NEWSDESK = "newsdesk-email"
+IDS = [deterministic_id("example-publication", str(n)) for n in range(1, 20)]
 CONTENT, APPROVE, EMBARGO, LIFT, CORRECT, NOTED, PUBLISH, WITHDRAW = IDS[:8]
-UNPUBLISH, INVALIDATE, CANCEL, RETRY = IDS[8:]
-DELIVERY = deterministic_id(PUBLISH, WEBHOOK)
+UNPUBLISH, INVALIDATE, CANCEL, RETRY, RETRY_1, RETRY_2, RETRY_3 = IDS[8:15]
+REGISTER, REMOVE, REDELIVER = IDS[15:18]
+DELIVERY = deterministic_id(LIFT, WEBHOOK)
+GAVE_UP = "gave up after 5 attempts; last: SMTPConnectError: connection refused"
+WEBHOOK_SECRET = "whsec_example-only-never-use-this-secret"
 
 
 def _published(edition: int, note: str, history: list[publication.ChangeNote], by: str) -> Message:
@@ -40,6 +45,22 @@ def _published(edition: int, note: str, history: list[publication.ChangeNote], b
         content=REVISION_3 if first else REVISION_4, first_published_at=LIFTED_AT,
         public_updated_at=LIFTED_AT if first else CORRECTED_AT, change_history=history,
         published_by=by,
+    )  # fmt: skip
+
+
+def _delivery(kind: type[publication.DeliveryEvent], **fields: Any) -> Message:
+    which = {
+        "release_id": RELEASE_ID, "subscriber_id": WEBHOOK, "edition": 1, "notice": "published",
+        "delivery_id": DELIVERY,
+    }  # fmt: skip
+    return kind(**{**which, **fields})
+
+
+def _attempt(attempt: int, succeeded: bool, detail: str) -> Message:
+    return publication.RecordDeliveryAttempt(
+        release_id=RELEASE_ID, actor=SYSTEM, subscriber_id=WEBHOOK, edition=1,
+        notice="published", delivery_id=DELIVERY, attempt=attempt, round_attempt=attempt,
+        max_attempts=5, succeeded=succeeded, detail=detail,
     )  # fmt: skip
 
 
@@ -92,32 +113,48 @@ _NOTES: list[tuple[Message, str, int | None]] = [
     ),
     # Published at the lift by publication itself, in the same transaction as the lift note.
     (_published(1, "First published.", [FIRST], SYSTEM.id), LIFT, 5),
-    # Deliveries are numbered in their own stream, one per subscriber and edition (to come).
+    # Told to a newswire's webhook: the first attempt fails, the second gets through.
+    (_attempt(1, succeeded=False, detail="HTTP 503: busy"), RETRY_1, None),
     (
-        publication.DeliveryAttempted(
-            release_id=RELEASE_ID, subscriber_id=WEBHOOK, edition=1, delivery_id=DELIVERY, attempt=1
-        ),
-        LIFT,
-        1,
+        _delivery(publication.DeliveryAttempted, attempt=1, succeeded=False, detail="HTTP 503"),
+        RETRY_1,
+        6,
     ),
+    (_attempt(2, succeeded=True, detail="HTTP 200"), RETRY_2, None),
     (
-        publication.DeliveryFailed(
+        _delivery(publication.DeliveryAttempted, attempt=2, succeeded=True, detail="HTTP 200"),
+        RETRY_2,
+        7,
+    ),
+    (_delivery(publication.DeliverySucceeded, attempt=2), RETRY_2, 8),
+    # An email subscriber's server never answered: the round gave up, visibly.
+    (
+        publication.RecordDeliveryAttempt(
             release_id=RELEASE_ID,
-            subscriber_id=WEBHOOK,
+            actor=SYSTEM,
+            subscriber_id=NEWSDESK,
             edition=1,
-            delivery_id=DELIVERY,
-            reason="HTTP 503 from the subscriber",
-            attempts=1,
+            notice="published",
+            delivery_id=deterministic_id(LIFT, NEWSDESK),
+            attempt=5,
+            round_attempt=5,
+            max_attempts=5,
+            succeeded=False,
+            detail="SMTPConnectError: connection refused",
         ),
-        LIFT,
-        2,
+        RETRY_3,
+        None,
     ),
     (
-        publication.DeliverySucceeded(
-            release_id=RELEASE_ID, subscriber_id=WEBHOOK, edition=1, delivery_id=DELIVERY, attempt=2
+        _delivery(
+            publication.DeliveryFailed,
+            subscriber_id=NEWSDESK,
+            reason=GAVE_UP,
+            attempts=5,
+            delivery_id=deterministic_id(LIFT, NEWSDESK),
         ),
-        LIFT,
-        3,
+        RETRY_3,
+        9,
     ),
 ]
 
@@ -152,7 +189,7 @@ _CORRECTION: list[tuple[Message, str, int | None]] = [
             release_id=RELEASE_ID, revision=3, content_hash=HASH_3, new_revision=4
         ),
         INVALIDATE,
-        6,
+        10,
     ),
     (
         publication.PublishRelease(
@@ -161,7 +198,7 @@ _CORRECTION: list[tuple[Message, str, int | None]] = [
         PUBLISH,
         None,
     ),
-    (_published(2, NOTE_4, [FIRST, SECOND], PRESS_OFFICER.id), PUBLISH, 9),
+    (_published(2, NOTE_4, [FIRST, SECOND], PRESS_OFFICER.id), PUBLISH, 11),
     (publication.PublishOnLift(release_id=RELEASE_ID, actor=SYSTEM), RETRY, None),
     (
         publication.WithdrawRelease(
@@ -179,7 +216,7 @@ _CORRECTION: list[tuple[Message, str, int | None]] = [
             withdrawn_by=PRESS_OFFICER.id,
         ),
         WITHDRAW,
-        10,
+        12,
     ),
     (publication.NoteEmbargoCancelled(release_id=NOTICE_ID, actor=SYSTEM), CANCEL, None),
     (publication.EmbargoCancellationNoted(release_id=NOTICE_ID), CANCEL, 2),
@@ -207,6 +244,55 @@ _CORRECTION: list[tuple[Message, str, int | None]] = [
     ),
 ]
 
-PUBLICATION_STORY: list[tuple[Message, str, int | None]] = [*_NOTES, *_CORRECTION]
+# A newswire's webhook and a newsdesk's inbox subscribe; the inbox is removed; a redelivery.
+_SUBSCRIBERS: list[tuple[Message, str, int | None]] = [
+    (
+        subscribers.RegisterSubscriber(
+            subscriber_id=WEBHOOK,
+            actor=PRESS_OFFICER,
+            name="Newswire webhook",
+            channel="webhook",
+            url="https://newswire.example/pressroom/hook",
+            secret=WEBHOOK_SECRET,
+            filters=subscribers.SubscriberFilters(organisations=["fcdo"]),
+        ),
+        REGISTER,
+        None,
+    ),
+    (
+        subscribers.SubscriberRegistered(
+            subscriber_id=WEBHOOK,
+            name="Newswire webhook",
+            channel="webhook",
+            url="https://newswire.example/pressroom/hook",
+            email=None,
+            filters=subscribers.SubscriberFilters(organisations=["fcdo"]),
+            secret_fingerprint="3f2a9c1e5b7d4a60",
+            registered_by=PRESS_OFFICER.id,
+        ),
+        REGISTER,
+        1,
+    ),
+    (
+        subscribers.RequestRedelivery(
+            subscriber_id=WEBHOOK, actor=PRESS_OFFICER, release_id=RELEASE_ID
+        ),
+        REDELIVER,
+        None,
+    ),
+    (
+        subscribers.RedeliveryRequested(
+            subscriber_id=WEBHOOK, release_id=RELEASE_ID, requested_by=PRESS_OFFICER.id
+        ),
+        REDELIVER,
+        2,
+    ),
+    (subscribers.RemoveSubscriber(subscriber_id=NEWSDESK, actor=PRESS_OFFICER), REMOVE, None),
+    (subscribers.SubscriberRemoved(subscriber_id=NEWSDESK, removed_by=PRESS_OFFICER.id), REMOVE, 2),
+]
+
+PUBLICATION_STORY: list[tuple[Message, str, int | None]] = [
+    *_NOTES, *_CORRECTION, *_SUBSCRIBERS,
+]  # fmt: skip
 
 __all__ = ["PUBLICATION_STORY"]

@@ -26,6 +26,7 @@ from services.gateway.routes import (
     publication_commands,
     release_commands,
     release_reads,
+    subscribers,
 )
 from services.kit.settings import Settings, load_settings
 from services.ops.metrics import OpsMetrics
@@ -78,7 +79,8 @@ def create_app(
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=gateway.metrics)
     commands = (release_commands, approval_commands, embargo_commands, publication_commands)
-    for module in (*commands, release_reads, approval_reads, embargo_reads, public, ops):
+    views = (release_reads, approval_reads, embargo_reads, public, subscribers, ops)
+    for module in (*commands, *views):
         app.include_router(module.router)
     _problem_aware_openapi(app)
     return app

@@ -50,6 +50,8 @@ class FakeReadModel:
     # (release_id, recipient) → the copy with its content, as embargoed_copy would return it.
     copies: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     public: list[dict[str, Any]] = field(default_factory=list)  # public_feed rows, newest first
+    subscriber_rows: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
     healthy: bool = True
     filters: list[ReleaseFilter] = field(default_factory=list)
     inbox_filters: list[InboxFilter] = field(default_factory=list)
@@ -108,6 +110,19 @@ class FakeReadModel:
 
     async def public_release(self, slug: str) -> dict[str, Any] | None:
         return next((row for row in self.public if row["slug"] == slug), None)
+
+    async def subscribers(self, limit: int, offset: int) -> list[dict[str, Any]]:
+        return self.subscriber_rows[offset : offset + limit]
+
+    async def subscriber(self, subscriber_id: str) -> dict[str, Any] | None:
+        rows = self.subscriber_rows
+        return next((row for row in rows if row["subscriber_id"] == subscriber_id), None)
+
+    async def release_deliveries(self, release_id: str) -> list[dict[str, Any]]:
+        return [row for row in self.deliveries if row["release_id"] == release_id]
+
+    async def subscriber_deliveries(self, subscriber_id: str, limit: int) -> list[dict[str, Any]]:
+        return [row for row in self.deliveries if row["subscriber_id"] == subscriber_id][:limit]
 
     async def caught_up(
         self, release_id: str, version: int, wait_s: float, service: str = "drafting"

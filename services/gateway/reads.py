@@ -12,7 +12,7 @@ import asyncpg
 import structlog
 
 from services.gateway.problems import ProblemError
-from services.projector import embargo_queries, public_queries, queries
+from services.projector import delivery_queries, embargo_queries, public_queries, queries
 
 log = structlog.get_logger()
 CHANNEL = "projections_advanced"  # the projector NOTIFYs it after each committed batch
@@ -59,6 +59,12 @@ class ReadModel(Protocol):
     async def command_outcome(self, command_id: str) -> dict[str, Any] | None: ...
     async def public_feed(self, limit: int, offset: int) -> list[dict[str, Any]]: ...
     async def public_release(self, slug: str) -> dict[str, Any] | None: ...
+    async def subscribers(self, limit: int, offset: int) -> list[dict[str, Any]]: ...
+    async def subscriber(self, subscriber_id: str) -> dict[str, Any] | None: ...
+    async def release_deliveries(self, release_id: str) -> list[dict[str, Any]]: ...
+    async def subscriber_deliveries(
+        self, subscriber_id: str, limit: int
+    ) -> list[dict[str, Any]]: ...
     async def caught_up(
         self, release_id: str, version: int, wait_s: float, service: str = "drafting"
     ) -> bool: ...
@@ -155,6 +161,22 @@ class PostgresReadModel:
     async def public_release(self, slug: str) -> dict[str, Any] | None:
         async with _database():
             return await public_queries.public_release(self.pool, slug)
+
+    async def subscribers(self, limit: int, offset: int) -> list[dict[str, Any]]:
+        async with _database():
+            return await delivery_queries.subscribers(self.pool, limit, offset)
+
+    async def subscriber(self, subscriber_id: str) -> dict[str, Any] | None:
+        async with _database():
+            return await delivery_queries.subscriber(self.pool, subscriber_id)
+
+    async def release_deliveries(self, release_id: str) -> list[dict[str, Any]]:
+        async with _database():
+            return await delivery_queries.release_deliveries(self.pool, release_id)
+
+    async def subscriber_deliveries(self, subscriber_id: str, limit: int) -> list[dict[str, Any]]:
+        async with _database():
+            return await delivery_queries.subscriber_deliveries(self.pool, subscriber_id, limit)
 
     async def caught_up(
         self, release_id: str, version: int, wait_s: float, service: str = "drafting"

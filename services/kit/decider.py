@@ -34,10 +34,11 @@ class Decider(Generic[C, E, S]):
 def wrap_events(
     command: Envelope[Any], events: Sequence[Event], stream_version: int, now: datetime
 ) -> list[Envelope[Event]]:
-    """Envelopes for new events; ids from command id and position make a retry recognisable."""
+    """Envelopes for new events; ids from command id and position make a retry recognisable.
+    Envelope[Any]: a subscriber's events are events of their own stream, not release Events."""
     service = command.data.service
     return [
-        Envelope[Event](
+        Envelope[Any](
             id=deterministic_id(command.id, str(stream_version + offset)),
             source=source_of(service),
             time=now,

@@ -43,6 +43,20 @@ class Settings(BaseSettings):
     # The approval policy file (format: services/approval/policies.yaml); unset: that file.
     approval_policies: Path | None = None
 
+    # Deliveries (docs/publication.md): attempts per round before DeliveryFailed, the backoff's
+    # first delay and its cap (seconds), how long one attempt may take, workers per process.
+    delivery_max_attempts: int = 5
+    delivery_backoff_s: float = 30.0
+    delivery_backoff_cap_s: float = 3600.0
+    delivery_timeout_s: float = 10.0
+    delivery_workers: int = 4
+    # Where email deliveries go out (an SMTP relay; `make up` has none: see docs/publication.md).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    mail_from: str = "Pressroom <press-office@pressroom.invalid>"
+    # The public address the links in deliveries point at; unset: the gateway's own address.
+    public_base_url: str = ""
+
     # Crash points for the crash-recovery tests only: "relay-off" (commit, never publish) or
     # "kill-after-publish" (SIGKILL after Kafka acked, before the outbox row is marked).
     fault: str = ""
@@ -53,6 +67,10 @@ class Settings(BaseSettings):
     @property
     def kafka_bootstrap(self) -> str:
         return f"{self.kafka_host}:{self.kafka_port}"
+
+    @property
+    def public_url(self) -> str:
+        return self.public_base_url or f"http://{self.gateway_host}:{self.gateway_port}"
 
     @property
     def pg_dsn(self) -> str:

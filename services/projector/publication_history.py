@@ -6,6 +6,9 @@ from events.base import Event
 from events.publication import (
     ApprovalWithdrawnNoted,
     ApprovedRevisionNoted,
+    DeliveryAttempted,
+    DeliveryFailed,
+    DeliverySucceeded,
     EmbargoCancellationNoted,
     EmbargoLiftNoted,
     EmbargoNoted,
@@ -48,11 +51,29 @@ def publication_summary(event: Event) -> str | None:
             where = f" to {event.redirect_url}" if event.redirect_url else ""
             how = _UNPUBLISHED[event.unpublish_type]
             return f"Unpublished by {event.unpublished_by}: {how}{where}"
+        case DeliveryAttempted():
+            return (
+                f"Attempt {event.attempt} to tell {event.subscriber_id} ({event.notice}, edition "
+                f"{event.edition}) failed: {event.detail or 'no answer'}"
+            )
+        case DeliverySucceeded():
+            return (
+                f"Told {event.subscriber_id}: {event.notice}, edition {event.edition} "
+                f"(attempt {event.attempt})"
+            )
+        case DeliveryFailed():
+            return (
+                f"Delivery to {event.subscriber_id} failed ({event.notice}, edition "
+                f"{event.edition}): {event.reason}"
+            )
         case _:
             return None
 
 
 def is_publication_note(event: Event) -> bool:
     """Publication's record of another service's event: that event is on the timeline already,
-    so its echo would only double the line (the publication stream keeps it for replays)."""
+    so its echo would only double the line (the publication stream keeps it for replays). A
+    successful attempt is left off too: its DeliverySucceeded says the same."""
+    if isinstance(event, DeliveryAttempted):
+        return event.succeeded
     return isinstance(event, PUBLICATION_NOTES)

@@ -12,23 +12,34 @@ from services.kit.faust_app import raw_topic, record_of
 from services.kit.handler import CommandHandler
 from services.kit.policy import Policy, Reaction
 from services.publication.rules import SYSTEM_ACTOR
+from services.publication.subscriber_commands import (
+    SubscriberCommandHandler,
+    is_subscriber_command,
+)
 
 HandlerFactory = Callable[[], Awaitable[CommandHandler]]
+SubscriberHandlerFactory = Callable[[], Awaitable[SubscriberCommandHandler]]
 
 
 def register_agents(
     app: faust.App,
     handler: HandlerFactory,
+    subscriber_handler: SubscriberHandlerFactory,
     on_approval: Reaction,
     on_embargo: Reaction,
     on_drafting: Reaction,
 ) -> None:
-    """One agent per topic, concurrency 1, so one release's records are handled in order."""
+    """One agent per topic, concurrency 1, so one release's records are handled in order.
+    Subscriber commands share the commands topic (keyed by subscriber id) and their own path."""
 
     @app.agent(raw_topic(app, PUBLICATION_COMMANDS), concurrency=1, name="publication-commands")
     async def handle_publication_commands(stream: AsyncIterable[faust.EventT[Any]]) -> None:
         async for event in stream.events():  # type: ignore[attr-defined]
-            await (await handler()).handle_safely(*record_of(event))
+            record, origin = record_of(event)
+            if is_subscriber_command(record):
+                await (await subscriber_handler()).handle_safely(record, origin)
+            else:
+                await (await handler()).handle_safely(record, origin)
 
     register_policy(app, handler, APPROVAL_EVENTS, "publication-on-approval", on_approval)
     register_policy(app, handler, EMBARGO_EVENTS, "publication-on-embargo", on_embargo)

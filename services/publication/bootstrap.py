@@ -1,30 +1,68 @@
-"""Wires the publication service: settings, logging, faust app, agents, policies, relay."""
+"""Wires the publication service: settings, logging, faust app, agents, policies, relay and the
+delivery workers."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import faust
 
 from services.kit.faust_app import create_app
+from services.kit.handler import CommandHandler
 from services.kit.logging import configure_logging
 from services.kit.runtime import ServiceRuntime
 from services.kit.settings import Settings, load_settings
 from services.publication.agents import register_agents
 from services.publication.decider import PUBLICATION
+from services.publication.delivery_tables import (
+    RetryPolicy,
+    release_tables_writer,
+    subscriber_tables_writer,
+)
+from services.publication.delivery_worker import DeliveryWorker
 from services.publication.reactions import (
     reaction_to_approval,
     reaction_to_drafting,
     reaction_to_embargo,
 )
+from services.publication.senders import Senders
+from services.publication.subscriber_commands import SubscriberCommandHandler
+from services.publication.subscriber_decider import SUBSCRIBERS
 
 
 def bootstrap(settings: Settings | None = None) -> tuple[faust.App, ServiceRuntime]:
     settings = settings or load_settings()
     configure_logging(settings, service="publication")
     runtime = ServiceRuntime(settings, PUBLICATION, migrations="services.publication.migrations")
+    retry = RetryPolicy(
+        settings.delivery_max_attempts, settings.delivery_backoff_s,
+        settings.delivery_backoff_cap_s,
+    )  # fmt: skip
+    release_tables = release_tables_writer(runtime.schema, retry, settings.public_url)
+    subscriber_tables = subscriber_tables_writer(runtime.schema)
+
+    async def release_handler() -> CommandHandler:
+        return replace(await runtime.handler(), after_append=release_tables)
+
+    async def subscriber_handler() -> SubscriberCommandHandler:
+        handler = await runtime.handler()
+        return SubscriberCommandHandler(
+            replace(handler, decider=SUBSCRIBERS, after_append=subscriber_tables)
+        )
+
+    async def run_deliveries() -> None:
+        senders = Senders(
+            settings.delivery_timeout_s, settings.smtp_host, settings.smtp_port, settings.mail_from
+        )
+        worker = DeliveryWorker(await release_handler(), senders, retry, settings.delivery_workers)
+        await worker.run()
+
     app = create_app("publication", settings)
     register_agents(
-        app, runtime.handler, on_approval=reaction_to_approval,
+        app, release_handler, subscriber_handler, on_approval=reaction_to_approval,
         on_embargo=reaction_to_embargo, on_drafting=reaction_to_drafting,
     )  # fmt: skip
     app.task(runtime.run_relay)
+    # Every instance runs its workers: SKIP LOCKED hands each subscriber's next notice to one.
+    app.task(run_deliveries)
     return app, runtime

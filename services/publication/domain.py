@@ -10,6 +10,9 @@ from typing import assert_never
 from events.publication import (
     ApprovalWithdrawnNoted,
     ApprovedRevisionNoted,
+    DeliveryAttempted,
+    DeliveryFailed,
+    DeliverySucceeded,
     EmbargoCancellationNoted,
     EmbargoLiftNoted,
     EmbargoNoted,
@@ -23,6 +26,7 @@ from events.publication import (
     PublicationEvents,
     PublishOnLift,
     PublishRelease,
+    RecordDeliveryAttempt,
     ReleasePublished,
     ReleaseUnpublished,
     ReleaseWithdrawn,
@@ -33,6 +37,7 @@ from events.publication import (
 from events.replies import Rejection
 from events.rules import require_role
 from services.publication import notes
+from services.publication.attempts import record_attempt
 from services.publication.editions import next_edition
 from services.publication.rules import (
     MANAGING_EDITOR,
@@ -80,6 +85,8 @@ def decide(
             return _then_publish_if_lifted(state, notes.lift(command, state), now)
         case PublishOnLift():
             return _publish_on_lift(command, state, now)
+        case RecordDeliveryAttempt():
+            return record_attempt(command)
         case _:
             assert_never(command)
 
@@ -122,6 +129,8 @@ def evolve(state: Publication, event: PublicationEvents) -> Publication:
             # Publish at lift means the first edition; a later one takes a press officer's word.
             waiting = state.status is Status.NOT_PUBLISHED
             return replace(state, embargo=EmbargoStatus.LIFTED, publish_at_lift=waiting)
+        case DeliveryAttempted() | DeliverySucceeded() | DeliveryFailed():
+            return state  # who was told changes nothing about what is public
         case _:
             assert_never(event)
 

@@ -23,6 +23,11 @@ TEST_STACK_ENV = {
     "PRESSROOM_PG_PORT": str(25432 + 100 * SLOT),
     "PRESSROOM_GATEWAY_PORT": str(28080 + 100 * SLOT),
     "PRESSROOM_PG_FAST_UNSAFE": "true",
+    # Deliveries: the tests' SMTP server listens here; retries come fast (0.2 s, 0.4 s, 0.8 s…).
+    "PRESSROOM_SMTP_PORT": str(21025 + 100 * SLOT),
+    "PRESSROOM_DELIVERY_BACKOFF_S": "0.2",
+    "PRESSROOM_DELIVERY_BACKOFF_CAP_S": "2",
+    "PRESSROOM_DELIVERY_MAX_ATTEMPTS": "5",
 }
 # Set to 1 to leave a stack this session started running, for fast reruns.
 KEEP_ENV = "PRESSROOM_TEST_KEEP_INFRA"

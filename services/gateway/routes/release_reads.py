@@ -72,7 +72,10 @@ async def get_release(
     headers["ETag"] = etag(version)
     if none_match(if_none_match, version) and etag_names_representation(release):
         return Response(status_code=304, headers=headers)
-    return JSONResponse(release_detail(release), headers=headers)
+    detail = release_detail(release)
+    deliveries = await gateway.reads.release_deliveries(release_id)
+    detail["deliveries"] = [json_ready(delivery) for delivery in deliveries]
+    return JSONResponse(detail, headers=headers)
 
 
 @router.get("/v1/releases/{release_id}/history", responses=READ_RESPONSES)

@@ -1,0 +1,179 @@
+"""Subscribers: register a webhook or an email address, list them, see what each was sent,
+remove one, and ask for failed deliveries again. Commands go to pressroom.publication.commands,
+keyed by subscriber id; reads come from the `subscribers` and `deliveries` projections."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, EmailStr
+
+from events.content import Identifier, ShortText
+from events.envelope import Envelope, source_of
+from events.replies import OutcomeStatus
+from events.subscribers import (
+    Channel,
+    RegisterSubscriber,
+    RemoveSubscriber,
+    RequestRedelivery,
+    SubscriberCommand,
+    SubscriberFilters,
+    WebhookSecret,
+    WebhookUrl,
+)
+from services.gateway.auth import CurrentPrincipal, Principal
+from services.gateway.command_bus import CommandNotSent
+from services.gateway.deps import Gateway, GatewayDep, IdempotencyKey
+from services.gateway.outcomes import outcome_response, pending_response
+from services.gateway.preconditions import command_ids
+from services.gateway.problems import ProblemError, problem_responses
+from services.gateway.views import json_ready
+from services.publication.subscribers import SUBSCRIPTION_MANAGERS
+
+router = APIRouter(prefix="/v1/subscribers", tags=["subscribers"])
+SubscriberId = Annotated[Identifier, Path(description="The id returned on registration.")]
+RESPONSES = problem_responses(400, 401, 403, 404, 409, 422, 500, 503)
+
+
+class SubscriberBody(BaseModel):
+    """A webhook (`url` + `secret`, which signs every delivery) or an `email` address."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ShortText
+    channel: Channel
+    url: WebhookUrl | None = None
+    secret: WebhookSecret | None = None
+    email: EmailStr | None = None
+    filters: SubscriberFilters = SubscriberFilters()
+
+
+class RedeliverBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    release_id: Identifier | None = None
+
+
+@router.post("", status_code=201, responses=RESPONSES)
+async def register_subscriber(
+    request: Request,
+    gateway: GatewayDep,
+    principal: CurrentPrincipal,
+    body: SubscriberBody,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Registers a subscriber (201 + Location). The same Idempotency-Key registers it once."""
+    ids = command_ids(principal.id, request.method, request.url.path, idempotency_key)
+    subscriber_id = f"sub-{ids.new_release_id}"
+    command = RegisterSubscriber(
+        subscriber_id=subscriber_id, actor=principal.actor(), **body.model_dump()
+    )
+    response = await _send(gateway, principal, command, ids.command_id)
+    if response is not None:
+        return response
+    view = {"subscriber_id": subscriber_id, **body.model_dump(mode="json", exclude={"secret"})}
+    return JSONResponse(
+        view, status_code=201, headers={"Location": f"/v1/subscribers/{subscriber_id}"}
+    )
+
+
+@router.get("", responses=RESPONSES)
+async def list_subscribers(
+    gateway: GatewayDep,
+    principal: CurrentPrincipal,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> JSONResponse:
+    """Every subscriber, active or removed, the oldest first (secrets never shown)."""
+    _require_manager(principal)
+    rows = await gateway.reads.subscribers(limit, offset)
+    return JSONResponse({"items": [json_ready(row) for row in rows], "limit": limit})
+
+
+@router.get("/{subscriber_id}", responses=RESPONSES)
+async def get_subscriber(
+    gateway: GatewayDep, principal: CurrentPrincipal, subscriber_id: SubscriberId
+) -> JSONResponse:
+    """One subscriber and its latest deliveries: status, attempts, the last answer."""
+    _require_manager(principal)
+    row = await _subscriber(gateway, subscriber_id)
+    deliveries = await gateway.reads.subscriber_deliveries(subscriber_id, 100)
+    view = {**json_ready(row), "deliveries": [json_ready(d) for d in deliveries]}
+    return JSONResponse(view)
+
+
+@router.delete("/{subscriber_id}", responses=RESPONSES)
+async def remove_subscriber(
+    request: Request,
+    gateway: GatewayDep,
+    principal: CurrentPrincipal,
+    subscriber_id: SubscriberId,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Nothing more is sent to it; notices still waiting for it are dropped."""
+    ids = command_ids(principal.id, request.method, request.url.path, idempotency_key)
+    command = RemoveSubscriber(subscriber_id=subscriber_id, actor=principal.actor())
+    return await _send(gateway, principal, command, ids.command_id) or _done(subscriber_id)
+
+
+@router.post("/{subscriber_id}/redeliver", responses=RESPONSES)
+async def redeliver(
+    request: Request,
+    gateway: GatewayDep,
+    principal: CurrentPrincipal,
+    subscriber_id: SubscriberId,
+    body: RedeliverBody | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Failed deliveries (of `release_id`, or all) are tried again, in their original order."""
+    ids = command_ids(principal.id, request.method, request.url.path, idempotency_key)
+    release_id = body.release_id if body else None
+    command = RequestRedelivery(
+        subscriber_id=subscriber_id, actor=principal.actor(), release_id=release_id
+    )
+    return await _send(gateway, principal, command, ids.command_id) or _done(subscriber_id)
+
+
+async def _send(
+    gateway: Gateway, principal: Principal, command: SubscriberCommand, command_id: str
+) -> Response | None:
+    """None when accepted (the route answers); else the problem, or 202 while still pending."""
+    envelope = Envelope[SubscriberCommand](
+        id=command_id, source=source_of("gateway"), time=datetime.now(UTC),
+        subject=command.subscriber_id, data=command, correlation_id=command_id,
+        actor=principal.id,
+    )  # fmt: skip
+    try:
+        outcome = await gateway.bus.dispatch(envelope, gateway.settings.reply_timeout_s)
+    except CommandNotSent as error:
+        raise ProblemError(
+            503, str(error), slug="command-not-sent", headers={"Retry-After": "2"}
+        ) from error
+    if outcome is None:
+        return pending_response(command_id, None)
+    if outcome.status is not OutcomeStatus.ACCEPTED:
+        return outcome_response(outcome)
+    return None
+
+
+def _done(subscriber_id: str) -> JSONResponse:
+    return JSONResponse({"subscriber_id": subscriber_id, "status": "accepted"})
+
+
+def _require_manager(principal: Principal) -> None:
+    if not any(map(principal.has_role, SUBSCRIPTION_MANAGERS)):
+        roles = ", ".join(SUBSCRIPTION_MANAGERS)
+        raise ProblemError(403, f"Seeing subscribers takes one of these roles: {roles}.")
+
+
+async def _subscriber(gateway: Gateway, subscriber_id: str) -> dict[str, Any]:
+    row = await gateway.reads.subscriber(subscriber_id)
+    if row is None:
+        raise ProblemError(
+            404, f"No subscriber {subscriber_id!r}; GET /v1/subscribers lists them.",
+            slug="subscriber-not-found",
+        )  # fmt: skip
+    return row

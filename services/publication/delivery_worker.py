@@ -1,0 +1,137 @@
+"""Sends due deliveries: claim a subscriber's next notice, send it, record the attempt — all in one
+transaction, so a crash mid-send leaves the row waiting and it is sent again with the same
+delivery id (at least once; receivers deduplicate on it). Several workers, several instances:
+SKIP LOCKED hands each subscriber's head to one of them, so each subscriber's order holds."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from events.envelope import Envelope, deterministic_id, source_of
+from events.publication import RecordDeliveryAttempt
+from events.replies import OutcomeStatus
+from services.kit.db import Connection
+from services.kit.handler import CONCURRENT_WRITE, MAX_CONCURRENCY_RETRIES, CommandHandler
+from services.publication import delivery_sql as sql
+from services.publication.delivery_tables import RetryPolicy
+from services.publication.rules import SYSTEM_ACTOR
+from services.publication.senders import AttemptResult, Senders
+
+log = structlog.get_logger()
+MAX_SLEEP_S = 30.0  # look anyway this often: a NOTIFY lost while reconnecting
+RECONNECT_S = 2.0
+
+
+@dataclass
+class DeliveryWorker:
+    handler: CommandHandler  # publication's release handler, with the deliveries writer
+    senders: Senders
+    retry: RetryPolicy
+    workers: int = 4
+    _wakes: list[asyncio.Event] = field(default_factory=list)
+
+    def _sql(self, template: str) -> str:
+        return template.format(schema=self.handler.store.schema)
+
+    async def run(self) -> None:
+        """Forever: one LISTEN connection wakes every worker loop at each commit that matters."""
+        self._wakes = [asyncio.Event() for _ in range(self.workers)]
+        loops = [asyncio.create_task(self._loop(wake)) for wake in self._wakes]
+        try:
+            await self._listen()
+        finally:
+            for loop in loops:
+                loop.cancel()
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async with self.handler.pool.acquire() as conn:
+                    await conn.add_listener(self._sql(sql.CHANNEL), self._woken)
+                    self._woken()  # anything committed while we were not listening
+                    while not conn.is_closed():
+                        await asyncio.sleep(MAX_SLEEP_S)
+                        self._woken()
+            except Exception:
+                log.exception("delivery_listener_restarting")
+                await asyncio.sleep(RECONNECT_S)
+
+    def _woken(self, *_: object) -> None:
+        for wake in self._wakes:
+            wake.set()
+
+    async def _loop(self, wake: asyncio.Event) -> None:
+        while True:
+            try:
+                wake.clear()  # before looking: a NOTIFY during the look still counts
+                while await self.deliver_next():
+                    pass
+                await _wait(wake, await self._seconds_to_next())
+            except Exception:  # PostgreSQL away, most often: the rows wait, nothing is lost
+                log.exception("delivery_worker_restarting")
+                await _wait(wake, RECONNECT_S)
+
+    async def _seconds_to_next(self) -> float:
+        async with self.handler.pool.acquire() as conn:
+            next_due: datetime | None = await conn.fetchval(self._sql(sql.NEXT_DUE))
+        if next_due is None:
+            return MAX_SLEEP_S
+        return min(max((next_due - self.handler.clock()).total_seconds(), 0.01), MAX_SLEEP_S)
+
+    async def deliver_next(self) -> bool:
+        """One delivery attempt, if one is due: False when nothing is."""
+        async with self.handler.pool.acquire() as conn, conn.transaction():
+            due = await conn.fetchrow(self._sql(sql.TAKE_DUE), self.handler.clock())
+            if due is None:
+                return False
+            result = await self.senders.send(due)
+            log.info(
+                "delivery_attempted", delivery_id=due["delivery_id"],
+                subscriber_id=due["subscriber_id"], succeeded=result.succeeded,
+                detail=result.detail,
+            )  # fmt: skip
+            await self._record(conn, due, result)
+        return True
+
+    async def _record(self, conn: Connection, due: Any, result: AttemptResult) -> None:
+        envelope = self.attempt_envelope(due, result)
+        for _ in range(MAX_CONCURRENCY_RETRIES):
+            try:
+                async with conn.transaction():  # a savepoint: a racing writer costs a re-fold only
+                    outcome = await self.handler.decide_and_record(conn, envelope, reply=False)
+            except CONCURRENT_WRITE:
+                continue
+            if outcome.status is not OutcomeStatus.ACCEPTED:  # a bug: stop, visibly, not loop
+                log.error("delivery_not_recorded", delivery_id=due["delivery_id"], outcome=outcome)
+                await conn.execute(self._sql(sql.FAILED), due["delivery_id"])
+            return
+        raise RuntimeError(f"release {due['release_id']} kept changing under a delivery record")
+
+    def attempt_envelope(self, due: Any, result: AttemptResult) -> Envelope[Any]:
+        attempt = due["attempts"] + 1
+        command = RecordDeliveryAttempt(
+            release_id=due["release_id"], actor=SYSTEM_ACTOR, subscriber_id=due["subscriber_id"],
+            edition=due["edition"], notice=due["notice"], delivery_id=due["delivery_id"],
+            attempt=attempt, round_attempt=due["round_attempts"] + 1,
+            max_attempts=self.retry.max_attempts, succeeded=result.succeeded,
+            detail=result.detail,
+        )  # fmt: skip
+        command_id = deterministic_id(due["delivery_id"], "attempt", str(attempt))
+        cause = json.loads(due["payload"]).get("event_id")  # the edition, withdrawal… told
+        return Envelope[Any](
+            id=command_id, source=source_of("publication"), time=self.handler.clock(),
+            subject=due["release_id"], data=command, correlation_id=cause or command_id,
+            causation_id=cause, actor=SYSTEM_ACTOR.id,
+        )  # fmt: skip
+
+
+async def _wait(wake: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):  # the timeout is the normal way to wake
+        await asyncio.wait_for(wake.wait(), timeout=seconds)

@@ -1,0 +1,203 @@
+"""Deliveries on the real Kafka, PostgreSQL, publication process, an HTTP receiver and an SMTP
+server on loopback: signed webhooks and email for each edition, corrections and withdrawals to
+everyone who had an edition, retries with backoff in order, DeliveryFailed when a receiver never
+recovers (the others unaffected), redelivery, and no delivery lost when the service is killed
+mid-delivery (a duplicate only ever carries the same delivery id)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from events.publication import WithdrawRelease
+from events.replies import OutcomeStatus
+from events.subscribers import RemoveSubscriber, RequestRedelivery
+from events.topics import PUBLICATION_COMMANDS
+from services.kit.settings import Settings
+from services.publication.signing import DELIVERY_HEADER, verify
+from tests.e2e.stack_fixture import Stack
+from tests.integration.delivery_support import (
+    CAROL,
+    SECRET,
+    Mailbox,
+    Receiver,
+    corrected,
+    delivery_events,
+    mailto,
+    published_release,
+    register,
+    running_mailbox,
+    running_receiver,
+    webhook,
+)
+from tests.support import eventually, send_command
+
+pytestmark = pytest.mark.integration
+
+
+@pytest_asyncio.fixture(scope="module")
+async def receiver() -> AsyncIterator[Receiver]:
+    async for running in running_receiver():
+        yield running
+
+
+@pytest.fixture(scope="module")
+def mailbox(infra: Settings) -> Iterator[Mailbox]:
+    controller, mailbox = running_mailbox(infra.smtp_port)
+    yield mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def topic() -> str:
+    return f"deliveries-{uuid.uuid4().hex[:10]}"
+
+
+def of(release_id: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [body for body in bodies if body["release_id"] == release_id]
+
+
+async def test_each_edition_and_the_withdrawal_reach_the_webhook_signed_and_the_inbox(
+    stack: Stack, receiver: Receiver, mailbox: Mailbox, topic: str
+) -> None:
+    bootstrap = stack.settings.kafka_bootstrap
+    url, hook = receiver.hook()
+    address = f"desk-{uuid.uuid4().hex[:8]}@news.example"
+    await register(bootstrap, topic, **webhook(url))
+    await register(bootstrap, topic, **mailto(address))
+
+    release_id, approved_hash = await published_release(bootstrap, topic)
+    [first] = await eventually(check(lambda: of(release_id, hook.bodies())), what="edition 1")
+    headers, raw, _ = hook.calls[0]
+    assert verify(SECRET, headers, raw, now=time.time()), "the receiver can verify the signature"
+    assert headers[DELIVERY_HEADER] == first["delivery_id"]
+    assert first["notice"] == "published" and first["edition"] == 1
+    assert first["content_hash"] == approved_hash, "exactly the approved content"
+    [mail] = await eventually(check(lambda: mailbox.to(address)), what="the first email")
+    assert mail["Subject"] == "UK and Japan" and first["url"].endswith(f"/{first['slug']}")
+    assert {part.get_content_type() for part in mail.walk()} >= {"text/plain", "text/html"}
+
+    second_hash = await corrected(bootstrap, release_id, topic, "Corrected the date.")
+    await eventually(check(lambda: len(of(release_id, hook.bodies())) == 2), what="edition 2")
+    second = of(release_id, hook.bodies())[1]
+    assert (second["edition"], second["change_note"]) == (2, "Corrected the date.")
+    assert second["content_hash"] == second_hash and second["delivery_id"] != first["delivery_id"]
+    await eventually(check(lambda: len(mailbox.to(address)) == 2), what="the correction email")
+    correction_mail = mailbox.to(address)[1]
+    assert correction_mail["Subject"] == "Updated: UK and Japan"
+    assert "Corrected the date." in correction_mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+    withdraw = WithdrawRelease(release_id=release_id, actor=CAROL, explanation="Superseded.")
+    assert (await send_command(bootstrap, PUBLICATION_COMMANDS, withdraw)).status == "accepted"
+    await eventually(check(lambda: len(of(release_id, hook.bodies())) == 3), what="withdrawal")
+    notices = [(b["notice"], b["edition"]) for b in of(release_id, hook.bodies())]
+    assert notices == [("published", 1), ("published", 2), ("withdrawn", 2)]
+    await eventually(check(lambda: len(mailbox.to(address)) == 3), what="the withdrawal email")
+    assert mailbox.to(address)[2]["Subject"] == "Withdrawn: UK and Japan"
+    assert len(hook.calls) == 3, "each notice delivered once"
+
+
+async def test_a_receiver_failing_three_times_gets_each_notice_once_and_in_order(
+    stack: Stack, receiver: Receiver, topic: str
+) -> None:
+    bootstrap = stack.settings.kafka_bootstrap
+    url, hook = receiver.hook(fail_first=3)
+    await register(bootstrap, topic, **webhook(url))
+    first, _ = await published_release(bootstrap, topic)
+    later, _ = await published_release(bootstrap, topic)
+
+    await eventually(check(lambda: len(hook.bodies()) == 2), what="both releases delivered")
+    calls = [(code, body["release_id"]) for body, code in _decoded(hook)]
+    assert calls[:3] == [(503, first)] * 3, "retried with backoff"
+    assert calls[3:] == [(200, first), (200, later)], "the later one waited its turn"
+    assert len({body["delivery_id"] for body, _ in _decoded(hook)[:4]}) == 1
+    [succeeded] = await eventually(lambda: delivery_events(bootstrap, first, "DeliverySucceeded"))
+    assert succeeded.attempt == 4
+    attempts = await delivery_events(bootstrap, first, "DeliveryAttempted")
+    assert [a.succeeded for a in attempts] == [False, False, False, True]
+
+
+async def test_a_receiver_that_never_recovers_fails_visibly_and_alone_until_redelivered(
+    stack: Stack, receiver: Receiver, topic: str
+) -> None:
+    bootstrap = stack.settings.kafka_bootstrap
+    broken_url, broken = receiver.hook(fail_always=True)
+    fine_url, fine = receiver.hook()
+    broken_id = await register(bootstrap, topic, **webhook(broken_url))
+    await register(bootstrap, topic, **webhook(fine_url))
+    release_id, _ = await published_release(bootstrap, topic)
+
+    [failed] = await eventually(
+        lambda: delivery_events(bootstrap, release_id, "DeliveryFailed"), what="DeliveryFailed"
+    )
+    assert failed.subscriber_id == broken_id and failed.attempts == 5
+    assert "HTTP 503" in failed.reason
+    assert len(broken.calls) == 5 and [b["release_id"] for b in fine.bodies()] == [release_id]
+
+    broken.fail_always = False
+    redeliver = RequestRedelivery(subscriber_id=broken_id, actor=CAROL, release_id=release_id)
+    assert (await send_command(bootstrap, PUBLICATION_COMMANDS, redeliver)).status == "accepted"
+    await eventually(check(lambda: broken.bodies()), what="the redelivery")
+    succeeded = await eventually(
+        lambda: delivery_events(bootstrap, release_id, "DeliverySucceeded"), what="success"
+    )
+    assert broken_id in {e.subscriber_id for e in succeeded}
+    assert [e.attempt for e in succeeded if e.subscriber_id == broken_id] == [6]
+
+
+async def test_killed_mid_delivery_the_service_delivers_after_restart_with_the_same_id(
+    stack: Stack, receiver: Receiver, topic: str
+) -> None:
+    bootstrap = stack.settings.kafka_bootstrap
+    url, hook = receiver.hook(hang=asyncio.Event())
+    await register(bootstrap, topic, **webhook(url))
+    release_id, _ = await published_release(bootstrap, topic)
+    await asyncio.wait_for(hook.hung.wait(), timeout=60)  # the service is mid-request now
+
+    stack.processes["publication"].kill()
+    assert hook.hang is not None
+    hook.hang.set()  # the killed request completes into a closed socket: not a delivery
+    stack.processes["publication"].start()
+
+    await eventually(check(lambda: len(hook.calls) >= 2), timeout=120, what="the redelivery")
+    ids = {headers[DELIVERY_HEADER] for headers, _, _ in hook.calls}
+    assert len(ids) == 1, "a duplicate carries the same delivery id"
+    succeeded = await eventually(
+        lambda: delivery_events(bootstrap, release_id, "DeliverySucceeded")
+    )
+    assert len(succeeded) == 1
+
+
+def _decoded(hook: Any) -> list[tuple[dict[str, Any], int]]:
+    return [(json.loads(body), code) for _, body, code in hook.calls]
+
+
+def check(condition: Callable[[], Any]) -> Callable[[], Awaitable[Any]]:
+    """A plain condition as the async probe `eventually` polls."""
+
+    async def probe() -> Any:
+        return condition()
+
+    return probe
+
+
+async def test_a_removed_subscriber_hears_nothing_more(
+    stack: Stack, receiver: Receiver, topic: str
+) -> None:
+    bootstrap = stack.settings.kafka_bootstrap
+    url, hook = receiver.hook()
+    subscriber_id = await register(bootstrap, topic, **webhook(url))
+    remove = RemoveSubscriber(subscriber_id=subscriber_id, actor=CAROL)
+    assert (await send_command(bootstrap, PUBLICATION_COMMANDS, remove)).status == "accepted"
+    release_id, _ = await published_release(bootstrap, topic)
+    await eventually(lambda: delivery_events(bootstrap, release_id, "ReleasePublished"))
+    again = await send_command(bootstrap, PUBLICATION_COMMANDS, remove)
+    assert again.status is OutcomeStatus.NOT_FOUND
+    assert hook.calls == []
