@@ -5,18 +5,21 @@ from __future__ import annotations
 import base64
 import json
 from collections import Counter
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
+from events.replies import CommandOutcome, OutcomeStatus
 from services.cli.ops_common import err, out, pool_of, progress_bars, run
 from services.kit.settings import Settings
 from services.ops.dead_letters import DeadLetter, DeadLetterFilter, list_dead_letters
+from services.ops.redeliver import request_redelivery
 from services.ops.redrive import redrive as run_redrive
 from services.ops.redriven import RedriveOutcome
 from services.ops.schemas import ensure_ops
+from services.projector.delivery_queries import failed_deliveries
 
 dlq_app = typer.Typer(help="Dead letters: list, show, re-drive.", no_args_is_help=True)
 # More than this many dead letters at once are re-driven only after a yes (or --yes).
@@ -54,6 +57,51 @@ def list_letters(
     out.print(table)
     pending = sum(1 for x in letters if x.redriven is None)
     err.print(f"{len(letters)} dead letters, {pending} not re-driven.")
+    _print_failed_deliveries(release, limit)
+
+
+def _print_failed_deliveries(release: str | None, limit: int | None) -> None:
+    """Deliveries that gave up: a subscriber never lost silently (re-sent with `redeliver`)."""
+
+    async def work(settings: Settings) -> list[dict[str, Any]]:
+        async with pool_of(settings) as pool, pool.acquire() as conn:
+            return await failed_deliveries(conn, limit or 1000)
+
+    failed = [row for row in run(work) if release in (None, row["release_id"])]
+    table = Table("subscriber", "release", "notice", "attempts", "last attempt", "reason",
+                  title="Failed deliveries")  # fmt: skip
+    for row in failed:
+        notice = f"{row['notice']} (edition {row['edition']})"
+        last = row["last_attempt_at"].isoformat(timespec="seconds")
+        table.add_row(
+            row["subscriber_id"], row["release_id"], notice, str(row["attempts"]), last,
+            escape((row["failure_reason"] or "")[:120]),
+        )  # fmt: skip
+    out.print(table)
+    hint = " — `pressroom dlq redeliver SUBSCRIBER` sends them again" if failed else ""
+    err.print(f"{len(failed)} failed deliveries{hint}.")
+
+
+@dlq_app.command()
+def redeliver(
+    subscriber: Annotated[str, typer.Argument(help="A subscriber id from `pressroom dlq list`.")],
+    release: ReleaseOption = None,
+) -> None:
+    """Try a subscriber's failed deliveries again (of one release with --release), in order."""
+
+    async def work(settings: Settings) -> CommandOutcome | None:
+        with err.status(f"Asking publication to redeliver to {subscriber}…"):
+            return await request_redelivery(settings.kafka_bootstrap, subscriber, release)
+
+    outcome = run(work)
+    if outcome is None:
+        err.print("No answer within 30 s; `pressroom lag` shows whether publication is behind.")
+        raise typer.Exit(1)
+    if outcome.status is not OutcomeStatus.ACCEPTED:
+        detail = outcome.problem.detail if outcome.problem else outcome.status.value
+        err.print(f"[bold red]Refused:[/] {escape(detail)}")
+        raise typer.Exit(1)
+    err.print("Accepted: the failed deliveries are due again; `pressroom dlq list` shows progress.")
 
 
 @dlq_app.command()

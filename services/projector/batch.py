@@ -11,6 +11,8 @@ from events.envelope import Envelope
 from events.kafka import KafkaRecord, UndecodableMessage, decode
 from events.registry import Registry
 from events.replies import CommandOutcome
+from events.subscribers import SubscriberEvent
+from services.projector.deliveries import ReadModelChange, delivery_change
 from services.projector.embargo_copies import CopyChanges, RevisionRow, note_copies, revision_row
 from services.projector.history import HistoryRow, history_entry
 from services.projector.outcomes import OutcomeRow, outcome_row
@@ -52,6 +54,7 @@ class BatchPlan:
     revisions: list[RevisionRow] = field(default_factory=list)
     copies: dict[str, CopyChanges] = field(default_factory=dict)  # per release, in order
     public: list[PublicChange] = field(default_factory=list)  # in log order
+    deliveries: list[ReadModelChange] = field(default_factory=list)  # in log order
     next_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
 
 
@@ -64,7 +67,7 @@ def route(record: Consumed, registry: Registry = REGISTRY) -> Routed:
         return DeadLetter(record, str(error))
     if isinstance(envelope.data, CommandOutcome):
         return envelope
-    if not isinstance(envelope.data, Event):
+    if not isinstance(envelope.data, Event | SubscriberEvent):
         return DeadLetter(record, f"{envelope.type} is neither an event nor a command outcome")
     if envelope.sequence is None:
         return DeadLetter(
@@ -105,6 +108,7 @@ def _fold(plan: BatchPlan, rows: dict[str, ReleaseRow], envelope: Envelope[Messa
     entry = history_entry(envelope)
     revision = revision_row(envelope)
     public = public_change(envelope)
+    delivery = delivery_change(envelope)
     evolved = _evolve(plan, rows, envelope)
     if outcome is not None:
         plan.outcomes.append(outcome)
@@ -114,6 +118,8 @@ def _fold(plan: BatchPlan, rows: dict[str, ReleaseRow], envelope: Envelope[Messa
         plan.revisions.append(revision)
     if public is not None:
         plan.public.append(public)
+    if delivery is not None:
+        plan.deliveries.append(delivery)
     if evolved is not None:
         after, copies = evolved
         rows[after.release_id] = plan.releases[after.release_id] = after

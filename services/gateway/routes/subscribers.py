@@ -166,7 +166,9 @@ def _done(subscriber_id: str) -> JSONResponse:
 def _require_manager(principal: Principal) -> None:
     if not any(map(principal.has_role, SUBSCRIPTION_MANAGERS)):
         roles = ", ".join(SUBSCRIPTION_MANAGERS)
-        raise ProblemError(403, f"Seeing subscribers takes one of these roles: {roles}.")
+        raise ProblemError(
+            403, f"Seeing subscribers takes one of these roles: {roles}.", slug="forbidden"
+        )
 
 
 async def _subscriber(gateway: Gateway, subscriber_id: str) -> dict[str, Any]:
