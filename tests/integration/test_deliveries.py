@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from typer.testing import CliRunner
 
 from events.publication import WithdrawRelease
 from events.replies import OutcomeStatus
-from events.subscribers import RemoveSubscriber, RequestRedelivery
+from events.subscribers import RemoveSubscriber
 from events.topics import PUBLICATION_COMMANDS
+from services.cli.main import app
 from services.kit.settings import Settings
 from services.publication.signing import DELIVERY_HEADER, verify
 from tests.e2e.stack_fixture import Stack
@@ -141,15 +143,34 @@ async def test_a_receiver_that_never_recovers_fails_visibly_and_alone_until_rede
     assert "HTTP 503" in failed.reason
     assert len(broken.calls) == 5 and [b["release_id"] for b in fine.bodies()] == [release_id]
 
+    listed = await eventually(
+        lambda: _dlq_list_mentions(release_id), what="the failed delivery in `pressroom dlq list`"
+    )
+    assert broken_id in listed and "HTTP 503" in listed
+
     broken.fail_always = False
-    redeliver = RequestRedelivery(subscriber_id=broken_id, actor=CAROL, release_id=release_id)
-    assert (await send_command(bootstrap, PUBLICATION_COMMANDS, redeliver)).status == "accepted"
+    code, output = await asyncio.to_thread(
+        invoke, "dlq", "redeliver", broken_id, "--release", release_id
+    )
+    assert code == 0, output
     await eventually(check(lambda: broken.bodies()), what="the redelivery")
     succeeded = await eventually(
         lambda: delivery_events(bootstrap, release_id, "DeliverySucceeded"), what="success"
     )
-    assert broken_id in {e.subscriber_id for e in succeeded}
     assert [e.attempt for e in succeeded if e.subscriber_id == broken_id] == [6]
+    refused, output = await asyncio.to_thread(invoke, "dlq", "redeliver", "sub-nobody")
+    assert refused == 1 and "no active subscriber" in output
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "400"})  # whole table cells
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+async def _dlq_list_mentions(release_id: str) -> str | None:
+    code, output = await asyncio.to_thread(invoke, "dlq", "list", "--release", release_id)
+    return output if code == 0 and "1 failed deliveries" in output else None
 
 
 async def test_killed_mid_delivery_the_service_delivers_after_restart_with_the_same_id(
