@@ -182,7 +182,8 @@ async def corrected(bootstrap: str, release_id: str, topic: str, note: str) -> s
     return content_hash(content_on(topic).model_copy(update={"body": "Talks on 8 January."}))
 
 
-async def approve(bootstrap: str, release_id: str, revision: int) -> None:
+async def approve(bootstrap: str, release_id: str, revision: int) -> str:
+    """Every stage of the request for `revision` approved by people: the approved hash."""
     request = await eventually(lambda: _request(bootstrap, release_id, revision))
     for stage in request.stages:
         approve = ApproveStage(
@@ -190,6 +191,7 @@ async def approve(bootstrap: str, release_id: str, revision: int) -> None:
             revision=request.revision, content_hash=request.content_hash,
         )  # fmt: skip
         assert (await send_command(bootstrap, APPROVAL_COMMANDS, approve)).status == "accepted"
+    return request.content_hash
 
 
 async def publish(bootstrap: str, release_id: str, update: UpdateType | None, note: str) -> None:

@@ -19,8 +19,8 @@ import pytest_asyncio
 from events.actor import Actor
 from events.approval import ApprovalRequested
 from events.catalog import REGISTRY
-from events.content import ReleaseContent, content_hash
-from events.drafting import CreateDraft, SubmitDraft
+from events.content import ContentChanges, ReleaseContent, content_hash
+from events.drafting import CreateDraft, ReviseDraft, SubmitDraft
 from events.embargo import SetEmbargo
 from events.kafka import decode
 from events.publication import PublishRelease, ReleasePublished, WithdrawRelease
@@ -34,6 +34,7 @@ from events.topics import (
 )
 from services.publication.rules import SYSTEM_ACTOR
 from tests.e2e.stack_fixture import Stack
+from tests.integration.delivery_support import approve
 from tests.integration.embargo_support import ALICE, approved_by_people, whole_seconds_from_now
 from tests.support import eventually, read_topic, send_command
 
@@ -141,3 +142,41 @@ async def test_publishing_before_approval_is_refused_and_nothing_goes_public(
     assert outcome.problem.type == "urn:pressroom:problem:not-approved"
     await asyncio.sleep(1)
     assert await published(bootstrap, release_id) == []
+
+
+async def test_a_revision_slipped_in_between_approval_and_lift_is_never_published(
+    bootstrap: str,
+) -> None:
+    """Invariant 1 under attack: the writer revises after approval, before the lift. Publishing
+    early is refused; at the lift nothing goes public (the approval no longer binds); once the new
+    revision is approved, exactly its hash is published."""
+    request = await approved_by_people(bootstrap)
+    release_id, lift_at = request.release_id, whole_seconds_from_now(8)
+    embargo = SetEmbargo(release_id=release_id, actor=CAROL, lift_at=lift_at)
+    assert (await send_command(bootstrap, EMBARGO_COMMANDS, embargo)).status == "accepted"
+    early = await send_command(
+        bootstrap, PUBLICATION_COMMANDS, PublishRelease(release_id=release_id, actor=CAROL)
+    )
+    assert early.problem is not None and early.problem.type.endswith(":under-embargo")
+
+    slipped = ReviseDraft(
+        release_id=release_id, actor=ALICE, expected_version=2,
+        changes=ContentChanges(body="Talks. (And a line nobody approved.)"),
+    )  # fmt: skip
+    revised = await send_command(bootstrap, DRAFTING_COMMANDS, slipped)
+    assert revised.status is OutcomeStatus.ACCEPTED, revised
+    withdrawn = partial(
+        events_on, bootstrap, PUBLICATION_EVENTS, release_id, "ApprovalWithdrawnNoted"
+    )
+    await eventually(withdrawn, what="publication hearing the approval no longer binds")
+    await asyncio.sleep(max(0.0, (lift_at - datetime.now(UTC)).total_seconds() + 3))
+    assert await published(bootstrap, release_id) == [], "nothing public at the lift"
+
+    submit = SubmitDraft(release_id=release_id, actor=ALICE)
+    assert (await send_command(bootstrap, DRAFTING_COMMANDS, submit)).status == "accepted"
+    approved = await approve(bootstrap, release_id, revision=2)
+    [edition] = await eventually(lambda: published(bootstrap, release_id), what="the edition")
+    assert edition.revision == 2 and edition.content_hash == approved
+    assert (
+        "nobody approved" in edition.content.body and edition.content_hash != request.content_hash
+    )
