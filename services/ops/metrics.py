@@ -17,13 +17,14 @@ from services.kit.settings import Settings
 from services.ops.dead_letters import list_dead_letters
 from services.ops.lag import consumer_lag
 from services.ops.schemas import ensure_ops
+from services.projector.delivery_queries import count_failed_deliveries
 
 log = structlog.get_logger()
 
 
 class OpsMetrics:
     """pressroom_consumer_lag{group,topic,partition}, pressroom_dead_letters{store} (not yet
-    re-driven) and pressroom_oldest_dead_letter_age_seconds."""
+    re-driven), pressroom_oldest_dead_letter_age_seconds and pressroom_failed_deliveries."""
 
     def __init__(
         self, registry: CollectorRegistry, settings: Settings, min_interval_s: float = 15.0
@@ -48,6 +49,11 @@ class OpsMetrics:
             "Age of the oldest dead letter not re-driven yet (0 when none).",
             registry=registry,
         )
+        self.failed_deliveries = Gauge(
+            "pressroom_failed_deliveries",
+            "Deliveries to subscribers that gave up and were not redelivered yet.",
+            registry=registry,
+        )
 
     async def refresh(self) -> None:
         if time.monotonic() - self._refreshed < self.min_interval_s:
@@ -65,6 +71,7 @@ class OpsMetrics:
             async with pool.acquire() as conn:
                 await ensure_ops(conn)
                 letters = await list_dead_letters(self.settings.kafka_bootstrap, conn)
+                failed_deliveries = await count_failed_deliveries(conn)
         finally:
             await pool.close()
         for row in rows:
@@ -74,3 +81,4 @@ class OpsMetrics:
             self.dead_letters.labels(store).set(sum(1 for x in pending if x.store == store))
         failed = [x.failed_at for x in pending if x.failed_at is not None]
         self.oldest.set((datetime.now(UTC) - min(failed)).total_seconds() if failed else 0.0)
+        self.failed_deliveries.set(failed_deliveries)

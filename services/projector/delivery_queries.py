@@ -63,3 +63,13 @@ async def failed_deliveries(db: Db, limit: int) -> list[dict[str, Any]]:
         limit,
     )
     return [dict(row) for row in rows]
+
+
+async def count_failed_deliveries(db: Db) -> int:
+    """For /metrics; 0 before the projector has created the table."""
+    exists = await db.fetchval("SELECT to_regclass('projections.deliveries') IS NOT NULL")
+    if not exists:
+        return 0
+    return int(
+        await db.fetchval("SELECT count(*) FROM projections.deliveries WHERE status = 'failed'")
+    )

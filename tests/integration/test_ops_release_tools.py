@@ -130,3 +130,4 @@ async def test_lag_and_dead_letters_are_gauges_the_gateway_can_export(stack: Sta
     assert 'pressroom_consumer_lag{group="pressroom-projector",partition="0"' in text
     assert 'pressroom_dead_letters{store="kafka"}' in text
     assert "pressroom_oldest_dead_letter_age_seconds " in text
+    assert "pressroom_failed_deliveries " in text
