@@ -104,6 +104,29 @@ async def test_publish_needs_no_body_for_a_first_edition(
     assert (bus.sent[0].data.update_type, bus.sent[0].data.change_note) == (None, "")
 
 
+@pytest.mark.parametrize("status", ["scheduled", "deferred"])
+async def test_publish_under_an_embargo_the_read_model_knows_of_is_refused_before_sending(
+    client: httpx.AsyncClient, bus: FakeCommandBus, reads: FakeReadModel, status: str
+) -> None:
+    reads.releases_by_id["r1"] = release(embargo_status=status)
+
+    response = await client.post("/v1/releases/r1/publish", headers=CAROL)
+
+    assert response.status_code == 409, response.text
+    assert response.json()["type"].endswith("under-embargo") and bus.sent == []
+
+
+async def test_publish_after_the_lift_is_sent(
+    client: httpx.AsyncClient, bus: FakeCommandBus, reads: FakeReadModel
+) -> None:
+    reads.releases_by_id["r1"] = release(embargo_status="lifted")
+
+    response = await client.post("/v1/releases/r1/publish", headers=CAROL)
+
+    assert response.status_code == 200, response.text
+    assert isinstance(bus.sent[0].data, PublishRelease)
+
+
 async def test_withdraw_sends_the_explanation_to_publication(
     client: httpx.AsyncClient, bus: FakeCommandBus
 ) -> None:

@@ -1,10 +1,11 @@
-"""The public read side, no authentication: the feed (JSON and Atom) and one release by slug.
-Everything here comes from `public_feed`, which only publication's own editions, withdrawals
-and unpublishings write: nothing unapproved or under embargo can be served."""
+"""The public read side, no authentication: the feed (JSON and Atom) and one release by slug, as
+JSON or as an IPTC ninjs news item (`<slug>.ninjs`). Everything here comes from `public_feed`,
+which only publication's own editions, withdrawals and unpublishings write: nothing unapproved
+or under embargo can be served."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -12,7 +13,8 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from services.gateway.atom import atom_feed
-from services.gateway.deps import GatewayDep
+from services.gateway.deps import Gateway, GatewayDep
+from services.gateway.ninjs import NINJS_MEDIA_TYPE, NINJS_SCHEMA_URI, ninjs_item
 from services.gateway.problems import ProblemError, problem_responses
 from services.gateway.views import json_ready
 
@@ -20,6 +22,7 @@ router = APIRouter(tags=["public"])
 ATOM_MEDIA_TYPE = "application/atom+xml"
 Page = Annotated[int, Query(ge=1, le=10_000, description="1 for the newest releases.")]
 Limit = Annotated[int, Query(ge=1, le=100, description="Releases per page.")]
+PublicSlug = Annotated[str, Path(max_length=200, description="The release's public slug.")]
 _PAGE_FIELDS = (
     "release_id", "slug", "edition", "title", "summary", "body", "organisations",
     "first_published_at", "public_updated_at", "change_history", "state",
@@ -49,15 +52,46 @@ async def feed_atom(gateway: GatewayDep, request: Request, limit: Limit = 50) ->
     return Response(document, media_type=ATOM_MEDIA_TYPE)
 
 
+# Declared before /v1/public/{slug}, whose `{slug}` would match "x.ninjs" too; a slug never
+# holds a dot (^[a-z0-9]+(-[a-z0-9]+)*$), so the two never name the same release.
+@router.get(
+    "/v1/public/{slug}.ninjs",
+    response_class=Response,
+    responses={
+        200: {"description": "An IPTC ninjs 2.2 news item", "content": {NINJS_MEDIA_TYPE: {}}},
+        301: {"description": "Moved: see Location"},
+        **problem_responses(404, 410, 500),
+    },
+)
+async def public_release_ninjs(gateway: GatewayDep, request: Request, slug: PublicSlug) -> Response:
+    """The release as IPTC ninjs 2.2, with the same answers as its page: a withdrawn release is
+    200 with `pubstatus: canceled` and the notice; 410 gone; 301 to its new home; else 404."""
+
+    def ninjs(row: Mapping[str, Any]) -> Response:
+        page_url = f"{str(request.base_url).rstrip('/')}/v1/public/{row['slug']}"
+        return JSONResponse(
+            ninjs_item(row, page_url),
+            media_type=NINJS_MEDIA_TYPE,
+            headers={"Link": f'<{NINJS_SCHEMA_URI}>; rel="describedby"'},
+        )
+
+    return await _serve(gateway, slug, ninjs)
+
+
 @router.get(
     "/v1/public/{slug}",
     responses={301: {"description": "Moved: see Location"}, **problem_responses(404, 410, 500)},
 )
-async def public_release(
-    gateway: GatewayDep,
-    slug: Annotated[str, Path(max_length=200, description="The release's public slug.")],
-) -> Response:
+async def public_release(gateway: GatewayDep, slug: PublicSlug) -> Response:
     """200 published; 200 with a withdrawal notice; 410 gone; 301 to its new home; else 404."""
+    return await _serve(gateway, slug, lambda row: JSONResponse(public_view(row)))
+
+
+async def _serve(
+    gateway: Gateway, slug: str, render: Callable[[Mapping[str, Any]], Response]
+) -> Response:
+    """What every representation of one public release answers for each state; `render` draws
+    the readable ones (published, withdrawn)."""
     row = await gateway.reads.public_release(slug)
     state = row["state"] if row else "vanish"
     if row is None or state == "vanish":  # as if never public: no hint it ever existed
@@ -66,7 +100,7 @@ async def public_release(
         raise ProblemError(410, f"{row['title']!r} is no longer public.", slug="public-gone")
     if state == "redirect":
         return RedirectResponse(row["redirect_url"], status_code=301)
-    return JSONResponse(public_view(row))
+    return render(row)
 
 
 def public_view(row: Mapping[str, Any]) -> dict[str, Any]:

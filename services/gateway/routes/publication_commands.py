@@ -3,6 +3,10 @@ pressroom.publication.commands; a correction (StartCorrection) goes to drafting.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +24,7 @@ from services.gateway.auth import CurrentPrincipal
 from services.gateway.deps import GatewayDep, IdempotencyKey
 from services.gateway.dispatch import send_keyed
 from services.gateway.outcomes import CommandAccepted
+from services.gateway.problems import ProblemError
 from services.gateway.read_access import (
     ReadAfterHeader,
     readable_release,
@@ -27,6 +32,8 @@ from services.gateway.read_access import (
 from services.gateway.routes.release_commands import COMMAND_RESPONSES, ReleaseId
 
 router = APIRouter(prefix="/v1/releases", tags=["publication"])
+# Embargo statuses (read model) under which the embargo service still holds the release.
+EMBARGO_IN_FORCE = ("scheduled", "deferred")
 
 
 class PublishBody(BaseModel):
@@ -66,7 +73,8 @@ async def publish_release(
     body: PublishBody | None = None,
 ) -> Response:
     """Publishes the approved revision (PublishRelease): edition 1, or the next edition."""
-    await readable_release(gateway, principal, release_id, read_after_header)
+    release = await readable_release(gateway, principal, release_id, read_after_header)
+    refuse_under_embargo(release)
     body = body or PublishBody()
     command = PublishRelease(
         release_id=release_id,
@@ -131,3 +139,22 @@ async def start_correction(
     await readable_release(gateway, principal, release_id, read_after_header)
     command = StartCorrection(release_id=release_id, actor=principal.actor())
     return await send_keyed(request, gateway, principal, command, idempotency_key)
+
+
+def refuse_under_embargo(release: Mapping[str, Any]) -> None:
+    """Invariant 2, before anything is sent. Publication refuses too, but it hears of an embargo
+    on its own topic a moment after the embargo service accepted it: a publish sent right after
+    the PUT would find it unaware and go public before the lift. The read model closes that
+    window for a client that sends the PUT's Pressroom-Read-After; docs/publication.md says what
+    remains open."""
+    if release.get("embargo_status") not in EMBARGO_IN_FORCE:
+        return
+    lift_at = release.get("embargo_lift_at")
+    lifts = lift_at.isoformat() if isinstance(lift_at, datetime) else "later"
+    raise ProblemError(
+        409,
+        f"Nothing is public before the embargo lifts ({lifts}); it is published at the lift.",
+        slug="under-embargo",
+        title="The release is under embargo until it lifts",
+        extensions={"release_id": release["release_id"], "lift_at": lifts},
+    )
