@@ -3,8 +3,9 @@
 publish before the lift is refused and nothing is public; at the lift it goes public by itself,
 on its page, in the JSON and Atom feeds and as ninjs. Then a major correction (edition 2, a
 change note, a new public timestamp), a minor one (edition 3, nothing moves), a withdrawal (still
-readable, with its notice) and, by the managing editor only, an unpublishing (410). A publish of
-a revision nobody approved is refused."""
+readable, with its notice) and, by the managing editor only, an unpublishing (410). A webhook and
+an inbox subscribed over HTTP are told of each step: signed, in order, each notice once (email
+skips the minor edition). A publish of a revision nobody approved is refused."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from tests.e2e.test_approval_http import (
     reviewed,
     until_approval,
 )
+from tests.e2e.told import Told
+from tests.integration.delivery_support import Mailbox, Receiver
 from tests.support import eventually
 from tests.unit.test_ninjs import assert_valid_ninjs
 
@@ -191,7 +194,7 @@ def atom_entry(feed: ET.Element, release_id: str) -> ET.Element | None:
 
 
 async def test_a_release_goes_public_at_its_lift_then_is_corrected_withdrawn_and_unpublished(
-    stack: Stack,
+    stack: Stack, receiver: Receiver, mailbox: Mailbox
 ) -> None:
     suffix = press_release_title_suffix()
     async with (
@@ -199,6 +202,7 @@ async def test_a_release_goes_public_at_its_lift_then_is_corrected_withdrawn_and
         stack.client("dev-carol") as carol,
         httpx.AsyncClient(base_url=stack.base_url, timeout=60) as public,
     ):
+        told = await Told.subscribe(carol, receiver, mailbox)
         release_id = await draft_and_submit(alice, suffix)
         approved = await approved_by_both(stack, alice, release_id)
         slug = slug_for(approved["title"], release_id)
@@ -206,9 +210,47 @@ async def test_a_release_goes_public_at_its_lift_then_is_corrected_withdrawn_and
 
         lift_at = await refused_before_the_lift(carol, public, release_id, slug)
         first = await public_at_the_lift(public, release_id, slug, lift_at)
+        await told_at_the_lift(told, release_id, first)
         second = await after_a_major_correction(stack, alice, carol, public, release_id, first)
+        await told_of_the_major_correction(told, release_id, second)
         await after_a_minor_correction(stack, alice, carol, public, release_id, second)
+        await told.until(release_id, suffix, notices=3, emails=2)  # minor: webhook only
         await withdrawn_then_unpublished(stack, carol, public, release_id, slug)
+        await told_of_the_end(told, release_id, suffix)
+        await told.unsubscribe(carol)
+
+
+async def told_at_the_lift(told: Told, release_id: str, page: dict[str, Any]) -> None:
+    """One signed webhook delivery of exactly the public edition, and one email."""
+    await told.until(release_id, page["title"], notices=1, emails=1)
+    [notice] = told.webhook_notices(release_id)
+    assert (notice["notice"], notice["edition"], notice["slug"]) == ("published", 1, page["slug"])
+    assert notice["body"] == page["body"] and notice["url"].endswith(f"/v1/public/{page['slug']}")
+    [email] = told.emails(page["title"])
+    assert email["Subject"] == page["title"]
+
+
+async def told_of_the_major_correction(told: Told, release_id: str, page: dict[str, Any]) -> None:
+    """The same receivers get edition 2 with its change note."""
+    await told.until(release_id, page["title"], notices=2, emails=2)
+    second = told.webhook_notices(release_id)[1]
+    note = page["change_history"][-1]["note"]
+    assert (second["edition"], second["update_type"], second["change_note"]) == (2, "major", note)
+    email = told.emails(page["title"])[1]
+    assert email["Subject"] == f"Updated: {page['title']}"
+    assert note in email.get_body(("plain",)).get_content()
+
+
+async def told_of_the_end(told: Told, release_id: str, suffix: str) -> None:
+    """The withdrawal and then the unpublishing reach both, in that order, after the editions."""
+    await told.until(release_id, suffix, notices=5, emails=4)
+    notices = [(n["notice"], n["edition"]) for n in told.webhook_notices(release_id)]
+    assert notices == [
+        ("published", 1), ("published", 2), ("published", 3), ("withdrawn", 3),
+        ("unpublished", 3),
+    ]  # fmt: skip
+    subjects = [str(m["Subject"]).split(":")[0] for m in told.emails(suffix)]
+    assert subjects[2:] == ["Withdrawn", "Removed"]
 
 
 async def refused_before_the_lift(

@@ -6,27 +6,19 @@ delivery id; the subscriber is removed. Bad registrations get clear problems."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 
 from services.demo.sample import parse_release, sample_text
 from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_approval_http import approve, assert_problem, reviewed, until_approval
-from tests.integration.delivery_support import SECRET, Receiver, running_receiver
+from tests.integration.delivery_support import SECRET, Receiver
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 DELIVERY_WAIT_S = 90.0
-
-
-@pytest_asyncio.fixture(scope="module")
-async def receiver() -> AsyncIterator[Receiver]:
-    async for running in running_receiver():
-        yield running
 
 
 async def published_on(stack: Stack, topic: str) -> str:

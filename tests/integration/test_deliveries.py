@@ -10,11 +10,10 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from typer.testing import CliRunner
 
 from events.publication import WithdrawRelease
@@ -22,7 +21,6 @@ from events.replies import OutcomeStatus
 from events.subscribers import RemoveSubscriber
 from events.topics import PUBLICATION_COMMANDS
 from services.cli.main import app
-from services.kit.settings import Settings
 from services.publication.signing import DELIVERY_HEADER, verify
 from tests.e2e.stack_fixture import Stack
 from tests.integration.delivery_support import (
@@ -35,26 +33,11 @@ from tests.integration.delivery_support import (
     mailto,
     published_release,
     register,
-    running_mailbox,
-    running_receiver,
     webhook,
 )
 from tests.support import eventually, send_command
 
 pytestmark = pytest.mark.integration
-
-
-@pytest_asyncio.fixture(scope="module")
-async def receiver() -> AsyncIterator[Receiver]:
-    async for running in running_receiver():
-        yield running
-
-
-@pytest.fixture(scope="module")
-def mailbox(infra: Settings) -> Iterator[Mailbox]:
-    controller, mailbox = running_mailbox(infra.smtp_port)
-    yield mailbox
-    controller.stop()
 
 
 @pytest.fixture
