@@ -10,9 +10,12 @@ from typing import Any
 
 import aiosmtplib
 import httpx
+import structlog
 
 from services.publication.email_render import render_email
 from services.publication.signing import signed_headers
+
+log = structlog.get_logger()
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ class Senders:
             return await self._webhook(payload, due["url"], due["secret"])
         except (httpx.HTTPError, aiosmtplib.SMTPException, OSError) as error:
             return AttemptResult(False, f"{type(error).__name__}: {error}"[:1000])
+        except Exception as error:  # our bug, not the subscriber's: recorded, so it fails visibly
+            log.exception("delivery_send_failed", delivery_id=due["delivery_id"])
+            return AttemptResult(False, f"internal error: {error!r}"[:1000])
 
     async def _webhook(self, payload: Mapping[str, Any], url: str, secret: str) -> AttemptResult:
         # Signed afresh at each attempt (a new timestamp); the body is the same bytes every time.

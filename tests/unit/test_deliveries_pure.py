@@ -45,6 +45,7 @@ from services.publication.fanout import (
     published_payload,
     wants,
 )
+from services.publication.senders import Senders
 from services.publication.signing import REPLAY_WINDOW_S, signed_headers, verify
 from services.publication.subscriber_decider import SUBSCRIBERS
 from services.publication.subscribers import (
@@ -340,3 +341,13 @@ def test_html_in_a_release_is_escaped_in_the_email() -> None:
 def test_times_in_payloads_are_iso_8601_with_an_offset() -> None:
     payload = published_payload(edition(1), edition(1).data, "https://p")  # type: ignore[arg-type]
     assert payload["first_published_at"].endswith("+00:00")
+
+
+async def test_a_delivery_our_code_cannot_send_is_a_failed_attempt_not_a_crash() -> None:
+    """A malformed row (here: no delivery id in its payload) is recorded as a failed attempt, so
+    it ends in DeliveryFailed like any other; it never stops the worker."""
+    senders = Senders(timeout_s=1, smtp_host="127.0.0.1", smtp_port=1, mail_from="p@q.example")
+    due = {"payload": "{}", "channel": "webhook", "url": "https://x.example", "secret": SECRET,
+           "delivery_id": "d-1"}  # fmt: skip
+    result = await senders.send(due)
+    assert not result.succeeded and result.detail.startswith("internal error: KeyError")
