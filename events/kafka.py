@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import pydantic_core
 from pydantic import ValidationError
 
 from events.base import Message
@@ -68,35 +69,54 @@ def encode(envelope: Envelope[Any]) -> KafkaRecord:
 
 def decode(record: KafkaRecord, registry: Registry) -> Envelope[Message]:
     """Reads any version of a registered type as its latest version, or says why it cannot."""
-    missing = [name for name in REQUIRED if record.header(name) is None]
+    attributes = _attributes(record.headers)
+    missing = [name for name in REQUIRED if name not in attributes]
     if missing:
         raise UndecodableMessage(f"missing CloudEvents headers: {', '.join(missing)}")
-    if record.header("ce_specversion") != "1.0":
-        raise UndecodableMessage(f"unsupported ce_specversion {record.header('ce_specversion')!r}")
+    if attributes["ce_specversion"] != "1.0":
+        raise UndecodableMessage(f"unsupported ce_specversion {attributes['ce_specversion']!r}")
     try:
-        data = registry.read(str(record.header("ce_type")), _json_object(record.value))
+        data = registry.read(attributes["ce_type"], _json_object(record.value))
     except UnknownType as error:
         raise UndecodableMessage(str(error)) from error
     except ValidationError as error:
         raise UndecodableMessage(f"data does not match its schema: {_summary(error)}") from error
     try:
-        return _envelope(record, data)
+        return _envelope(attributes, data)
     except ValidationError as error:
         # Not the data's fault: a header (ce_time, most often) is missing or malformed.
         raise UndecodableMessage(f"invalid CloudEvents attributes: {_summary(error)}") from error
 
 
-def _envelope(record: KafkaRecord, data: Message) -> Envelope[Message]:
-    return Envelope[Message](
-        id=str(record.header("ce_id")),
-        source=str(record.header("ce_source")),
-        time=record.header("ce_time") or "",
-        subject=record.header("ce_subject") or data.model_dump().get("release_id", ""),
+def _attributes(headers: Headers) -> dict[str, str]:
+    """Every header as text, the first of a repeated name winning as in `KafkaRecord.header`:
+    decoded once per record, since scanning the list for each attribute was a fifth of a
+    rebuild's decoding."""
+    attributes: dict[str, str] = {}
+    for name, value in headers:
+        # A null header value (Kafka allows one) counts as absent: no attribute can be null.
+        if name not in attributes and value is not None:
+            attributes[name] = value.decode("utf-8", errors="replace")
+    return attributes
+
+
+# `Envelope[Message]` looks the parametrised class up in pydantic's cache each time it is
+# written, which cost as much as the rest of decoding a record; it is the same class every time.
+_ENVELOPE = Envelope[Message]
+
+
+def _envelope(attributes: dict[str, str], data: Message) -> Envelope[Message]:
+    get = attributes.get
+    return _ENVELOPE(
+        id=attributes["ce_id"],
+        source=attributes["ce_source"],
+        time=get("ce_time") or "",
+        subject=get("ce_subject") or data.model_dump().get("release_id", ""),
         data=data,
-        sequence=_int_or_none(record.header("ce_sequence")),
-        correlation_id=record.header("ce_correlationid") or str(record.header("ce_id")),
-        causation_id=record.header("ce_causationid"),
-        actor=record.header("ce_actor") or "unknown",
+        sequence=_int_or_none(get("ce_sequence")),
+        correlation_id=get("ce_correlationid") or attributes["ce_id"],
+        causation_id=get("ce_causationid"),
+        actor=get("ce_actor") or "unknown",
     )
 
 
@@ -104,12 +124,22 @@ def _json_object(value: bytes | None) -> dict[str, Any]:
     if value is None:
         raise UndecodableMessage("the record has no value (tombstone)")
     try:
-        parsed = json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise UndecodableMessage(f"value is not JSON: {error}") from error
+        # pydantic-core's parser reads UTF-8 JSON at half the cost of `json.loads`, to the same
+        # values; it is stricter (no BOM, no UTF-16, no lone surrogates), so whatever it refuses
+        # is read by `json.loads` as before, which accepts it or says why not.
+        parsed = pydantic_core.from_json(value)
+    except ValueError:
+        parsed = _json_loads(value)
     if not isinstance(parsed, dict):
         raise UndecodableMessage(f"value is JSON {type(parsed).__name__}, not an object")
     return parsed
+
+
+def _json_loads(value: bytes) -> Any:
+    try:
+        return json.loads(value)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UndecodableMessage(f"value is not JSON: {error}") from error
 
 
 def _int_or_none(text: str | None) -> int | None:

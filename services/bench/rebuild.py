@@ -97,10 +97,13 @@ async def rebuild(
         async with pool.acquire() as conn:
             await create_projection_schema(conn, schema)
         sink = _ProgressSink(progress)
+        # The whole call, the last offsets and the collector's catching up included.
+        start = time.perf_counter()
         stats = await fold_ranges(settings, pool, topic_ranges, FoldTarget(schema), WHOLE_LOG, sink)
+        seconds = time.perf_counter() - start
     finally:
         await pool.close()
-    return raw.Rate(stats.read, stats.seconds)
+    return raw.Rate(stats.read, seconds)
 
 
 class _ProgressSink:

@@ -5,7 +5,7 @@ Only tables are written: nothing here sends, delivers or calls out (no side effe
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,13 +13,17 @@ from typing import Any
 from services.kit.db import Connection
 from services.ops.registry_cache import FAST_REGISTRY
 from services.ops.times import to_millis
-from services.projector.batch import BatchPlan, Consumed, plan_batch, release_ids, route
+from services.projector.batch import BatchPlan, Consumed, Routed, plan_batch, release_ids, route
+from services.projector.bulk import Existing, HistoryKey, RevisionKey, history_key, revision_key
 from services.projector.consumer import GROUP_ID
 from services.projector.releases import ReleaseRow
 from services.projector.store import ProjectionStore
 
 # Rows a sole writer keeps in memory; beyond that the cache restarts and rows come from the table.
 MAX_CACHED_ROWS = 200_000
+# Keys a sole writer remembers having written (about 200 bytes each); beyond that it forgets
+# them and writes the rest of the log with the upserts, like any other writer.
+MAX_WRITTEN_KEYS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,56 @@ WHOLE_LOG = Window()
 
 
 @dataclass
+class WrittenKeys:
+    """Every key a sole writer has put into tables that were empty when it began, while
+    `complete`: a batch's other rows are new, so they go in by COPY (`Existing`)."""
+
+    releases: set[str] = field(default_factory=set)
+    history: set[HistoryKey] = field(default_factory=set)
+    revisions: set[RevisionKey] = field(default_factory=set)
+    outcomes: set[str] = field(default_factory=set)
+    complete: bool = True
+
+    def existing(self, plan: BatchPlan) -> Existing | None:
+        """The plan's keys already written (by earlier batches); None once forgotten."""
+        if not self.complete:
+            return None
+        return Existing(
+            releases=frozenset(k for k in plan.releases if k in self.releases),
+            history=frozenset(k for k in map(history_key, plan.history) if k in self.history),
+            revisions=frozenset(
+                k for k in map(revision_key, plan.revisions) if k in self.revisions
+            ),
+            outcomes=frozenset(
+                o.command_id for o in plan.outcomes if o.command_id in self.outcomes
+            ),
+        )
+
+    def note(self, plan: BatchPlan) -> None:
+        """The plan is (about to be) written: its keys are held from now on."""
+        if not self.complete:
+            return
+        self.releases.update(plan.releases)
+        self.history.update(map(history_key, plan.history))
+        self.revisions.update(map(revision_key, plan.revisions))
+        self.outcomes.update(o.command_id for o in plan.outcomes)
+        if self.size > MAX_WRITTEN_KEYS:
+            self.forget()
+
+    def forget(self) -> None:
+        for keys in (self.releases, self.history, self.revisions, self.outcomes):
+            keys.clear()
+        self.complete = False
+
+    @property
+    def size(self) -> int:
+        return len(self.releases) + len(self.history) + len(self.revisions) + len(self.outcomes)
+
+
+@dataclass
 class FoldTarget:
-    """Where records go. A fresh schema has one writer, so its rows are cached, not locked."""
+    """Where records go. A fresh schema has one writer, so its rows are cached, not locked, and
+    what it wrote is remembered, so new rows go in by COPY."""
 
     schema: str
     consumer: str | None = GROUP_ID  # offsets stored under this name; None: never touch them
@@ -51,10 +103,30 @@ class FoldTarget:
     notify: bool = False
     rows: dict[str, ReleaseRow] = field(default_factory=dict)
     cache_complete: bool = True  # every row of the table is in `rows`
+    written: WrittenKeys = field(default_factory=WrittenKeys)
+
+    def __post_init__(self) -> None:
+        if not (self.sole_writer and self.cache_complete):
+            self.written.forget()  # the tables may hold rows this writer never saw
 
     @property
     def store(self) -> ProjectionStore:
         return ProjectionStore(schema=self.schema)
+
+    @property
+    def fresh(self) -> bool:
+        """Batches can be planned from memory alone: the cache holds every row of the table."""
+        return self.sole_writer and self.cache_complete
+
+    def existing(self, plan: BatchPlan) -> Existing | None:
+        return self.written.existing(plan) if self.sole_writer else None
+
+    def let_go(self) -> None:
+        """Forgets the cached rows and written keys: a later fold into this target reads rows
+        from its tables and upserts, like any writer."""
+        self.rows.clear()
+        self.cache_complete = False
+        self.written.forget()
 
 
 @dataclass
@@ -91,18 +163,54 @@ async def fold_records(
 ) -> BatchPlan:
     """One transaction (a savepoint inside the caller's): the window's records folded, and the
     target's offsets moved past every record read, inside the window or not."""
-    inside = [consumed(r) for r in records if window.holds(r.timestamp)]
-    routed = [(record, route(record, FAST_REGISTRY)) for record in inside]
+    routed = route_records(records, window)
     touched = release_ids(r for _, r in routed)
     async with conn.transaction():
         plan = plan_batch(routed, await _current_rows(conn, target, touched))
         plan.next_offsets = _next_offsets(records) if target.consumer else {}
-        await target.store.write_batch(conn, target.consumer or "", plan)
+        existing = target.existing(plan)
+        await target.store.write_batch(conn, target.consumer or "", plan, existing)
         if target.notify:
             await target.store.notify_advanced(conn, _notice(touched))
     if target.sole_writer:
-        _remember(target, plan.releases.values())
+        _remember(target, plan)
     return plan
+
+
+@dataclass(frozen=True)
+class PlannedBatch:
+    """A batch folded from memory, to be written in order by whoever writes the batches."""
+
+    plan: BatchPlan
+    existing: Existing | None
+    read: int
+    inside: int
+
+
+def plan_from_memory(target: FoldTarget, records: Sequence[Any], window: Window) -> PlannedBatch:
+    """What `fold_records` writes, planned without the database: only for a fresh target, whose
+    cache holds every row. The target remembers the plan at once, so the next batch folds on
+    it before this one is written."""
+    assert target.fresh, "a target whose rows are not all cached must read them from the table"
+    routed = route_records(records, window)
+    touched = release_ids(r for _, r in routed)
+    plan = plan_batch(routed, {key: target.rows[key] for key in touched if key in target.rows})
+    plan.next_offsets = _next_offsets(records) if target.consumer else {}
+    existing = target.existing(plan)
+    _remember(target, plan)
+    return PlannedBatch(plan, existing, len(records), len(routed))
+
+
+async def write_planned(conn: Connection, target: FoldTarget, planned: PlannedBatch) -> None:
+    """One planned batch in one transaction."""
+    async with conn.transaction():
+        await target.store.write_batch(conn, target.consumer or "", planned.plan, planned.existing)
+
+
+def route_records(records: Sequence[Any], window: Window) -> list[tuple[Consumed, Routed]]:
+    """The window's records, decoded (or turned into dead letters) with the projector's code."""
+    inside = (consumed(r) for r in records if window.holds(r.timestamp))
+    return [(record, route(record, FAST_REGISTRY)) for record in inside]
 
 
 async def _current_rows(
@@ -117,11 +225,12 @@ async def _current_rows(
     return rows
 
 
-def _remember(target: FoldTarget, rows: Iterable[ReleaseRow]) -> None:
+def _remember(target: FoldTarget, plan: BatchPlan) -> None:
+    target.written.note(plan)
     if len(target.rows) > MAX_CACHED_ROWS:
         target.rows.clear()
         target.cache_complete = False
-    target.rows.update((row.release_id, row) for row in rows)
+    target.rows.update(plan.releases)
 
 
 def _next_offsets(records: Sequence[Any]) -> dict[tuple[str, int], int]:

@@ -5,6 +5,7 @@ equal to the live read models, whatever order the broker hands the partitions ov
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Hashable, Iterable
 from typing import Any, Protocol
@@ -20,18 +21,31 @@ class Stamped(Protocol):
 class TimeOrderedMerge:
     """Feed each partition's records in offset order; take them back merged by timestamp (ties:
     topic, partition). A partition still open with nothing buffered holds the merge back, since
-    its next record may be the earliest."""
+    its next record may be the earliest.
+
+    The partitions' next records wait in a heap by that order, so taking one costs a heap step,
+    not a look at every partition (a log has a partition per topic and partition number)."""
 
     def __init__(self, partitions: Iterable[Hashable]) -> None:
         self.buffers: dict[Hashable, deque[Any]] = {tp: deque() for tp in partitions}
         self.open = set(self.buffers)
+        self.starved = set(self.buffers)  # open, with nothing buffered
+        # (order of the partition's next record, partition) for every partition with records;
+        # orders name topic, partition and offset, so two entries never tie.
+        self.heads: list[tuple[tuple[int, str, int, int], Hashable]] = []
 
     def add(self, partition: Hashable, records: Iterable[Any]) -> None:
-        self.buffers[partition].extend(records)
+        buffer = self.buffers[partition]
+        was_empty = not buffer
+        buffer.extend(records)
+        if was_empty and buffer:
+            self.starved.discard(partition)
+            heapq.heappush(self.heads, (_order(buffer[0]), partition))
 
     def close(self, partition: Hashable) -> None:
         """No more records will come from this partition."""
         self.open.discard(partition)
+        self.starved.discard(partition)
 
     def buffered(self, partition: Hashable) -> int:
         return len(self.buffers[partition])
@@ -39,13 +53,15 @@ class TimeOrderedMerge:
     def take(self, limit: int) -> list[Any]:
         """Up to `limit` records that can safely come next."""
         taken: list[Any] = []
-        while len(taken) < limit:
-            if any(not self.buffers[tp] for tp in self.open):
-                break
-            heads = [buffer for buffer in self.buffers.values() if buffer]
-            if not heads:
-                break
-            taken.append(min(heads, key=lambda b: _order(b[0])).popleft())
+        heads, buffers = self.heads, self.buffers
+        while len(taken) < limit and heads and not self.starved:
+            _, partition = heapq.heappop(heads)
+            buffer = buffers[partition]
+            taken.append(buffer.popleft())
+            if buffer:
+                heapq.heappush(heads, (_order(buffer[0]), partition))
+            elif partition in self.open:
+                self.starved.add(partition)
         return taken
 
     @property

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from services.kit.db import Pool
 from services.kit.settings import Settings
 from services.ops.errors import OpsError
-from services.ops.fold import WHOLE_LOG, FoldStats, FoldTarget, Window, fold_records
-from services.ops.kafka_io import Ranges, log_ranges, read_ranges
+from services.ops.fold import WHOLE_LOG, FoldStats, FoldTarget, Window
+from services.ops.kafka_io import Ranges, log_ranges
+from services.ops.pipeline import fold_log
 from services.ops.progress import SILENT, ProgressSink
 from services.ops.schemas import LIVE, create_projection_schema, ensure_ops, resolve_projection
 from services.ops.shadows import Shadow, new_shadow, set_state
@@ -89,13 +90,7 @@ async def fold_ranges(
 ) -> FoldStats:
     """Every record of the ranges, batch by batch; the target's offsets end at the ranges' ends."""
     advance = progress.task(f"Folding into {target.schema}", sum(r.count for r in ranges.values()))
-    stats = FoldStats()
-    async for records in read_ranges(settings.kafka_bootstrap, ranges):
-        async with pool.acquire() as conn:
-            plan = await fold_records(conn, target, records, window)
-        inside = sum(1 for record in records if window.holds(record.timestamp))
-        stats.add(len(records), inside, len(plan.dead_letters))
-        advance(len(records))
+    stats = await fold_log(settings.kafka_bootstrap, pool, ranges, target, window, advance)
     if target.consumer is not None:
         # Gaps at the end of a range (transaction markers) still count as read.
         ends = {(tp.topic, tp.partition): r.end for tp, r in ranges.items() if r.end > 0}

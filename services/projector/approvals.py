@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any, assert_never
 
@@ -18,7 +17,7 @@ from events.approval import (
     StageApproved,
     StagePlan,
 )
-from services.projector.release_row import ApprovalStatus, ReleaseRow, StageState
+from services.projector.release_row import ApprovalStatus, ReleaseRow, StageState, changed
 
 
 def apply_approval(row: ReleaseRow, event: ApprovalEvents, at: datetime) -> ReleaseRow:
@@ -33,13 +32,13 @@ def apply_approval(row: ReleaseRow, event: ApprovalEvents, at: datetime) -> Rele
         case ReleaseRejected():
             return _verdict(row, ApprovalStatus.REJECTED, event.revision, event.content_hash, at)
         case ApprovalInvalidated():
-            return replace(row, approval_status=ApprovalStatus.INVALIDATED)
+            return changed(row, approval_status=ApprovalStatus.INVALIDATED)
         case ReleaseForceApproved():
             forced = ApprovalStatus.FORCE_APPROVED
             row = _verdict(row, forced, event.revision, event.content_hash, at)
-            return replace(row, force_approved_flag=True)
+            return changed(row, force_approved_flag=True)
         case ReleaseRetrospectivelyApproved():
-            return replace(row, force_approved_flag=False)
+            return changed(row, force_approved_flag=False)
         case ApprovalOverdue():
             return _overdue(row, event)
         case _:
@@ -47,7 +46,7 @@ def apply_approval(row: ReleaseRow, event: ApprovalEvents, at: datetime) -> Rele
 
 
 def _requested(row: ReleaseRow, event: ApprovalRequested, at: datetime) -> ReleaseRow:
-    return replace(
+    return changed(
         row,
         approval_status=ApprovalStatus.PENDING,
         approval_revision=event.revision,
@@ -80,7 +79,7 @@ def _stage_approved(row: ReleaseRow, event: StageApproved, at: datetime) -> Rele
         "approved_at": at.isoformat(),
         "comment": event.comment,
     }
-    return replace(row, approval_stages=_with_stage(row, event.stage, approved))
+    return changed(row, approval_stages=_with_stage(row, event.stage, approved))
 
 
 def _overdue(row: ReleaseRow, event: ApprovalOverdue) -> ReleaseRow:
@@ -90,13 +89,13 @@ def _overdue(row: ReleaseRow, event: ApprovalOverdue) -> ReleaseRow:
     if stage["state"] == StageState.APPROVED:
         return row  # approved just before its deadline fired: approval wins
     overdue = {"state": StageState.OVERDUE.value, "deadline_at": event.deadline_at.isoformat()}
-    return replace(row, approval_stages=_with_stage(row, event.stage, overdue))
+    return changed(row, approval_stages=_with_stage(row, event.stage, overdue))
 
 
 def _verdict(
     row: ReleaseRow, status: ApprovalStatus, revision: int, content_hash: str, at: datetime
 ) -> ReleaseRow:
-    return replace(
+    return changed(
         row,
         approval_status=status,
         approval_revision=revision,

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import fields
 
+from services.projector.bulk import (
+    BulkDb,
+    Existing,
+    copy_rows,
+    execute_each,
+    first_of_each,
+    json_text,
+    revision_key,
+)
 from services.projector.db import Db
 from services.projector.embargo_copies import CopyChanges, CopyRow, RevisionRow
 from services.projector.embargoes import CalendarRow, calendar_rows
@@ -13,29 +21,41 @@ from services.projector.release_row import ReleaseRow
 
 CALENDAR_COLUMNS = tuple(f.name for f in fields(CalendarRow))
 COPY_COLUMNS = tuple(f.name for f in fields(CopyRow))
+REVISION_COLUMNS = tuple(f.name for f in fields(RevisionRow))
 
 
-async def replace_calendar(db: Db, schema: str, releases: Iterable[ReleaseRow]) -> None:
+async def replace_calendar(
+    db: BulkDb, schema: str, releases: Collection[ReleaseRow], existing: Existing | None = None
+) -> None:
     """Rewrites the calendar rows of changed releases: they derive from the release row alone."""
-    changed = list(releases)
-    if not changed:
+    if not releases:
         return
-    await db.execute(
-        f"DELETE FROM {schema}.embargo_calendar WHERE release_id = ANY($1::text[])",
-        [release.release_id for release in changed],
-    )
-    await db.executemany(
-        _insert(f"{schema}.embargo_calendar", CALENDAR_COLUMNS),
-        [_values(row) for release in changed for row in calendar_rows(release)],
-    )
+    held = [r.release_id for r in releases if existing is None or r.release_id in existing.releases]
+    if held:  # a release new to the table has no calendar row to drop
+        await db.execute(
+            f"DELETE FROM {schema}.embargo_calendar WHERE release_id = ANY($1::text[])", held
+        )
+    rows = [_values(row) for release in releases for row in calendar_rows(release)]
+    if existing is None:
+        await execute_each(db, _insert(f"{schema}.embargo_calendar", CALENDAR_COLUMNS), rows)
+    else:
+        await copy_rows(db, schema, "embargo_calendar", CALENDAR_COLUMNS, rows)
 
 
-async def insert_revisions(db: Db, schema: str, rows: Iterable[RevisionRow]) -> None:
+async def insert_revisions(
+    db: BulkDb, schema: str, rows: Iterable[RevisionRow], existing: Existing | None = None
+) -> None:
     """Adds revisions; one already there (a replay) is left as it is: revisions never change."""
-    await db.executemany(
+    if existing is not None:
+        new = first_of_each(rows, revision_key, existing.revisions)
+        params = [(r.release_id, r.revision, r.content_hash, json_text(r.content)) for r in new]
+        await copy_rows(db, schema, "release_revisions", REVISION_COLUMNS, params)
+        return
+    await execute_each(
+        db,
         f"INSERT INTO {schema}.release_revisions (release_id, revision, content_hash, content)"
         " VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (release_id, revision) DO NOTHING",
-        [(r.release_id, r.revision, r.content_hash, json.dumps(r.content)) for r in rows],
+        [(r.release_id, r.revision, r.content_hash, json_text(r.content)) for r in rows],
     )
 
 
@@ -45,7 +65,8 @@ async def apply_copy_changes(db: Db, schema: str, changes: Mapping[str, CopyChan
     cleared = [release_id for release_id, change in changes.items() if change.clear]
     if cleared:
         await db.execute(f"DELETE FROM {table} WHERE release_id = ANY($1::text[])", cleared)
-    await db.executemany(
+    await execute_each(
+        db,
         f"DELETE FROM {table} WHERE release_id = $1 AND NOT (recipient = ANY($2::text[]))",
         [
             (release_id, sorted(change.keep_only))
@@ -54,7 +75,8 @@ async def apply_copy_changes(db: Db, schema: str, changes: Mapping[str, CopyChan
         ],
     )
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in COPY_COLUMNS[2:])
-    await db.executemany(
+    await execute_each(
+        db,
         _insert(table, COPY_COLUMNS)
         + f" ON CONFLICT (release_id, recipient) DO UPDATE SET {updates}",
         [_values(copy) for change in changes.values() for copy in change.issued.values()],

@@ -3,7 +3,7 @@ from them (`calendar_rows`): pure."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import assert_never
 
@@ -19,7 +19,7 @@ from events.embargo import (
     EmbargoLiftedEarly,
     EmbargoSet,
 )
-from services.projector.release_row import EmbargoStatus, ReleaseRow
+from services.projector.release_row import EmbargoStatus, ReleaseRow, changed
 
 
 @dataclass(frozen=True)
@@ -42,16 +42,16 @@ def apply_embargo(row: ReleaseRow, event: EmbargoEvents) -> ReleaseRow:
         case EmbargoSet() | EmbargoChanged():
             return _terms(row, event.lift_at, event.pre_release_at, len(event.recipients))
         case EmbargoCancelled():
-            return replace(row, embargo_status=EmbargoStatus.CANCELLED)
+            return changed(row, embargo_status=EmbargoStatus.CANCELLED)
         case EmbargoLiftDeferred():
-            return replace(row, embargo_status=EmbargoStatus.DEFERRED)
+            return changed(row, embargo_status=EmbargoStatus.DEFERRED)
         case EmbargoLifted():
             return _lifted(row, event.lift_at, event.lifted_at, event.lateness_ms)
         case EmbargoLiftedEarly():
             return _lifted(row, event.lift_at, event.lifted_at, None)
         case ApprovedRevisionNoted() | ApprovalWithdrawnNoted() | EmbargoedCopyIssued():
             # Approval's own columns say what is approved; the copies have their own table.
-            return replace(row)
+            return changed(row)
         case _:
             assert_never(event)
 
@@ -59,7 +59,7 @@ def apply_embargo(row: ReleaseRow, event: EmbargoEvents) -> ReleaseRow:
 def _terms(
     row: ReleaseRow, lift_at: datetime, pre_release_at: datetime | None, recipients: int
 ) -> ReleaseRow:
-    return replace(
+    return changed(
         row,
         embargo_status=EmbargoStatus.SCHEDULED,
         embargo_lift_at=lift_at,
@@ -73,7 +73,7 @@ def _terms(
 def _lifted(
     row: ReleaseRow, lift_at: datetime, lifted_at: datetime, lateness_ms: int | None
 ) -> ReleaseRow:
-    return replace(
+    return changed(
         row,
         embargo_status=EmbargoStatus.LIFTED,
         embargo_lift_at=lift_at,

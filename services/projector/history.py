@@ -57,7 +57,7 @@ def history_entry(envelope: Envelope[Message]) -> HistoryRow | None:
         service=event.service,
         stream_version=envelope.sequence,
         event_id=envelope.id,
-        event_type=envelope.type,
+        event_type=_ce_type(type(event)),
         actor=envelope.actor,
         occurred_at=envelope.time,
         summary=summarise(event),
@@ -65,6 +65,16 @@ def history_entry(envelope: Envelope[Message]) -> HistoryRow | None:
         correlation_id=envelope.correlation_id,
         causation_id=envelope.causation_id,
     )
+
+
+_CE_TYPES: dict[type[Event], str] = {}
+
+
+def _ce_type(event_type: type[Event]) -> str:
+    """`envelope.type`, remembered per class: it is built from the model's fields each time."""
+    if event_type not in _CE_TYPES:
+        _CE_TYPES[event_type] = event_type.ce_type()
+    return _CE_TYPES[event_type]
 
 
 def summarise(event: Event) -> str:

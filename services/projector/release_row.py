@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -102,6 +102,24 @@ class ReleaseRow:
     def drafted(self) -> bool:
         """False for a placeholder holding approval events that arrived before DraftCreated."""
         return bool(self.created_by)
+
+
+RELEASE_FIELDS = frozenset(f.name for f in fields(ReleaseRow))
+
+
+def changed(row: ReleaseRow, **changes: Any) -> ReleaseRow:
+    """`dataclasses.replace(row, **changes)` for the release row, without running the 40-field
+    `__init__` again: the fold copies a row once or twice per event, and `replace` was most of
+    a rebuild's folding. The same new frozen row: the row has no `__post_init__` and no
+    init-only fields, so copying its attributes is all `replace` does."""
+    unknown = changes.keys() - RELEASE_FIELDS
+    if unknown:
+        raise TypeError(f"ReleaseRow has no field {', '.join(sorted(unknown))}")
+    copy = object.__new__(ReleaseRow)
+    attributes = copy.__dict__
+    attributes.update(row.__dict__)
+    attributes.update(changes)
+    return copy
 
 
 def board_status(row: ReleaseRow) -> str:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from events.approval import ApprovalEvent, ApprovalEvents
 from events.base import Event, Message
@@ -28,6 +27,7 @@ from services.projector.release_row import (
     ReleaseStatus,
     StageState,
     board_status,
+    changed,
 )
 
 __all__ = ["ApprovalStatus", "ReleaseRow", "ReleaseStatus", "StageState", "evolve_release"]
@@ -41,7 +41,7 @@ def evolve_release(row: ReleaseRow | None, envelope: Envelope[Message]) -> Relea
     evolved = _apply(row, envelope)
     if evolved is None or evolved is row:
         return row
-    return _stamp(replace(evolved, status=board_status(evolved)), envelope)
+    return _stamped(evolved, envelope)
 
 
 def _apply(row: ReleaseRow | None, envelope: Envelope[Message]) -> ReleaseRow | None:
@@ -51,7 +51,7 @@ def _apply(row: ReleaseRow | None, envelope: Envelope[Message]) -> ReleaseRow | 
         case DraftRevised() as revised if row is not None and row.drafted:
             return _revised(row, revised)
         case DraftSubmitted() as submitted if row is not None and row.drafted:
-            return replace(
+            return changed(
                 row,
                 drafting_status=ReleaseStatus.SUBMITTED,
                 revision=submitted.revision,
@@ -60,9 +60,9 @@ def _apply(row: ReleaseRow | None, envelope: Envelope[Message]) -> ReleaseRow | 
                 submitted_by=submitted.submitted_by,
             )
         case DraftReopened() if row is not None and row.drafted:
-            return replace(row, drafting_status=ReleaseStatus.DRAFT)
+            return changed(row, drafting_status=ReleaseStatus.DRAFT)
         case DraftDiscarded() if row is not None and row.drafted:
-            return replace(row, drafting_status=ReleaseStatus.DISCARDED)
+            return changed(row, drafting_status=ReleaseStatus.DISCARDED)
         case ApprovalEvent() as approval:
             # Approval's stream may be read before drafting's (a rebuild, a lagging partition):
             # keep what it says on a placeholder row until DraftCreated fills in the rest.
@@ -85,8 +85,9 @@ def _apply(row: ReleaseRow | None, envelope: Envelope[Message]) -> ReleaseRow | 
 def _created(row: ReleaseRow | None, created: DraftCreated, at: datetime) -> ReleaseRow:
     # Keep what other services already told us, should their events have arrived first.
     base = row if row is not None else _placeholder(created.release_id, at)
-    drafted = replace(
+    return changed(
         base,
+        **_content_columns(created.content),
         collaborators=tuple(created.collaborators),
         drafting_status=ReleaseStatus.DRAFT,
         revision=created.revision,
@@ -94,7 +95,6 @@ def _created(row: ReleaseRow | None, created: DraftCreated, at: datetime) -> Rel
         created_by=created.created_by,
         created_at=at,
     )
-    return _with_content(drafted, created.content)
 
 
 def _revised(row: ReleaseRow, revised: DraftRevised) -> ReleaseRow:
@@ -102,8 +102,9 @@ def _revised(row: ReleaseRow, revised: DraftRevised) -> ReleaseRow:
     status = row.drafting_status
     if status == ReleaseStatus.SUBMITTED:
         status = ReleaseStatus.DRAFT
-    return replace(
-        _with_content(row, revised.content),
+    return changed(
+        row,
+        **_content_columns(revised.content),
         drafting_status=status,
         revision=revised.revision,
         content_hash=revised.content_hash,
@@ -130,16 +131,15 @@ def _placeholder(release_id: str, at: datetime) -> ReleaseRow:
     )
 
 
-def _with_content(row: ReleaseRow, content: ReleaseContent) -> ReleaseRow:
-    return replace(
-        row,
-        title=content.title,
-        summary=content.summary,
-        body=content.body,
-        lead_organisation=content.lead_organisation,
-        organisations=tuple(content.organisations),
-        content=content.model_dump(mode="json"),
-    )
+def _content_columns(content: ReleaseContent) -> dict[str, Any]:
+    return {
+        "title": content.title,
+        "summary": content.summary,
+        "body": content.body,
+        "lead_organisation": content.lead_organisation,
+        "organisations": tuple(content.organisations),
+        "content": content.model_dump(mode="json"),
+    }
 
 
 def _already_applied(row: ReleaseRow | None, envelope: Envelope[Message]) -> bool:
@@ -149,8 +149,16 @@ def _already_applied(row: ReleaseRow | None, envelope: Envelope[Message]) -> boo
     return envelope.sequence <= row.versions.get(envelope.data.service, 0)
 
 
-def _stamp(row: ReleaseRow, envelope: Envelope[Message]) -> ReleaseRow:
+def _stamped(row: ReleaseRow, envelope: Envelope[Message]) -> ReleaseRow:
+    """The board status, the stream version applied and the last event, in one copy (the
+    status reads none of the columns stamped with it)."""
     versions = dict(row.versions)
     if envelope.sequence is not None:
         versions[envelope.data.service] = envelope.sequence
-    return replace(row, versions=versions, last_event_id=envelope.id, updated_at=envelope.time)
+    return changed(
+        row,
+        status=board_status(row),
+        versions=versions,
+        last_event_id=envelope.id,
+        updated_at=envelope.time,
+    )

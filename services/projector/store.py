@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
 from asyncpg import Record
 
 from services.projector.batch import BatchPlan, DeadLetter
+from services.projector.bulk import (
+    JSON_COLUMNS,
+    BulkDb,
+    Existing,
+    copy_rows,
+    encoder,
+    execute_each,
+    first_of_each,
+    history_key,
+    last_of_each,
+    row_values,
+)
 from services.projector.db import Db
+from services.projector.delivery_store import apply_delivery_changes
 from services.projector.embargo_store import (
     apply_copy_changes,
     insert_revisions,
@@ -23,12 +36,16 @@ from services.projector.outcomes import OutcomeRow
 from services.projector.public_store import apply_public_changes
 from services.projector.release_row import ReleaseRow
 
+__all__ = ["JSON_COLUMNS", "NOTIFY_CHANNEL", "Existing", "ProjectionStore", "row_values"]
+
 NOTIFY_CHANNEL = "projections_advanced"
 RELEASE_COLUMNS = tuple(f.name for f in fields(ReleaseRow))
 HISTORY_COLUMNS = tuple(f.name for f in fields(HistoryRow))
 OUTCOME_COLUMNS = tuple(f.name for f in fields(OutcomeRow))
 INBOX_COLUMNS = tuple(f.name for f in fields(InboxRow))
-JSON_COLUMNS = frozenset({"content", "versions", "approval_stages", "data", "events", "problem"})
+_release_params = encoder(RELEASE_COLUMNS)
+_history_params = encoder(HISTORY_COLUMNS)
+_outcome_params = encoder(OUTCOME_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -47,45 +64,73 @@ class ProjectionStore:
         )
         return {row["release_id"]: _release_row(row) for row in rows}
 
-    async def upsert_releases(self, db: Db, rows: Iterable[ReleaseRow]) -> None:
+    async def upsert_releases(
+        self, db: BulkDb, rows: Collection[ReleaseRow], existing: Existing | None = None
+    ) -> None:
         """Writes whole rows: the fold already decided what each one is now."""
-        await db.executemany(
+        old, new = _split(rows, existing)
+        await execute_each(
+            db,
             _upsert(f"{self.schema}.releases", RELEASE_COLUMNS, "release_id"),
-            [_params(RELEASE_COLUMNS, row_values(row)) for row in rows],
+            [_release_params(row_values(row)) for row in old],
         )
+        params = [_release_params(row_values(row)) for row in new]
+        await copy_rows(db, self.schema, "releases", RELEASE_COLUMNS, params)
 
-    async def replace_inbox(self, db: Db, releases: Iterable[ReleaseRow]) -> None:
+    async def replace_inbox(
+        self, db: BulkDb, releases: Collection[ReleaseRow], existing: Existing | None = None
+    ) -> None:
         """Rewrites the inbox rows of changed releases: they derive from the release row alone."""
-        changed = list(releases)
-        if not changed:
+        if not releases:
             return
-        await db.execute(
-            f"DELETE FROM {self.schema}.approval_inbox WHERE release_id = ANY($1::text[])",
-            [release.release_id for release in changed],
-        )
-        await db.executemany(
-            _insert(f"{self.schema}.approval_inbox", INBOX_COLUMNS),
-            [row_values(row) for release in changed for row in inbox_rows(release)],
-        )
+        old, _ = _split(releases, existing)
+        if old:  # a release new to the table has no inbox rows to drop
+            await db.execute(
+                f"DELETE FROM {self.schema}.approval_inbox WHERE release_id = ANY($1::text[])",
+                [release.release_id for release in old],
+            )
+        rows = [row_values(row) for release in releases for row in inbox_rows(release)]
+        if existing is None:
+            await execute_each(db, _insert(f"{self.schema}.approval_inbox", INBOX_COLUMNS), rows)
+        else:
+            await copy_rows(db, self.schema, "approval_inbox", INBOX_COLUMNS, rows)
 
-    async def insert_history(self, db: Db, rows: Iterable[HistoryRow]) -> None:
+    async def insert_history(
+        self, db: BulkDb, rows: Iterable[HistoryRow], existing: Existing | None = None
+    ) -> None:
         """Adds timeline rows; one already there (a replay) is left as it is."""
+        if existing is not None:
+            new = first_of_each(rows, history_key, existing.history)
+            params = [_history_params(row_values(row)) for row in new]
+            await copy_rows(db, self.schema, "release_history", HISTORY_COLUMNS, params)
+            return
         sql = _insert(f"{self.schema}.release_history", HISTORY_COLUMNS)
-        await db.executemany(
+        await execute_each(
+            db,
             sql + " ON CONFLICT (release_id, service, stream_version) DO NOTHING",
-            [_params(HISTORY_COLUMNS, row_values(row)) for row in rows],
+            [_history_params(row_values(row)) for row in rows],
         )
 
-    async def upsert_outcomes(self, db: Db, rows: Iterable[OutcomeRow]) -> None:
+    async def upsert_outcomes(
+        self, db: BulkDb, rows: Sequence[OutcomeRow], existing: Existing | None = None
+    ) -> None:
         """Records command outcomes; a repeated command id has the same outcome anyway."""
-        await db.executemany(
+        held = existing.outcomes if existing is not None else None
+        old = [row for row in rows if held is None or row.command_id in held]
+        await execute_each(
+            db,
             _upsert(f"{self.schema}.command_outcomes", OUTCOME_COLUMNS, "command_id"),
-            [_params(OUTCOME_COLUMNS, row_values(row)) for row in rows],
+            [_outcome_params(row_values(row)) for row in old],
         )
+        if held is not None:
+            new = last_of_each((row for row in rows if row.command_id not in held), _command)
+            params = [_outcome_params(row_values(row)) for row in new]
+            await copy_rows(db, self.schema, "command_outcomes", OUTCOME_COLUMNS, params)
 
     async def insert_dead_letters(self, db: Db, letters: Iterable[DeadLetter]) -> None:
         """Parks records the projector cannot use, with the reason; a replay parks them once."""
-        await db.executemany(
+        await execute_each(
+            db,
             f"INSERT INTO {self.schema}.dead_letters"
             ' (topic, partition, "offset", key, value, headers, reason)'
             " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)"
@@ -109,7 +154,8 @@ class ProjectionStore:
         self, db: Db, consumer: str, next_offsets: Mapping[tuple[str, int], int]
     ) -> None:
         """Records how far the batch got, in the same transaction as its effects."""
-        await db.executemany(
+        await execute_each(
+            db,
             f"INSERT INTO {self.schema}.consumer_offsets"
             " (consumer, topic, partition, next_offset, updated_at) VALUES ($1, $2, $3, $4, now())"
             " ON CONFLICT (consumer, topic, partition)"
@@ -117,16 +163,22 @@ class ProjectionStore:
             [(consumer, topic, partition, n) for (topic, partition), n in next_offsets.items()],
         )
 
-    async def write_batch(self, db: Db, consumer: str, plan: BatchPlan) -> None:
-        """Everything a batch changes, its offsets included."""
-        await self.upsert_releases(db, plan.releases.values())
-        await self.replace_inbox(db, plan.releases.values())
-        await replace_calendar(db, self.schema, plan.releases.values())
-        await insert_revisions(db, self.schema, plan.revisions)
+    async def write_batch(
+        self, db: BulkDb, consumer: str, plan: BatchPlan, existing: Existing | None = None
+    ) -> None:
+        """Everything a batch changes, its offsets included. `existing` (a sole writer that
+        began on empty tables): the batch's keys the tables already hold; every other row goes
+        in by COPY, with the same result as the upserts (see services/projector/bulk.py)."""
+        releases = plan.releases.values()
+        await self.upsert_releases(db, releases, existing)
+        await self.replace_inbox(db, releases, existing)
+        await replace_calendar(db, self.schema, releases, existing)
+        await insert_revisions(db, self.schema, plan.revisions, existing)
         await apply_copy_changes(db, self.schema, plan.copies)
         await apply_public_changes(db, self.schema, plan.public)
-        await self.insert_history(db, plan.history)
-        await self.upsert_outcomes(db, plan.outcomes)
+        await apply_delivery_changes(db, self.schema, plan.deliveries)
+        await self.insert_history(db, plan.history, existing)
+        await self.upsert_outcomes(db, plan.outcomes, existing)
         await self.insert_dead_letters(db, plan.dead_letters)
         await self.store_offsets(db, consumer, plan.next_offsets)
 
@@ -135,10 +187,21 @@ class ProjectionStore:
         await db.execute("SELECT pg_notify($1, $2)", NOTIFY_CHANNEL, json.dumps(payload))
 
 
-def row_values(row: Any) -> tuple[Any, ...]:
-    """A row dataclass's values, shallow: dataclasses.astuple deep-copies every nested dict and
-    list, which was half of a rebuild's time; the values are only serialised afterwards."""
-    return tuple(getattr(row, f.name) for f in fields(row))
+def _command(row: OutcomeRow) -> str:
+    return row.command_id
+
+
+def _split(
+    releases: Collection[ReleaseRow], existing: Existing | None
+) -> tuple[list[ReleaseRow], list[ReleaseRow]]:
+    """(rows the table holds, rows new to it); without `existing`, every row may be held."""
+    if existing is None:
+        return list(releases), []
+    held = existing.releases
+    return (
+        [row for row in releases if row.release_id in held],
+        [row for row in releases if row.release_id not in held],
+    )
 
 
 def _insert(table: str, columns: tuple[str, ...]) -> str:
@@ -151,14 +214,6 @@ def _insert(table: str, columns: tuple[str, ...]) -> str:
 def _upsert(table: str, columns: tuple[str, ...], key: str) -> str:
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns if name != key)
     return f"{_insert(table, columns)} ON CONFLICT ({key}) DO UPDATE SET {updates}"
-
-
-def _params(columns: tuple[str, ...], values: tuple[Any, ...]) -> tuple[Any, ...]:
-    # No json codec is assumed on the connection: jsonb travels as text, cast in SQL.
-    return tuple(
-        json.dumps(value) if name in JSON_COLUMNS and value is not None else value
-        for name, value in zip(columns, values, strict=True)
-    )
 
 
 def _release_row(row: Record) -> ReleaseRow:
