@@ -109,7 +109,8 @@ class FakeReadModel:
         return listed[offset : offset + limit]
 
     async def public_release(self, slug: str) -> dict[str, Any] | None:
-        return next((row for row in self.public if row["slug"] == slug), None)
+        matches = (row for row in self.public if slug in (row["slug"], row.get("slug_if_taken")))
+        return next(matches, None)
 
     async def subscribers(self, limit: int, offset: int) -> list[dict[str, Any]]:
         return self.subscriber_rows[offset : offset + limit]

@@ -114,7 +114,7 @@ def _organisations(organisations: Sequence[str]) -> list[dict[str, str]]:
 
 def _subject_metadata(row: Mapping[str, Any]) -> dict[str, Any]:
     """language, people, places and subjects when the row carries the edition's content fields
-    (`language`, `people`, `locations`, `topics`); `public_feed` does not hold them yet."""
+    (`language`, `people`, `locations`, `topics`), as `public_feed` keeps them."""
     metadata: dict[str, Any] = {}
     if row.get("language"):
         metadata["language"] = str(row["language"])

@@ -3,18 +3,17 @@ those (an edition, a withdrawal, an unpublishing), as rows or patches of `public
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from events.base import Message
 from events.envelope import Envelope
 from events.publication import ReleasePublished, ReleaseUnpublished, ReleaseWithdrawn
+from services.publication.slugs import permanent_slug
 
 # States still readable at /v1/public/{slug} and listed in the feed; the rest are not.
 LISTED_STATES = ("published", "withdrawn")
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -34,6 +33,10 @@ class PublicEdition:
     change_history: list[dict[str, Any]]
     state_changed_at: datetime
     stream_version: int
+    language: str = "en"
+    people: list[str] = field(default_factory=list)
+    locations: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,10 @@ def public_change(envelope: Envelope[Message]) -> PublicChange | None:
 
 def _edition(published: ReleasePublished, version: int) -> PublicEdition:
     content = published.content
-    id_words = _NOT_SLUG.sub("-", published.release_id.lower()).strip("-")
     return PublicEdition(
         release_id=published.release_id,
         slug=published.slug,
-        slug_if_taken=f"{published.slug}-{id_words}",
+        slug_if_taken=permanent_slug(published.slug, published.release_id),
         edition=published.edition,
         title=content.title,
         summary=content.summary,
@@ -88,4 +90,8 @@ def _edition(published: ReleasePublished, version: int) -> PublicEdition:
         change_history=[note.model_dump(mode="json") for note in published.change_history],
         state_changed_at=published.public_updated_at,
         stream_version=version,
+        language=content.language,
+        people=list(content.people),
+        locations=list(content.locations),
+        topics=list(content.topics),
     )

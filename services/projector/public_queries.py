@@ -17,7 +17,8 @@ _PUBLIC_SLUG = (
 PUBLIC_COLUMNS = (
     f"f.release_id, {_PUBLIC_SLUG}, f.edition, f.title, f.summary, f.body, f.organisations,"
     " f.first_published_at, f.public_updated_at, f.change_history, f.state,"
-    " f.withdrawal_explanation, f.redirect_url, f.state_changed_at"
+    " f.withdrawal_explanation, f.redirect_url, f.state_changed_at,"
+    " f.language, f.people, f.locations, f.topics, f.slug_if_taken"
 )
 MAX_LIMIT = 200
 
@@ -41,7 +42,12 @@ async def public_release(db: Db, slug: str) -> dict[str, Any] | None:
         " WHERE f.slug = $1 OR f.slug_if_taken = $1",
         slug,
     )
-    return next((_public(row) for row in rows if row["slug"] == slug), None)
+    held = next((row for row in rows if row["slug"] == slug), None)
+    # A release's permanent address (`slug_if_taken`) finds it even where it holds the plain
+    # slug: the route redirects there.
+    permanent = next((row for row in rows if row["slug_if_taken"] == slug), None)
+    found = held or permanent
+    return _public(found) if found is not None else None
 
 
 def _public(row: Any) -> dict[str, Any]:

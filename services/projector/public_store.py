@@ -12,11 +12,14 @@ from services.projector.public_feed import PublicChange, PublicEdition, PublicSt
 _EDITION_SQL = """
 INSERT INTO {t} AS row (release_id, slug, slug_if_taken, edition, title, summary, body,
     organisations, first_published_at, public_updated_at, change_history, state, state_changed_at,
-    stream_version)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, 'published', $12, $13)
+    stream_version, language, people, locations, topics)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, 'published', $12, $13, $14, $15,
+    $16, $17)
 ON CONFLICT (release_id) DO UPDATE SET
     edition = EXCLUDED.edition, title = EXCLUDED.title, summary = EXCLUDED.summary,
     body = EXCLUDED.body, organisations = EXCLUDED.organisations,
+    language = EXCLUDED.language, people = EXCLUDED.people, locations = EXCLUDED.locations,
+    topics = EXCLUDED.topics,
     public_updated_at = EXCLUDED.public_updated_at, change_history = EXCLUDED.change_history,
     state = 'published', state_changed_at = EXCLUDED.state_changed_at,
     stream_version = EXCLUDED.stream_version
@@ -49,5 +52,6 @@ def _edition_params(edition: PublicEdition) -> tuple[object, ...]:
         edition.release_id, edition.slug, edition.slug_if_taken, edition.edition, edition.title,
         edition.summary, edition.body, edition.organisations, edition.first_published_at,
         edition.public_updated_at, json.dumps(edition.change_history), edition.state_changed_at,
-        edition.stream_version,
+        edition.stream_version, edition.language, edition.people, edition.locations,
+        edition.topics,
     )  # fmt: skip

@@ -16,6 +16,7 @@ from events.content import ReleaseContent
 from events.envelope import Envelope, deterministic_id
 from events.publication import Notice, ReleasePublished, ReleaseUnpublished, ReleaseWithdrawn
 from events.subscribers import SubscriberFilters
+from services.publication.slugs import permanent_slug
 
 Payload = dict[str, Any]
 
@@ -101,6 +102,8 @@ def published_payload(
 ) -> Payload:
     """What a receiver needs to show the edition without calling back: content and addresses."""
     content = event.content
+    # The permanent address: the plain slug may belong to an earlier release of that title.
+    address = permanent_slug(event.slug, event.release_id)
     return {
         "notice": "published",
         "event_id": envelope.id,
@@ -109,7 +112,7 @@ def published_payload(
         "update_type": event.update_type,
         "change_note": event.change_note,
         "slug": event.slug,
-        "url": f"{public_base_url.rstrip('/')}/v1/public/{event.slug}",
+        "url": f"{public_base_url.rstrip('/')}/v1/public/{address}",
         "title": content.title,
         "summary": content.summary,
         "body": content.body,

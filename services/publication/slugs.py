@@ -49,3 +49,11 @@ def _shorten(slug: str) -> str:
     cut = slug[: MAX_SLUG_CHARS + 1]
     boundary = cut.rfind("-")
     return (cut[:boundary] if boundary > 0 else cut[:MAX_SLUG_CHARS]).strip("-")
+
+
+def permanent_slug(slug: str, release_id: str) -> str:
+    """The address that is this release's whatever else is published: its slug with its id.
+    The first release published under `slug` is also served at the plain slug (and its
+    permanent address redirects there); a later one with the same title is served here."""
+    id_words = _NOT_WORD.sub("-", release_id.lower()).strip("-")
+    return f"{slug}-{id_words}"

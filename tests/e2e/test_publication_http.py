@@ -225,7 +225,11 @@ async def told_at_the_lift(told: Told, release_id: str, page: dict[str, Any]) ->
     await told.until(release_id, page["title"], notices=1, emails=1)
     [notice] = told.webhook_notices(release_id)
     assert (notice["notice"], notice["edition"], notice["slug"]) == ("published", 1, page["slug"])
-    assert notice["body"] == page["body"] and notice["url"].endswith(f"/v1/public/{page['slug']}")
+    assert notice["body"] == page["body"]
+    async with httpx.AsyncClient(timeout=30) as public:
+        permanent = await public.get(notice["url"])  # slug + id: its own whatever else is public
+    assert permanent.status_code == 301
+    assert permanent.headers["Location"] == f"/v1/public/{page['slug']}"
     [email] = told.emails(page["title"])
     assert email["Subject"] == page["title"]
 

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -65,8 +66,9 @@ async def test_each_edition_and_the_withdrawal_reach_the_webhook_signed_and_the_
     assert headers[DELIVERY_HEADER] == first["delivery_id"]
     assert first["notice"] == "published" and first["edition"] == 1
     assert first["content_hash"] == approved_hash, "exactly the approved content"
+    await ninjs_names_the_topic(first["url"], release_id, topic)
     [mail] = await eventually(check(lambda: mailbox.to(address)), what="the first email")
-    assert mail["Subject"] == "UK and Japan" and first["url"].endswith(f"/{first['slug']}")
+    assert mail["Subject"] == "UK and Japan"
     assert {part.get_content_type() for part in mail.walk()} >= {"text/plain", "text/html"}
 
     second_hash = await corrected(bootstrap, release_id, topic, "Corrected the date.")
@@ -177,6 +179,21 @@ async def test_killed_mid_delivery_the_service_delivers_after_restart_with_the_s
         lambda: delivery_events(bootstrap, release_id, "DeliverySucceeded")
     )
     assert len(succeeded) == 1
+
+
+async def ninjs_names_the_topic(url: str, release_id: str, topic: str) -> None:
+    """The delivered link leads to this release (every test release has the same title, so the
+    plain slug is an earlier one's), and its ninjs carries the edition's topic and language."""
+
+    async def ninjs() -> dict[str, Any] | None:
+        async with httpx.AsyncClient(timeout=30, follow_redirects=True) as public:
+            response = await public.get(f"{url}.ninjs")
+        return response.json() if response.status_code == 200 else None
+
+    document = await eventually(ninjs, what="the ninjs document")
+    assert document["uri"] == f"urn:pressroom:release:{release_id}"
+    assert document["language"] == "en"
+    assert {"name": topic, "rel": "about"} in document["subjects"]
 
 
 def _decoded(hook: Any) -> list[tuple[dict[str, Any], int]]:

@@ -72,6 +72,18 @@ async def test_a_public_page_answers_for_each_state(client: httpx.AsyncClient) -
         assert answer.headers["content-type"].startswith("application/problem+json")
 
 
+async def test_a_release_s_permanent_address_redirects_to_the_slug_it_holds() -> None:
+    reads = FakeReadModel(public=[row("r9", slug_if_taken="slug-r9-r9")])
+    app = create_app(Settings(), bus=FakeCommandBus(respond=lambda _: None), reads=reads)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        for suffix in ("", ".ninjs"):
+            response = await client.get(f"/v1/public/slug-r9-r9{suffix}")
+            assert response.status_code == 301
+            assert response.headers["location"] == f"/v1/public/slug-r9{suffix}"
+        assert (await client.get("/v1/public/slug-r9")).status_code == 200
+
+
 async def test_the_atom_feed_is_served_as_atom(client: httpx.AsyncClient) -> None:
     answer = await client.get("/v1/feed.atom")
     assert answer.status_code == 200

@@ -75,7 +75,7 @@ async def public_release_ninjs(gateway: GatewayDep, request: Request, slug: Publ
             headers={"Link": f'<{NINJS_SCHEMA_URI}>; rel="describedby"'},
         )
 
-    return await _serve(gateway, slug, ninjs)
+    return await _serve(gateway, slug, ninjs, suffix=".ninjs")
 
 
 @router.get(
@@ -88,7 +88,7 @@ async def public_release(gateway: GatewayDep, slug: PublicSlug) -> Response:
 
 
 async def _serve(
-    gateway: Gateway, slug: str, render: Callable[[Mapping[str, Any]], Response]
+    gateway: Gateway, slug: str, render: Callable[[Mapping[str, Any]], Response], suffix: str = ""
 ) -> Response:
     """What every representation of one public release answers for each state; `render` draws
     the readable ones (published, withdrawn)."""
@@ -100,6 +100,8 @@ async def _serve(
         raise ProblemError(410, f"{row['title']!r} is no longer public.", slug="public-gone")
     if state == "redirect":
         return RedirectResponse(row["redirect_url"], status_code=301)
+    if row["slug"] != slug:  # its permanent address: the plain slug is its own
+        return RedirectResponse(f"/v1/public/{row['slug']}{suffix}", status_code=301)
     return render(row)
 
 
