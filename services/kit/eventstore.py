@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from events.base import Event, Message
 from events.envelope import Envelope
@@ -14,11 +16,14 @@ from events.replies import CommandOutcome
 from services.kit.db import Connection
 
 OUTBOX_CHANNEL_SUFFIX = "_outbox"
+# One row for the relay: the topic it goes to and the record as it will be produced.
+OutboxRow = tuple[str, KafkaRecord]
 
 
 @dataclass(frozen=True)
 class EventStore:
-    """All statements take the caller's connection: the caller owns the transaction."""
+    """All statements take the caller's connection: the caller owns the transaction. Writes of
+    many rows are one `executemany` each: one round trip to PostgreSQL, whatever the count."""
 
     schema: str
     registry: Registry
@@ -33,8 +38,25 @@ class EventStore:
             "WHERE stream_id = $1 ORDER BY version",
             stream_id,
         )
+        return [self._event(r) for r in rows]
+
+    async def load_many(
+        self, conn: Connection, stream_ids: Sequence[str]
+    ) -> dict[str, list[Event]]:
+        """Each stream's events in version order, in one statement; one without any is absent."""
+        rows = await conn.fetch(
+            f"SELECT stream_id, event_type, data FROM {self.schema}.events"
+            " WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, version",
+            list(stream_ids),
+        )
+        streams: dict[str, list[Event]] = defaultdict(list)
+        for r in rows:
+            streams[r["stream_id"]].append(self._event(r))
+        return dict(streams)
+
+    def _event(self, row: Any) -> Event:
         # Upcasters apply here too: a service always folds the latest version of each event.
-        return [_as_event(self.registry.read(r["event_type"], json.loads(r["data"]))) for r in rows]
+        return _as_event(self.registry.read(row["event_type"], json.loads(row["data"])))
 
     async def append(self, conn: Connection, envelopes: list[Envelope[Event]]) -> None:
         """Raises asyncpg.UniqueViolationError when another writer took one of the versions."""
@@ -65,39 +87,60 @@ class EventStore:
         )
         return None if outcome is None else CommandOutcome.model_validate_json(outcome)
 
+    async def processed_many(
+        self, conn: Connection, command_ids: Sequence[str]
+    ) -> dict[str, CommandOutcome]:
+        """The stored outcome of each command id handled before, in one statement."""
+        rows = await conn.fetch(
+            f"SELECT command_id, outcome FROM {self.schema}.processed_commands"
+            " WHERE command_id = ANY($1::text[])",
+            list(command_ids),
+        )
+        return {r["command_id"]: CommandOutcome.model_validate_json(r["outcome"]) for r in rows}
+
     async def record_outcome(self, conn: Connection, outcome: CommandOutcome) -> None:
-        await conn.execute(
+        await self.record_outcomes(conn, [outcome])
+
+    async def record_outcomes(self, conn: Connection, outcomes: Sequence[CommandOutcome]) -> None:
+        await conn.executemany(
             f"INSERT INTO {self.schema}.processed_commands"
             " (command_id, command_type, stream_id, status, outcome)"
             " VALUES ($1, $2, $3, $4, $5::jsonb)",
-            outcome.command_id,
-            outcome.command_type,
-            outcome.release_id,
-            outcome.status.value,
-            outcome.model_dump_json(),
+            [
+                (o.command_id, o.command_type, o.release_id, o.status.value, o.model_dump_json())
+                for o in outcomes
+            ],
         )
 
     async def to_outbox(self, conn: Connection, topic: str, record: KafkaRecord) -> None:
-        await conn.execute(
-            f"INSERT INTO {self.schema}.outbox (topic, key, value, header_keys, header_values)"
-            " VALUES ($1, $2, $3, $4, $5)",
-            topic,
-            record.key,
-            record.value,
-            [k for k, _ in record.headers],
-            [v for _, v in record.headers],
-        )
-        # Wakes the relay at commit (NOTIFY is transactional), so it never polls in a loop.
-        await conn.execute(f"NOTIFY {self.notify_channel}")
+        await self.rows_to_outbox(conn, [(topic, record)])
+        await self.notify_relay(conn)
 
     async def envelopes_to_outbox(
         self, conn: Connection, topic: str, envelopes: list[Envelope[Any]]
     ) -> None:
-        for envelope in envelopes:
-            await self.to_outbox(conn, topic, encode(envelope))
+        await self.rows_to_outbox(conn, [(topic, encode(envelope)) for envelope in envelopes])
+        await self.notify_relay(conn)
+
+    async def rows_to_outbox(self, conn: Connection, rows: Sequence[OutboxRow]) -> None:
+        """In the order given (the relay publishes in id order); the caller wakes the relay."""
+        await conn.executemany(
+            f"INSERT INTO {self.schema}.outbox (topic, key, value, header_keys, header_values)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            [
+                (topic, r.key, r.value, [k for k, _ in r.headers], [v for _, v in r.headers])
+                for topic, r in rows
+            ],
+        )
+
+    async def notify_relay(self, conn: Connection) -> None:
+        """Wakes the relay at commit (NOTIFY is transactional), so it never polls in a loop. Once
+        per transaction is enough: PostgreSQL folds repeats of one channel into one."""
+        await conn.execute(f"NOTIFY {self.notify_channel}")
 
 
 def _as_event(message: Message) -> Event:
-    if not isinstance(message, Event):
+    """A release's event, or a subscriber's: folded alike, though only the first is an `Event`."""
+    if message.kind != "event":
         raise TypeError(f"{message.ce_type()} stored as an event")
-    return message
+    return cast(Event, message)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,14 +13,14 @@ import structlog
 
 from events.base import Command, Event, Message
 from events.envelope import Envelope
-from events.kafka import KafkaRecord, UndecodableMessage, decode
+from events.kafka import KafkaRecord, UndecodableMessage, decode, encode
 from events.replies import CommandOutcome, Rejection
 from events.topics import REPLIES, dlq_topic, events_topic
 from services.kit import outcomes
 from services.kit.db import Connection, Pool
 from services.kit.decider import Decider, wrap_events
 from services.kit.dlq import RecordOrigin, dead_letter
-from services.kit.eventstore import EventStore
+from services.kit.eventstore import EventStore, OutboxRow
 
 log = structlog.get_logger()
 # Worth waiting out (database restarting, network blip); anything else is this message's fault.
@@ -37,11 +37,32 @@ MAX_CONCURRENCY_RETRIES = 5
 # lock cycle (a command and the deadline scheduler touching the same stream and deadline row).
 CONCURRENT_WRITE = (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError)
 # Writes that follow from the new events in the same transaction (e.g. the deadlines they imply).
+# It gets the new events of one command or, from a batch, of several, in order: each event must
+# be taken on its own (its subject is its stream), never as "the" command's events.
 AfterAppend = Callable[[Connection, list[Envelope[Event]]], Awaitable[None]]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Known:
+    """What deciding a command needs read first: the stored outcome of its id, else its stream."""
+
+    prior: CommandOutcome | None
+    history: list[Event]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What one command comes to: its outcome, and the new events to record (none if refused).
+    A repeat (the command id was handled before) carries the stored outcome and writes nothing."""
+
+    command: Envelope[Any]
+    outcome: CommandOutcome
+    events: list[Envelope[Event]] = field(default_factory=list)
+    repeat: bool = False
 
 
 @dataclass
@@ -94,40 +115,82 @@ class CommandHandler:
     async def decide_and_record(
         self, conn: Connection, command: Envelope[Any], reply: bool
     ) -> CommandOutcome:
-        """In the caller's transaction: the deadline scheduler claims its row in the same one."""
+        """In the caller's transaction: read, decide, record."""
         prior = await self.store.processed(conn, command.id)
-        if prior is not None:
-            if reply:
-                await self._reply(conn, prior, command)  # the same answer, nothing new written
-            return prior
-        history = await self.store.load(conn, command.subject)
-        state, now = self.decider.fold(history), self.clock()
+        history = [] if prior is not None else await self.store.load(conn, command.subject)
+        decision = self.decide(command, Known(prior, history))
+        await self.record(conn, [decision], reply)
+        return decision.outcome
+
+    async def read_known(self, conn: Connection, commands: Sequence[Envelope[Any]]) -> list[Known]:
+        """What deciding each command needs, in two statements however many commands there are.
+        Meant for commands of distinct streams (a batch of deadlines): two of one stream would be
+        decided on the same history, and the second would conflict at append."""
+        priors = await self.store.processed_many(conn, [c.id for c in commands])
+        to_fold = [c.subject for c in commands if c.id not in priors]
+        histories = await self.store.load_many(conn, to_fold) if to_fold else {}
+        return [Known(priors.get(c.id), histories.get(c.subject, [])) for c in commands]
+
+    def decide(self, command: Envelope[Any], known: Known) -> Decision:
+        """No I/O: fold, decide at the handler's clock, wrap the new events. A Rejection is an
+        outcome; any other exception is the caller's (a bug in this command or the domain)."""
+        if known.prior is not None:
+            return Decision(command, known.prior, repeat=True)
+        version, now = len(known.history), self.clock()
+        state = self.decider.fold(known.history)
         try:
             new_events = self.decider.decide(command.data, state, now)
         except Rejection as rejection:
-            outcome = outcomes.rejected(command, len(history), rejection)
-        else:
-            envelopes = wrap_events(command, new_events, len(history), now)
-            await self.store.append(conn, envelopes)
-            if self.after_append is not None:
-                await self.after_append(conn, envelopes)
-            await self.store.envelopes_to_outbox(conn, events_topic(self.service), envelopes)
-            outcome = outcomes.accepted(command, len(history) + len(envelopes), envelopes)
-        await self.store.record_outcome(conn, outcome)
-        if reply:
-            await self._reply(conn, outcome, command)
-        log.info(
-            "command_handled", command_id=command.id, type=command.type, status=outcome.status.value
-        )
-        return outcome
+            return Decision(command, outcomes.rejected(command, version, rejection))
+        envelopes = wrap_events(command, new_events, version, now)
+        outcome = outcomes.accepted(command, version + len(envelopes), envelopes)
+        return Decision(command, outcome, envelopes)
 
-    async def _reply(
-        self, conn: Connection, outcome: CommandOutcome, command: Envelope[Any]
+    async def record(
+        self,
+        conn: Connection,
+        decisions: Sequence[Decision],
+        reply: bool,
+        notify_relay: bool = True,
+        log_each: bool = True,
     ) -> None:
-        reply = outcomes.reply_envelope(
-            outcome, self.service, self.clock(), command.correlation_id, command.actor
-        )
-        await self.store.envelopes_to_outbox(conn, REPLIES, [reply])
+        """Every decision's writes in the caller's transaction, one statement per kind of row:
+        events (UniqueViolationError when a concurrent writer took a version), what they imply
+        (`after_append`), outbox rows, outcomes. A repeat writes only its reply, if asked for.
+        `notify_relay=False` when the caller wakes the relay once for many calls, `log_each=False`
+        when it logs them in one line."""
+        fresh = [d for d in decisions if not d.repeat]
+        events = [e for d in fresh for e in d.events]
+        if events:
+            await self.store.append(conn, events)
+            if self.after_append is not None:
+                await self.after_append(conn, events)
+        outbox = [row for d in decisions for row in self._outbox_rows(d, reply)]
+        if outbox:
+            await self.store.rows_to_outbox(conn, outbox)
+            if notify_relay:
+                await self.store.notify_relay(conn)
+        if fresh:
+            await self.store.record_outcomes(conn, [d.outcome for d in fresh])
+        if log_each:
+            for d in fresh:
+                log.info(
+                    "command_handled",
+                    command_id=d.command.id,
+                    type=d.command.type,
+                    status=d.outcome.status.value,
+                )
+
+    def _outbox_rows(self, decision: Decision, reply: bool) -> list[OutboxRow]:
+        """The new events, then the reply: a client that hears the outcome can read the events."""
+        rows = [(events_topic(self.service), encode(e)) for e in decision.events]
+        if reply:
+            command = decision.command
+            answer = outcomes.reply_envelope(
+                decision.outcome, self.service, self.clock(), command.correlation_id, command.actor
+            )
+            rows.append((REPLIES, encode(answer)))
+        return rows
 
     async def dead_letter(
         self, record: KafkaRecord, origin: RecordOrigin, reason: str, reply: bool = True

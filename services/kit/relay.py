@@ -19,6 +19,9 @@ from services.kit.kafka_meta import topic_partitions
 log = structlog.get_logger()
 OUTBOX_ID = "pressroom_outbox_id"
 BATCH = 500
+# Bytes per partition per produce request: a burst of rows goes out in a few requests, not in
+# one per 16 KiB (aiokafka's default), each waiting for the one before it to drain.
+MAX_BATCH_BYTES = 512 * 1024
 # Fallback wake-up in case a NOTIFY was missed while the listener reconnected.
 IDLE_POLL_S = 5.0
 
@@ -52,6 +55,7 @@ class OutboxRelay:
                 enable_idempotence=True,
                 acks="all",
                 linger_ms=2,
+                max_batch_size=MAX_BATCH_BYTES,
             )
             await producer.start()
             try:

@@ -26,6 +26,7 @@ from services.kit.eventstore import EventStore
 from services.kit.handler import AfterAppend, CommandHandler
 from services.kit.migrations import KIT_SQL, apply_migrations
 from services.kit.scheduler import (
+    BATCH_SIZE,
     Cancel,
     Deadline,
     DeadlineScheduler,
@@ -78,16 +79,21 @@ class Harness:
     pool: Pool
     schema: str
     after_append: AfterAppend | None = None
+    decider: Decider[Any, Any, Any] = RECORDER
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     def handler(self) -> CommandHandler:
         store = EventStore(self.schema, REGISTRY)
-        return CommandHandler(self.pool, store, RECORDER, after_append=self.after_append)
+        return CommandHandler(self.pool, store, self.decider, after_append=self.after_append)
 
-    def start_scheduler(self) -> None:
-        scheduler = DeadlineScheduler(self.handler(), to_command, actor=SYSTEM.id)
-        self.tasks.append(asyncio.create_task(scheduler.run(self.stop)))
+    def start_scheduler(self, batch_size: int = BATCH_SIZE) -> asyncio.Task[None]:
+        scheduler = DeadlineScheduler(
+            self.handler(), to_command, actor=SYSTEM.id, batch_size=batch_size
+        )
+        task = asyncio.create_task(scheduler.run(self.stop))
+        self.tasks.append(task)
+        return task
 
     async def write(self, *changes: Schedule | Cancel) -> None:
         async with self.pool.acquire() as conn, conn.transaction():

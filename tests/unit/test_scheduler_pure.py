@@ -22,6 +22,7 @@ from services.kit.scheduler import (
     DeadlineScheduler,
     Schedule,
     apply_changes,
+    first_of_each_stream,
     seconds_until,
 )
 from tests.unit.given_when_then import NOW
@@ -70,14 +71,35 @@ def test_the_scheduler_sleeps_until_the_next_deadline_within_bounds(
     assert seconds_until(next_due, NOW) == pytest.approx(expected)
 
 
+def test_a_batch_fires_the_earliest_claimed_deadline_of_each_stream_in_due_order() -> None:
+    def row(row_id: int, stream: str, key: str, minutes: int) -> dict[str, Any]:
+        due = DUE + timedelta(minutes=minutes)
+        return {"id": row_id, "stream_id": stream, "kind": "overdue", "key": key, "due_at": due,
+                "payload": "{}"}  # fmt: skip
+
+    claimed = [row(4, "rel-2", "1:policy", 0), row(2, "rel-1", "1:policy", 1),
+               row(9, "rel-2", "1:legal", 2), row(3, "rel-3", "1:policy", 3),
+               row(1, "rel-1", "1:legal", 4)]  # fmt: skip
+    firings = first_of_each_stream(claimed)
+    assert [(f.row_id, f.deadline.stream_id, f.deadline.key) for f in firings] == [
+        (4, "rel-2", "1:policy"),
+        (2, "rel-1", "1:policy"),
+        (3, "rel-3", "1:policy"),
+    ]
+    assert first_of_each_stream([]) == []
+
+
 class RecordingConnection:
-    """Stands in for asyncpg: keeps the statements in order."""
+    """Stands in for asyncpg: keeps the statements in order, one entry per round trip."""
 
     def __init__(self) -> None:
-        self.statements: list[tuple[str, tuple[Any, ...]]] = []
+        self.statements: list[tuple[str, list[tuple[Any, ...]]]] = []
 
     async def execute(self, sql: str, *args: Any) -> None:
-        self.statements.append((sql, args))
+        self.statements.append((sql, [args]))
+
+    async def executemany(self, sql: str, args: list[tuple[Any, ...]]) -> None:
+        self.statements.append((sql, list(args)))
 
 
 async def test_changes_are_written_in_order_and_a_schedule_wakes_the_scheduler() -> None:
@@ -86,10 +108,30 @@ async def test_changes_are_written_in_order_and_a_schedule_wakes_the_scheduler()
     await apply_changes(conn, "approval", changes)
     [cancel, upsert, notify] = conn.statements
     assert cancel[0].startswith("UPDATE approval.deadlines SET cancelled_at")
-    assert cancel[1] == ("rel-1", "overdue", None)
+    assert cancel[1] == [("rel-1", "overdue", None)]
     assert upsert[0].startswith("INSERT INTO approval.deadlines")
-    assert upsert[1] == ("rel-1", "overdue", "3:legal", DUE, '{"a": 1}')
-    assert notify == ("NOTIFY approval_deadlines", ())
+    assert upsert[1] == [("rel-1", "overdue", "3:legal", DUE, '{"a": 1}')]
+    assert notify == ("NOTIFY approval_deadlines", [()])
+
+
+async def test_each_run_of_cancels_or_schedules_is_one_round_trip_in_order() -> None:
+    conn = RecordingConnection()
+    changes = [
+        Cancel("rel-1", "lift"),
+        Cancel("rel-1", "pre-release"),
+        Cancel("rel-2", "lift"),
+        Schedule("rel-3", "lift", "current", DUE),
+        Schedule("rel-4", "lift", "current", DUE),
+        Cancel("rel-3", "pre-release"),
+    ]
+    await apply_changes(conn, "embargo", changes)
+    trips = [(sql.split()[0], [args[:2] for args in rows]) for sql, rows in conn.statements]
+    assert trips == [
+        ("UPDATE", [("rel-1", "lift"), ("rel-1", "pre-release"), ("rel-2", "lift")]),
+        ("INSERT", [("rel-3", "lift"), ("rel-4", "lift")]),
+        ("UPDATE", [("rel-3", "pre-release")]),
+        ("NOTIFY", [()]),
+    ]
 
 
 async def test_cancelling_alone_wakes_nobody() -> None:
