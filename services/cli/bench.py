@@ -47,13 +47,24 @@ def bench(
     requests: Annotated[int | None, typer.Option("-k", help="HTTP requests (K).")] = None,
     rate: Annotated[float | None, typer.Option("--rate", help="HTTP requests/s.")] = None,
     releases: Annotated[int, typer.Option("--releases", help="storm: releases.")] = 1_000,
+    lead: Annotated[
+        float | None,
+        typer.Option(
+            "--lead",
+            min=5.0,
+            max=600.0,
+            help="storm: seconds from the start to lift_at (default 20, --quick 10); longer on "
+            "a busy machine, where setting up the embargoes takes longer.",
+        ),
+    ] = None,
 ) -> None:
     """Measure this machine's raw Kafka and PostgreSQL limits, then drafting against them;
     `bench storm`: N embargoes lifting at one instant, beside bare asyncio timers."""
     # aiokafka logs every failed connection attempt; the outcome is reported below, once.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     if what is not None:
-        return storm(what, 100 if quick else releases, 10.0 if quick else 20.0, markdown)
+        lead_s = lead if lead is not None else (10.0 if quick else 20.0)
+        return storm(what, 100 if quick else releases, lead_s, markdown)
     base = QUICK if quick else BenchConfig()
     config = base.with_overrides(messages=messages, commands=commands, requests=requests, rate=rate)
     try:
