@@ -26,6 +26,9 @@ from services.publication.senders import AttemptResult, Senders
 
 log = structlog.get_logger()
 MAX_SLEEP_S = 30.0  # look anyway this often: a NOTIFY lost while reconnecting
+# A due notice another worker holds (its receiver may take up to the timeout to answer): look
+# again after this, not in a tight loop. New work wakes the workers at once (NOTIFY).
+HELD_ELSEWHERE_S = 0.25
 RECONNECT_S = 2.0
 
 
@@ -83,7 +86,8 @@ class DeliveryWorker:
             next_due: datetime | None = await conn.fetchval(self._sql(sql.NEXT_DUE))
         if next_due is None:
             return MAX_SLEEP_S
-        return min(max((next_due - self.handler.clock()).total_seconds(), 0.01), MAX_SLEEP_S)
+        seconds = (next_due - self.handler.clock()).total_seconds()
+        return min(max(seconds, HELD_ELSEWHERE_S), MAX_SLEEP_S)
 
     async def deliver_next(self) -> bool:
         """One delivery attempt, if one is due: False when nothing is."""

@@ -134,6 +134,8 @@ def webhook_url_problem(url: str) -> str | None:
         return "put no credentials in the webhook URL: the signature authenticates Pressroom"
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         return f"a webhook off this machine needs https, not {url!r}"
+    if _is_never_a_receiver(parts.hostname):
+        return f"{parts.hostname} is link-local, multicast or unspecified: no webhook lives there"
     return None
 
 
@@ -144,6 +146,16 @@ def _is_loopback(host: str) -> bool:
         return ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _is_never_a_receiver(host: str) -> bool:
+    """Cloud metadata (169.254.169.254) and the like: a webhook there is an attack, not a
+    subscriber. Private addresses stay allowed (an intranet newsroom)."""
+    try:
+        address = ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_link_local or address.is_multicast or address.is_unspecified
 
 
 def _require_active(state: Subscriber) -> None:

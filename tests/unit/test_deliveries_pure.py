@@ -179,6 +179,10 @@ def test_a_short_secret_or_a_bad_email_is_refused_by_the_contract() -> None:
         ("https://user:pw@newswire.example/hook", False),
         ("ftp://newswire.example/hook", False),
         ("/relative", False),
+        ("https://169.254.169.254/latest/meta-data", False),
+        ("https://[fe80::1]/hook", False),
+        ("https://0.0.0.0/hook", False),
+        ("https://10.1.2.3/hook", True),
     ],
 )
 def test_webhook_urls_are_https_or_this_machine(url: str, usable: bool) -> None:
