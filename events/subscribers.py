@@ -45,17 +45,23 @@ class SubscriberEvent(Message):
     subscriber_id: Identifier
 
 
-class RegisterSubscriber(SubscriberCommand):
-    """A webhook (url + secret) or an email address, with the releases it wants."""
+class SubscriberTerms(Contract):
+    """What a subscriber is: a webhook (url + secret) or an email address, and what it wants.
+    The HTTP body of POST /v1/subscribers is exactly this."""
 
-    type: Literal["RegisterSubscriber"] = "RegisterSubscriber"
-    version: Literal[1] = 1
     name: ShortText
     channel: Channel
     url: WebhookUrl | None = None
     secret: WebhookSecret | None = None
     email: EmailStr | None = None
     filters: SubscriberFilters = SubscriberFilters()
+
+
+class RegisterSubscriber(SubscriberCommand, SubscriberTerms):
+    """A webhook (url + secret) or an email address, with the releases it wants."""
+
+    type: Literal["RegisterSubscriber"] = "RegisterSubscriber"
+    version: Literal[1] = 1
 
 
 class RemoveSubscriber(SubscriberCommand):

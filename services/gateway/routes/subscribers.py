@@ -9,20 +9,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, EmailStr
+from pydantic import BaseModel, ConfigDict
 
-from events.content import Identifier, ShortText
+from events.content import Identifier
 from events.envelope import Envelope, source_of
 from events.replies import OutcomeStatus
 from events.subscribers import (
-    Channel,
     RegisterSubscriber,
     RemoveSubscriber,
     RequestRedelivery,
     SubscriberCommand,
-    SubscriberFilters,
-    WebhookSecret,
-    WebhookUrl,
+    SubscriberTerms,
 )
 from services.gateway.auth import CurrentPrincipal, Principal
 from services.gateway.command_bus import CommandNotSent
@@ -38,17 +35,8 @@ SubscriberId = Annotated[Identifier, Path(description="The id returned on regist
 RESPONSES = problem_responses(400, 401, 403, 404, 409, 422, 500, 503)
 
 
-class SubscriberBody(BaseModel):
+class SubscriberBody(SubscriberTerms):
     """A webhook (`url` + `secret`, which signs every delivery) or an `email` address."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: ShortText
-    channel: Channel
-    url: WebhookUrl | None = None
-    secret: WebhookSecret | None = None
-    email: EmailStr | None = None
-    filters: SubscriberFilters = SubscriberFilters()
 
 
 class RedeliverBody(BaseModel):
