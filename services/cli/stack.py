@@ -27,7 +27,7 @@ def up() -> None:
     except InfraError as error:
         console.print(f"[red]{error.message}[/red]\n{error.hint}")
         raise typer.Exit(2) from error
-    for process in app_processes(settings):
+    for process in app_processes(settings, local_tools=True):
         pid = process.start()
         console.print(f"{process.name:<10} pid {pid:<7} log {process.log_file}")
     _wait_until_ready(settings)
@@ -36,13 +36,15 @@ def up() -> None:
         f"\n[green]Pressroom is up.[/green]\n  API      {base}/v1/releases"
         f"\n  OpenAPI  {base}/openapi.json\n  Metrics  {base}/metrics"
         f"\n  Kafka    {settings.kafka_bootstrap}\n  Postgres {settings.pg_dsn}"
+        f"\n  Mail     {settings.data_dir / 'mail'} (email deliveries, via SMTP on"
+        f" {settings.smtp_host}:{settings.smtp_port})"
         "\nTry: pressroom demo    Stop: pressroom stop (add `pressroom infra down`)"
     )
 
 
 def stop() -> None:
     """Stop the services and the gateway (Kafka and PostgreSQL keep running)."""
-    for process in reversed(app_processes(load_settings())):
+    for process in reversed(app_processes(load_settings(), local_tools=True)):
         process.stop()
         console.print(f"stopped {process.name}")
 
@@ -50,7 +52,7 @@ def stop() -> None:
 def ps() -> None:
     """Show which Pressroom processes run."""
     table = Table("process", "pid", "log")
-    for process in app_processes(load_settings()):
+    for process in app_processes(load_settings(), local_tools=True):
         pid = process.pid()
         table.add_row(
             process.name, str(pid) if pid else "[red]not running[/red]", str(process.log_file)

@@ -18,6 +18,9 @@ from services.kit.settings import REPO_ROOT, Settings
 APP_PROCESSES: tuple[str, ...] = (
     "drafting", "approval", "embargo", "publication", "projector", "gateway",
 )  # fmt: skip
+# Only in the local stack of `pressroom up`: an SMTP server keeping email deliveries as files
+# (tests run their own SMTP server on the test stack's port instead).
+LOCAL_ONLY_PROCESSES: tuple[str, ...] = ("mailsink",)
 
 
 @dataclass(frozen=True)
@@ -74,5 +77,6 @@ class AppProcess:
         self.pid_file.unlink(missing_ok=True)
 
 
-def app_processes(settings: Settings) -> list[AppProcess]:
-    return [AppProcess(name, settings) for name in APP_PROCESSES]
+def app_processes(settings: Settings, local_tools: bool = False) -> list[AppProcess]:
+    names = (*LOCAL_ONLY_PROCESSES, *APP_PROCESSES) if local_tools else APP_PROCESSES
+    return [AppProcess(name, settings) for name in names]

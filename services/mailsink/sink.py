@@ -1,0 +1,46 @@
+"""Keeps every email it receives as an .eml file under <data_dir>/mail, newest last, and logs a
+line per email: what `pressroom up` gives email deliveries instead of a real relay."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import structlog
+from aiosmtpd.controller import Controller
+
+log = structlog.get_logger()
+
+
+class MailFolder:
+    """The aiosmtpd handler: one file per message, named by time and a counter."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._numbers = itertools.count(1)
+        self._lock = threading.Lock()
+
+    # aiosmtpd calls handle_DATA by this name.
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self._lock:
+            number = next(self._numbers)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        path = self.folder / f"{stamp}-{number:05d}.eml"
+        path.write_bytes(envelope.content)
+        log.info("mail_received", to=list(envelope.rcpt_tos), file=str(path))
+        return "250 Message accepted for delivery"
+
+
+def serve(host: str, port: int, folder: Path, stop: threading.Event) -> None:
+    """Until `stop` is set (the process's SIGTERM)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    controller = Controller(MailFolder(folder), hostname=host, port=port)
+    controller.start()
+    log.info("mailsink_listening", host=host, port=port, folder=str(folder))
+    try:
+        stop.wait()
+    finally:
+        controller.stop()
