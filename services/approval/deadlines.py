@@ -14,7 +14,7 @@ from events.approval import (
 from events.base import Event
 from events.envelope import Envelope
 from services.approval.reactions import SYSTEM_ACTOR
-from services.kit.scheduler import Cancel, Deadline, Schedule
+from services.kit.deadlines import Cancel, Deadline, Schedule
 
 OVERDUE = "overdue"
 

@@ -18,7 +18,7 @@ from events.embargo import (
 )
 from events.envelope import Envelope
 from services.embargo.rules import SYSTEM_ACTOR
-from services.kit.scheduler import Cancel, Deadline, Schedule
+from services.kit.deadlines import Cancel, Deadline, Schedule
 
 LIFT = "lift"
 PRE_RELEASE = "pre-release"

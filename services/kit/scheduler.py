@@ -1,4 +1,5 @@
-"""Durable deadlines: written with the events that imply them, fired once as commands when due."""
+"""Fires durable deadlines (services/kit/deadlines.py) once each, as commands, when due: in
+batches, SKIP LOCKED, asleep until the next one or a NOTIFY."""
 
 from __future__ import annotations
 
@@ -7,27 +8,25 @@ import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from itertools import groupby
-from typing import Any, TypeAlias
+from datetime import datetime
+from typing import Any
 
 import structlog
 
-from events.base import Event, Message
-from events.envelope import Envelope, deterministic_id, source_of
+from events.base import Message
+from events.envelope import Envelope, source_of
 from events.replies import CommandOutcome
 from services.kit.db import Connection
 from services.kit.deadline_sql import (
-    CANCEL,
     CHANNEL,
     CLAIM_DUE,
     MARK_FIRED,
     NEXT_DUE,
     NOTE_FAILURE,
     REARM,
-    UPSERT,
 )
-from services.kit.handler import CONCURRENT_WRITE, TRANSIENT, AfterAppend, CommandHandler, Decision
+from services.kit.deadlines import Deadline
+from services.kit.handler import CONCURRENT_WRITE, TRANSIENT, CommandHandler, Decision
 
 log = structlog.get_logger()
 MAX_SLEEP_S = 30.0  # look anyway this often: a NOTIFY lost while reconnecting, a clock jump
@@ -40,55 +39,8 @@ RECONNECT_S = 2.0
 # 250 drained the storm 5-20% faster than 100 there (docs/benchmarks.md, the midnight storm).
 BATCH_SIZE = 250
 FIRST_BATCH_SIZE = 10
-Changes: TypeAlias = "Sequence[Schedule | Cancel]"  # what a service's deadline rule returns
 # Refused as "not due yet" (embargo, approval): nothing of it is recorded, the deadline stays armed.
 NOT_DUE = ("urn:pressroom:problem:embargo-not-due", "urn:pressroom:problem:deadline-not-reached")
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """Arms, moves or re-arms a deadline; the command takes payload correlation_id/causation_id."""
-
-    stream_id: str
-    kind: str
-    key: str
-    due_at: datetime
-    payload: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.due_at.tzinfo is None:
-            raise ValueError("a deadline needs a time with an offset")
-
-
-@dataclass(frozen=True)
-class Cancel:
-    """Disarms the deadline (stream, kind, key), or every pending one of that kind if no key."""
-
-    stream_id: str
-    kind: str
-    key: str | None = None
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """A due deadline, as a service's `to_command` sees it."""
-
-    stream_id: str
-    kind: str
-    key: str
-    due_at: datetime
-    payload: dict[str, Any]
-
-    @classmethod
-    def from_row(cls, row: Any) -> Deadline:
-        payload = json.loads(row["payload"])
-        return cls(row["stream_id"], row["kind"], row["key"], row["due_at"], payload)
-
-    @property
-    def command_id(self) -> str:
-        """One deadline at one time is one command, however often it is taken."""
-        due = self.due_at.astimezone(UTC).isoformat()
-        return deterministic_id(self.stream_id, self.kind, self.key, due)
 
 
 def seconds_until(next_due: datetime | None, now: datetime) -> float:
@@ -102,31 +54,6 @@ def seconds_until(next_due: datetime | None, now: datetime) -> float:
 
 def refused_as_not_due(outcome: CommandOutcome) -> bool:
     return outcome.problem is not None and outcome.problem.type in NOT_DUE
-
-
-def deadline_writer(schema: str, rule: Callable[[list[Envelope[Event]]], Changes]) -> AfterAppend:
-    """The CommandHandler hook that writes a service's deadlines in the same transaction."""
-    return lambda conn, envelopes: apply_changes(conn, schema, rule(envelopes))
-
-
-async def apply_changes(conn: Connection, schema: str, changes: Changes) -> None:
-    """In order, so a cancel-all followed by a schedule leaves the new deadline armed; each run of
-    schedules or of cancels is one `executemany` (one round trip, its rows in order)."""
-    for schedules, run in groupby(changes, key=lambda change: isinstance(change, Schedule)):
-        if schedules:
-            upserts = [_upsert_args(change) for change in run if isinstance(change, Schedule)]
-            await conn.executemany(UPSERT.format(schema=schema), upserts)
-        else:
-            cancels = [(change.stream_id, change.kind, change.key) for change in run]
-            await conn.executemany(CANCEL.format(schema=schema), cancels)
-    if any(isinstance(change, Schedule) for change in changes):
-        # Transactional: the scheduler wakes at commit and sleeps until the new earliest due_at.
-        await conn.execute(f"NOTIFY {CHANNEL.format(schema=schema)}")
-
-
-def _upsert_args(change: Schedule) -> tuple[Any, ...]:
-    payload = json.dumps(change.payload)
-    return (change.stream_id, change.kind, change.key, change.due_at, payload)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ from dataclasses import replace
 
 from events.base import Event, Message
 from events.envelope import Envelope
+from services.kit.deadlines import Changes, Deadline, deadline_writer
 from services.kit.handler import CommandHandler
 from services.kit.runtime import ServiceRuntime
-from services.kit.scheduler import Changes, Deadline, DeadlineScheduler, deadline_writer
+from services.kit.scheduler import DeadlineScheduler
 
 HandlerFactory = Callable[[], Awaitable[CommandHandler]]
 

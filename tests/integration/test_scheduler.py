@@ -21,19 +21,12 @@ from events.base import Event
 from events.catalog import REGISTRY
 from events.envelope import Envelope
 from services.kit.db import Pool
+from services.kit.deadlines import Cancel, Deadline, Schedule, apply_changes, deadline_writer
 from services.kit.decider import Decider
 from services.kit.eventstore import EventStore
 from services.kit.handler import AfterAppend, CommandHandler
 from services.kit.migrations import KIT_SQL, apply_migrations
-from services.kit.scheduler import (
-    BATCH_SIZE,
-    Cancel,
-    Deadline,
-    DeadlineScheduler,
-    Schedule,
-    apply_changes,
-    deadline_writer,
-)
+from services.kit.scheduler import BATCH_SIZE, DeadlineScheduler
 from services.kit.settings import Settings
 from tests.support import eventually
 

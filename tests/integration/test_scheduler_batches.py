@@ -19,8 +19,8 @@ from events.base import Event
 from events.envelope import Envelope
 from services.approval.rules import NotDueYet
 from services.kit.db import Connection
+from services.kit.deadlines import Cancel, Deadline, Schedule, deadline_writer
 from services.kit.decider import Decider
-from services.kit.scheduler import Cancel, Deadline, Schedule, deadline_writer
 from services.kit.settings import Settings
 from tests.integration.test_scheduler import (
     KIND,

@@ -24,17 +24,12 @@ from services.embargo import deadlines as embargo_deadlines
 from services.embargo.decider import EMBARGO
 from services.embargo.rules import SYSTEM_ACTOR
 from services.kit.db import Pool
+from services.kit.deadlines import Deadline, Schedule, apply_changes, deadline_writer
 from services.kit.decider import Decider
 from services.kit.eventstore import EventStore
 from services.kit.handler import CommandHandler
 from services.kit.migrations import KIT_SQL, apply_migrations
-from services.kit.scheduler import (
-    Deadline,
-    DeadlineScheduler,
-    Schedule,
-    apply_changes,
-    deadline_writer,
-)
+from services.kit.scheduler import DeadlineScheduler
 from services.kit.settings import Settings
 from tests.support import eventually
 

@@ -25,7 +25,7 @@ from events.envelope import Envelope
 from services.approval.deadlines import OVERDUE, deadline_changes, to_command
 from services.approval.policies import parse_policies
 from services.approval.reactions import SYSTEM_ACTOR, reaction_to_drafting
-from services.kit.scheduler import Cancel, Deadline, Schedule
+from services.kit.deadlines import Cancel, Deadline, Schedule
 from tests.unit.given_when_then import NOW
 
 RELEASE = "uk-japan-2016"

@@ -49,7 +49,7 @@ from services.embargo.rules import (
     Status,
 )
 from services.embargo.times import instant_of
-from services.kit.scheduler import Cancel, Deadline, Schedule
+from services.kit.deadlines import Cancel, Deadline, Schedule
 from tests.unit.given_when_then import NOW, Given, specification
 
 given = specification(EMBARGO)

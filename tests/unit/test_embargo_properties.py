@@ -41,7 +41,7 @@ from services.embargo.deadlines import deadline_changes, to_command
 from services.embargo.decider import EMBARGO
 from services.embargo.domain import decide, evolve, initial_state
 from services.embargo.rules import Embargo
-from services.kit.scheduler import Deadline, Schedule
+from services.kit.deadlines import Deadline, Schedule
 from tests.unit.given_when_then import NOW
 
 RELEASE = "uk-japan-2016"

@@ -12,16 +12,13 @@ from events.approval import MarkOverdue
 from events.catalog import REGISTRY
 from events.envelope import deterministic_id
 from services.approval.decider import APPROVAL
+from services.kit.deadlines import Cancel, Deadline, Schedule, apply_changes
 from services.kit.eventstore import EventStore
 from services.kit.handler import CommandHandler
 from services.kit.scheduler import (
     HELD_ELSEWHERE_S,
     MAX_SLEEP_S,
-    Cancel,
-    Deadline,
     DeadlineScheduler,
-    Schedule,
-    apply_changes,
     first_of_each_stream,
     seconds_until,
 )
