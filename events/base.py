@@ -54,6 +54,10 @@ class Command(Message):
     kind: ClassVar[str] = "command"
     release_id: str
 
+    def stream_id(self) -> str:
+        """The stream the command is decided on: its key and its `ce_subject`."""
+        return self.release_id
+
 
 class Event(Message):
     kind: ClassVar[str] = "event"

@@ -38,6 +38,9 @@ class SubscriberCommand(Message):
     subscriber_id: Identifier
     actor: Actor
 
+    def stream_id(self) -> str:
+        return self.subscriber_id
+
 
 class SubscriberEvent(Message):
     service: ClassVar[str] = "publication"

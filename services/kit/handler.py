@@ -6,12 +6,12 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, cast
 
 import asyncpg
 import structlog
 
-from events.base import Command, Event, Message
+from events.base import Event, Message
 from events.envelope import Envelope
 from events.kafka import KafkaRecord, UndecodableMessage, decode, encode
 from events.replies import CommandOutcome, Rejection
@@ -40,6 +40,9 @@ CONCURRENT_WRITE = (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError)
 # It gets the new events of one command or, from a batch, of several, in order: each event must
 # be taken on its own (its subject is its stream), never as "the" command's events.
 AfterAppend = Callable[[Connection, list[Envelope[Event]]], Awaitable[None]]
+# Writes that follow from accepted commands themselves, in their transaction: what no event may
+# carry (a webhook's secret). Called with the commands that appended events.
+AfterAccept = Callable[[Connection, list[Envelope[Any]]], Awaitable[None]]
 
 
 def utc_now() -> datetime:
@@ -74,6 +77,7 @@ class CommandHandler:
     decider: Decider[Any, Any, Any]
     clock: Callable[[], datetime] = utc_now
     after_append: AfterAppend | None = None
+    after_accept: AfterAccept | None = None
 
     @property
     def service(self) -> str:
@@ -97,8 +101,8 @@ class CommandHandler:
         except UndecodableMessage as error:
             await self.dead_letter(record, origin, str(error))
             return None
-        if command.release_id != envelope.subject:
-            await self.dead_letter(record, origin, "ce_subject differs from data.release_id")
+        if command.stream_id() != envelope.subject:
+            await self.dead_letter(record, origin, "ce_subject differs from the command's stream")
             return None
         return await self.handle(envelope)
 
@@ -165,6 +169,8 @@ class CommandHandler:
             await self.store.append(conn, events)
             if self.after_append is not None:
                 await self.after_append(conn, events)
+            if self.after_accept is not None:
+                await self.after_accept(conn, [d.command for d in fresh if d.events])
         outbox = [row for d in decisions for row in self._outbox_rows(d, reply)]
         if outbox:
             await self.store.rows_to_outbox(conn, outbox)
@@ -232,7 +238,13 @@ async def retry_transient(
             return
 
 
-def _own_command(message: Message, service: str) -> Command:
-    if not isinstance(message, Command) or message.service != service:
+class StreamCommand(Protocol):
+    """A command of any stream: a release's (`Command`) or another's (a subscriber's)."""
+
+    def stream_id(self) -> str: ...
+
+
+def _own_command(message: Message, service: str) -> StreamCommand:
+    if message.kind != "command" or message.service != service or not hasattr(message, "stream_id"):
         raise UndecodableMessage(f"{message.ce_type()} is not a {service} command")
-    return message
+    return cast(StreamCommand, message)

@@ -12,19 +12,15 @@ from services.kit.faust_app import raw_topic, record_of
 from services.kit.handler import CommandHandler
 from services.kit.policy import Policy, Reaction
 from services.publication.rules import SYSTEM_ACTOR
-from services.publication.subscriber_commands import (
-    SubscriberCommandHandler,
-    is_subscriber_command,
-)
+from services.publication.subscriber_routing import is_subscriber_command
 
 HandlerFactory = Callable[[], Awaitable[CommandHandler]]
-SubscriberHandlerFactory = Callable[[], Awaitable[SubscriberCommandHandler]]
 
 
 def register_agents(
     app: faust.App,
     handler: HandlerFactory,
-    subscriber_handler: SubscriberHandlerFactory,
+    subscriber_handler: HandlerFactory,
     on_approval: Reaction,
     on_embargo: Reaction,
     on_drafting: Reaction,

@@ -26,8 +26,8 @@ from services.publication.reactions import (
     reaction_to_embargo,
 )
 from services.publication.senders import Senders
-from services.publication.subscriber_commands import SubscriberCommandHandler
 from services.publication.subscriber_decider import SUBSCRIBERS
+from services.publication.subscriber_secrets import secret_keeper
 
 
 def bootstrap(settings: Settings | None = None) -> tuple[faust.App, ServiceRuntime]:
@@ -44,11 +44,12 @@ def bootstrap(settings: Settings | None = None) -> tuple[faust.App, ServiceRunti
     async def release_handler() -> CommandHandler:
         return replace(await runtime.handler(), after_append=release_tables)
 
-    async def subscriber_handler() -> SubscriberCommandHandler:
-        handler = await runtime.handler()
-        return SubscriberCommandHandler(
-            replace(handler, decider=SUBSCRIBERS, after_append=subscriber_tables)
-        )
+    async def subscriber_handler() -> CommandHandler:
+        """A subscriber's own stream: its decider, its tables, and its secret kept apart."""
+        return replace(
+            await runtime.handler(), decider=SUBSCRIBERS, after_append=subscriber_tables,
+            after_accept=secret_keeper(runtime.schema),
+        )  # fmt: skip
 
     async def run_deliveries() -> None:
         senders = Senders(

@@ -17,9 +17,10 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from events.kafka import encode
 from events.publication import WithdrawRelease
 from events.replies import OutcomeStatus
-from events.subscribers import RemoveSubscriber
+from events.subscribers import RegisterSubscriber, RemoveSubscriber
 from events.topics import PUBLICATION_COMMANDS
 from services.cli.main import app
 from services.publication.signing import DELIVERY_HEADER, verify
@@ -36,7 +37,13 @@ from tests.integration.delivery_support import (
     register,
     webhook,
 )
-from tests.support import eventually, send_command
+from tests.support import (
+    command_envelope,
+    eventually,
+    send_command,
+    send_record,
+    wait_for_reply,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -222,3 +229,18 @@ async def test_a_removed_subscriber_hears_nothing_more(
     again = await send_command(bootstrap, PUBLICATION_COMMANDS, remove)
     assert again.status is OutcomeStatus.NOT_FOUND
     assert hook.calls == []
+
+
+async def test_a_subscriber_command_keyed_by_another_stream_is_dead_lettered(stack: Stack) -> None:
+    """A bot's RegisterSubscriber whose ce_subject is not its subscriber id: refused as
+    undecodable (it sits in pressroom.publication.dlq with the reason), nothing registered."""
+    bootstrap = stack.settings.kafka_bootstrap
+    command = RegisterSubscriber(
+        subscriber_id=f"sub-test-{uuid.uuid4().hex[:8]}", actor=CAROL, name="Wrong key",
+        channel="email", email="desk@news.example",
+    )  # fmt: skip
+    envelope = command_envelope(command).model_copy(update={"subject": "someone-else"})
+    await send_record(bootstrap, PUBLICATION_COMMANDS, encode(envelope))
+    reply = await wait_for_reply(bootstrap, envelope.id)
+    assert reply.status is OutcomeStatus.UNDECODABLE and reply.problem is not None
+    assert "stream" in reply.problem.detail
