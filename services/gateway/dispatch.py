@@ -10,6 +10,8 @@ from fastapi import Request, Response
 
 from events.base import Command
 from events.envelope import Envelope, source_of
+from events.replies import CommandOutcome
+from events.subscribers import SubscriberCommand
 from services.gateway.auth import Principal
 from services.gateway.command_bus import CommandNotSent
 from services.gateway.deps import Gateway
@@ -21,15 +23,19 @@ from services.gateway.problems import ProblemError
 log = structlog.get_logger()
 
 
+# A release's command, or a subscriber's: both name the stream they are decided on.
+AnyCommand = Command | SubscriberCommand
+
+
 def command_envelope(
-    command: Command, command_id: str, principal: Principal, correlation: str | None
-) -> Envelope[Command]:
-    """The CloudEvent a command travels in: the command id is its id, the release its subject."""
-    return Envelope[Command](
+    command: AnyCommand, command_id: str, principal: Principal, correlation: str | None
+) -> Envelope[AnyCommand]:
+    """The CloudEvent a command travels in: the command id is its id, its stream its subject."""
+    return Envelope[AnyCommand](
         id=command_id,
         source=source_of("gateway"),
         time=datetime.now(UTC),
-        subject=command.release_id,
+        subject=command.stream_id(),
         data=command,
         correlation_id=correlation or command_id,
         actor=principal.id,
@@ -46,6 +52,17 @@ async def send_command(
     created: bool = False,
 ) -> Response:
     """Sends `command` and answers with its outcome, or 202 + Location when none came in time."""
+    outcome = await dispatch_command(request, gateway, principal, command, command_id)
+    if outcome is None:
+        return pending_response(command_id, command.release_id)
+    return outcome_response(outcome, created=created)
+
+
+async def dispatch_command(
+    request: Request, gateway: Gateway, principal: Principal, command: AnyCommand, command_id: str
+) -> CommandOutcome | None:
+    """Sends `command` and waits for its outcome (None: none in time); 503 if it cannot be sent.
+    Every command the gateway sends goes through here: one place for correlation and metrics."""
     # The client's id (as the middleware vetted it) when it sent one, else the command id.
     correlation = request.state.correlation_id if CORRELATION_HEADER in request.headers else None
     envelope = command_envelope(command, command_id, principal, correlation)
@@ -61,9 +78,7 @@ async def send_command(
         ) from error
     status = outcome.status.value if outcome is not None else "timeout"
     gateway.metrics.command(command.type_name(), status, time.perf_counter() - started)
-    if outcome is None:
-        return pending_response(command_id, command.release_id)
-    return outcome_response(outcome, created=created)
+    return outcome
 
 
 async def send_keyed(

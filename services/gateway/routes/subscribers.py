@@ -4,7 +4,6 @@ keyed by subscriber id; reads come from the `subscribers` and `deliveries` proje
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -12,7 +11,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from events.content import Identifier
-from events.envelope import Envelope, source_of
 from events.replies import OutcomeStatus
 from events.subscribers import (
     RegisterSubscriber,
@@ -22,8 +20,8 @@ from events.subscribers import (
     SubscriberTerms,
 )
 from services.gateway.auth import CurrentPrincipal, Principal
-from services.gateway.command_bus import CommandNotSent
 from services.gateway.deps import Gateway, GatewayDep, IdempotencyKey
+from services.gateway.dispatch import dispatch_command
 from services.gateway.outcomes import outcome_response, pending_response
 from services.gateway.preconditions import command_ids
 from services.gateway.problems import ProblemError, problem_responses
@@ -59,7 +57,7 @@ async def register_subscriber(
     command = RegisterSubscriber(
         subscriber_id=subscriber_id, actor=principal.actor(), **body.model_dump()
     )
-    response = await _send(gateway, principal, command, ids.command_id)
+    response = await _send(request, gateway, principal, command, ids.command_id)
     if response is not None:
         return response
     view = {"subscriber_id": subscriber_id, **body.model_dump(mode="json", exclude={"secret"})}
@@ -104,7 +102,7 @@ async def remove_subscriber(
     """Nothing more is sent to it; notices still waiting for it are dropped."""
     ids = command_ids(principal.id, request.method, request.url.path, idempotency_key)
     command = RemoveSubscriber(subscriber_id=subscriber_id, actor=principal.actor())
-    return await _send(gateway, principal, command, ids.command_id) or _done(subscriber_id)
+    return await _send(request, gateway, principal, command, ids.command_id) or _done(subscriber_id)
 
 
 @router.post("/{subscriber_id}/redeliver", responses=RESPONSES)
@@ -122,24 +120,18 @@ async def redeliver(
     command = RequestRedelivery(
         subscriber_id=subscriber_id, actor=principal.actor(), release_id=release_id
     )
-    return await _send(gateway, principal, command, ids.command_id) or _done(subscriber_id)
+    return await _send(request, gateway, principal, command, ids.command_id) or _done(subscriber_id)
 
 
 async def _send(
-    gateway: Gateway, principal: Principal, command: SubscriberCommand, command_id: str
+    request: Request,
+    gateway: Gateway,
+    principal: Principal,
+    command: SubscriberCommand,
+    command_id: str,
 ) -> Response | None:
     """None when accepted (the route answers); else the problem, or 202 while still pending."""
-    envelope = Envelope[SubscriberCommand](
-        id=command_id, source=source_of("gateway"), time=datetime.now(UTC),
-        subject=command.subscriber_id, data=command, correlation_id=command_id,
-        actor=principal.id,
-    )  # fmt: skip
-    try:
-        outcome = await gateway.bus.dispatch(envelope, gateway.settings.reply_timeout_s)
-    except CommandNotSent as error:
-        raise ProblemError(
-            503, str(error), slug="command-not-sent", headers={"Retry-After": "2"}
-        ) from error
+    outcome = await dispatch_command(request, gateway, principal, command, command_id)
     if outcome is None:
         return pending_response(command_id, None)
     if outcome.status is not OutcomeStatus.ACCEPTED:
