@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -56,6 +57,10 @@ class Settings(BaseSettings):
     mail_from: str = "Pressroom <press-office@pressroom.invalid>"
     # The public address the links in deliveries point at; unset: the gateway's own address.
     public_base_url: str = ""
+
+    # Processes a rebuild into a fresh schema folds with, one group of partition numbers each
+    # (`pressroom replay`, docs/operations.md); 0: one per CPU.
+    rebuild_workers: int = Field(default=0, ge=0)
 
     # Crash points for the crash-recovery tests only: "relay-off" (commit, never publish) or
     # "kill-after-publish" (SIGKILL after Kafka acked, before the outbox row is marked).

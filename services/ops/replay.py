@@ -10,7 +10,7 @@ from services.kit.settings import Settings
 from services.ops.errors import OpsError
 from services.ops.fold import WHOLE_LOG, FoldStats, FoldTarget, Window
 from services.ops.kafka_io import Ranges, log_ranges
-from services.ops.pipeline import fold_log
+from services.ops.parallel import fold_in_groups
 from services.ops.progress import SILENT, ProgressSink
 from services.ops.schemas import LIVE, create_projection_schema, ensure_ops, resolve_projection
 from services.ops.shadows import Shadow, new_shadow, set_state
@@ -90,7 +90,7 @@ async def fold_ranges(
 ) -> FoldStats:
     """Every record of the ranges, batch by batch; the target's offsets end at the ranges' ends."""
     advance = progress.task(f"Folding into {target.schema}", sum(r.count for r in ranges.values()))
-    stats = await fold_log(settings.kafka_bootstrap, pool, ranges, target, window, advance)
+    stats = await fold_in_groups(settings, pool, ranges, target, window, advance)
     if target.consumer is not None:
         # Gaps at the end of a range (transaction markers) still count as read.
         ends = {(tp.topic, tp.partition): r.end for tp, r in ranges.items() if r.end > 0}

@@ -1,0 +1,59 @@
+"""`python -m services.ops.fold_worker`: one rebuild worker process. It reads a `FoldJob` (JSON)
+on standard input, folds its partitions into the job's fresh schema with the same code as the
+process that started it, and reports progress as `WorkerReport` JSON lines on standard output.
+Exit status: 0 done, 1 the fold failed, 2 the job was not valid; the reason goes to stderr."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import asyncpg
+from pydantic import ValidationError
+
+from services.ops.fold import FoldStats, FoldTarget
+from services.ops.fold_job import FoldJob, WorkerReport, WorkerTotals
+from services.ops.pipeline import fold_log
+
+NAME = "rebuild worker"
+
+
+def _report(line: WorkerReport) -> None:
+    sys.stdout.write(line.model_dump_json(exclude_none=True) + "\n")
+    sys.stdout.flush()
+
+
+async def run(job: FoldJob) -> FoldStats:
+    """The job's partitions folded; each batch reported as it is written."""
+    pool = await asyncpg.create_pool(job.pg_dsn, min_size=1, max_size=2)
+    try:
+        target = FoldTarget(job.schema_name, consumer=job.consumer)
+        return await fold_log(
+            job.kafka_bootstrap,
+            pool,
+            job.offset_ranges(),
+            target,
+            job.window,
+            lambda read: _report(WorkerReport(read=read)),
+        )
+    finally:
+        await pool.close()
+
+
+def main() -> int:
+    try:
+        job = FoldJob.model_validate_json(sys.stdin.buffer.read())
+    except ValidationError as error:
+        print(f"{NAME}: the job on standard input is not valid: {error}", file=sys.stderr)
+        return 2
+    try:
+        stats = asyncio.run(run(job))
+    except Exception as error:  # reported to the parent, which names the partitions and stops
+        print(f"{NAME}: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    _report(WorkerReport(done=WorkerTotals.of(stats)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
