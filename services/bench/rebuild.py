@@ -5,6 +5,7 @@ schema of its own (both removed afterwards), so the stack's data is never touche
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from rich.progress import Progress
 
 from events.kafka import KafkaRecord
 from services.bench import raw
+from services.bench.cpu_use import CpuUse, ceiling, cpu_use
 from services.bench.machine import conditions, cpu_times, load_average, machine, postgres_settings
 from services.bench.rebuild_events import lifecycle_records
 from services.bench.report import Figure, Report
@@ -30,6 +32,7 @@ from services.ops.schemas import create_projection_schema, drop_schema
 
 SECTION = "Rebuild from offset 0"
 TARGET_SHARE = 0.40  # of the slower raw rate
+REAPED_AFTER_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class RebuildResults:
     consume: raw.Rate
     copy: raw.Rate
     rebuild: raw.Rate
+    cpu: CpuUse  # during the rebuild
+    cpus: int
 
     @property
     def slower_raw(self) -> float:
@@ -91,19 +96,24 @@ async def raw_consume(bootstrap: str, ranges: Ranges, progress: Progress) -> raw
 
 async def rebuild(
     settings: Settings, topic_ranges: Ranges, schema: str, progress: Progress
-) -> raw.Rate:
+) -> tuple[raw.Rate, CpuUse]:
     pool = await asyncpg.create_pool(settings.pg_dsn, min_size=1, max_size=2)
     try:
         async with pool.acquire() as conn:
             await create_projection_schema(conn, schema)
         sink = _ProgressSink(progress)
-        # The whole call, the last offsets and the collector's catching up included.
+        before = cpu_use(settings)
+        # The whole call, the worker processes' start, the last offsets and the collector's
+        # catching up included.
         start = time.perf_counter()
         stats = await fold_ranges(settings, pool, topic_ranges, FoldTarget(schema), WHOLE_LOG, sink)
         seconds = time.perf_counter() - start
     finally:
         await pool.close()
-    return raw.Rate(stats.read, seconds)
+    # The postmaster adds a backend's CPU to its own count when it reaps the backend, a moment
+    # after the connection closed.
+    await asyncio.sleep(REAPED_AFTER_S)
+    return raw.Rate(stats.read, seconds), cpu_use(settings) - before
 
 
 class _ProgressSink:
@@ -142,8 +152,8 @@ async def measure(settings: Settings, events: int, progress: Progress) -> Rebuil
                 copy = await raw.pg_copy(conn, table, len(records), progress)
         finally:
             await conn.close()
-        rebuilt = await rebuild(settings, ranges, schema, progress)
-    return RebuildResults(len(records), consume, copy, rebuilt)
+        rebuilt, cpu = await rebuild(settings, ranges, schema, progress)
+    return RebuildResults(len(records), consume, copy, rebuilt, cpu, len(os.sched_getaffinity(0)))
 
 
 def figures(r: RebuildResults) -> list[Figure]:
@@ -162,7 +172,27 @@ def figures(r: RebuildResults) -> list[Figure]:
             TARGET_SHARE * r.slower_raw,
             "events/s",
         ),
+        *cpu_figures(r),
     ]
+
+
+def cpu_figures(r: RebuildResults) -> list[Figure]:
+    """The CPU the rebuild took per event, by whom, and the rate the machine's CPUs allow at
+    that cost (the rebuild is CPU-bound: a faster rebuild needs less CPU per event or more CPUs)."""
+    per_event = {
+        "Rebuild CPU per event: Python (this process and its workers)": r.cpu.python,
+        "Rebuild CPU per event: PostgreSQL backends": r.cpu.postgres,
+        "Rebuild CPU per event: Kafka broker": r.cpu.kafka,
+    }
+    figures = [
+        Figure(SECTION, name, seconds / r.events * 1e6, "µs")
+        for name, seconds in per_event.items()
+        if seconds is not None
+    ]
+    name = f"Rebuild ceiling: {r.cpus} CPUs / CPU per event"
+    top = ceiling(r.cpus, r.cpu.total / r.events)
+    target = TARGET_SHARE * r.slower_raw
+    return [*figures, Figure(SECTION, name, top, "events/s", "target", target, "events/s")]
 
 
 async def run_rebuild_bench(settings: Settings, events: int, progress: Progress) -> Report:

@@ -35,6 +35,7 @@ async def run(job: FoldJob) -> FoldStats:
             target,
             job.window,
             lambda read: _report(WorkerReport(read=read)),
+            fold_in_thread=False,  # the other processes keep the CPUs busy
         )
     finally:
         await pool.close()

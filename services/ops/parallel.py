@@ -81,7 +81,7 @@ async def fold_in_groups(
     try:
         async with asyncio.TaskGroup() as folds:  # the first failure cancels the rest
             own = folds.create_task(
-                fold_log(settings.kafka_bootstrap, pool, groups[0], target, window, advance)
+                fold_log(settings.kafka_bootstrap, pool, groups[0], target, window, advance, False)
             )
             for worker, job in zip(workers, jobs, strict=True):
                 folds.create_task(_follow(worker, job, stats, advance))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
 from aiokafka import TopicPartition
@@ -40,6 +40,7 @@ FRESH_BATCH = 5_000
 PLANNED_AHEAD = 2
 
 Planned = asyncio.Queue[PlannedBatch | None]  # None: no more batches
+Planner = Callable[[FoldTarget, list[Any], Window], Awaitable[PlannedBatch]]
 
 
 async def fold_log(
@@ -49,12 +50,18 @@ async def fold_log(
     target: FoldTarget,
     window: Window,
     advance: Advance,
+    fold_in_thread: bool = True,
 ) -> FoldStats:
-    """Every record of the ranges folded into the target; offsets stored batch by batch."""
+    """Every record of the ranges folded into the target; offsets stored batch by batch.
+
+    `fold_in_thread`: a fresh target's batches are folded in a thread, so that PostgreSQL writes
+    one batch while Python folds the next. When other processes fold beside this one they keep
+    the CPUs busy already, and the hand-overs between the threads only cost (measured: 5%)."""
     stats = FoldStats()
+    plan = _in_thread if fold_in_thread else _on_loop
     with collector_paused():
         if target.fresh:
-            await _fold_pipelined(bootstrap, pool, ranges, target, window, stats, advance)
+            await _fold_pipelined(bootstrap, pool, ranges, target, window, stats, advance, plan)
             # Freed now by reference counting, not walked by the collector once it resumes.
             target.let_go()
         else:
@@ -87,13 +94,14 @@ async def _fold_pipelined(
     window: Window,
     stats: FoldStats,
     advance: Advance,
+    plan: Planner,
 ) -> None:
     planned: Planned = asyncio.Queue(maxsize=PLANNED_AHEAD)
     writer = asyncio.create_task(_write_in_order(pool, target, planned, stats, advance))
     try:
         async for records in read_ranges(bootstrap, ranges, FRESH_BATCH):
             if target.fresh:
-                await _hand_over(planned, await _planned(target, records, window), writer)
+                await _hand_over(planned, await plan(target, records, window), writer)
             else:  # the cache outgrew its bound: rows come from the tables from now on
                 await _finish(planned, writer)
                 await _fold_one(pool, target, records, window, stats, advance)
@@ -105,13 +113,17 @@ async def _fold_pipelined(
                 await writer
 
 
-async def _planned(target: FoldTarget, records: list[Any], window: Window) -> PlannedBatch:
+async def _in_thread(target: FoldTarget, records: list[Any], window: Window) -> PlannedBatch:
     """The batch decoded and folded in a thread, so that the event loop goes on meanwhile: the
     interpreter switches threads every few milliseconds, so the writer sends its next statement
     soon after PostgreSQL answers the last, instead of after the whole batch is folded (a third
     faster than folding on the loop). Only this thread touches the target's cache meanwhile;
     the writer reads finished plans only."""
     return await asyncio.to_thread(plan_from_memory, target, records, window)
+
+
+async def _on_loop(target: FoldTarget, records: list[Any], window: Window) -> PlannedBatch:
+    return plan_from_memory(target, records, window)
 
 
 async def _write_in_order(
