@@ -6,6 +6,7 @@ read; so do the fallbacks a very long log takes (cache restarted, written keys f
 from __future__ import annotations
 
 import asyncio
+import socket
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -27,8 +28,10 @@ from services.bench import raw
 from services.kit.settings import Settings
 from services.ops import fold, pipeline
 from services.ops.checksums import table_digest
+from services.ops.errors import OpsError
 from services.ops.fold import WHOLE_LOG, FoldTarget
 from services.ops.kafka_io import Ranges, log_ranges
+from services.ops.parallel import partition_groups
 from services.ops.progress import SILENT
 from services.ops.replay import fold_ranges
 from services.ops.schemas import create_projection_schema, drop_schema, tables_of
@@ -133,15 +136,25 @@ async def _produce(settings: Settings, topic: str, records: list[KafkaRecord]) -
 
 
 async def _rebuilt(
-    settings: Settings, pool: asyncpg.Pool, ranges: Ranges, sole_writer: bool = True
+    settings: Settings,
+    pool: asyncpg.Pool,
+    ranges: Ranges,
+    sole_writer: bool = True,
+    workers: int = 1,
 ) -> dict[str, object]:
-    """Every table's digest and the stored offsets after folding the log into a new schema."""
+    """Every table's digest, the stored offsets and the counts after folding the log into a new
+    schema (with `workers` processes if it is fresh)."""
     schema = f"test_paths_{uuid.uuid4().hex[:8]}"
     async with pool.acquire() as conn:
         await create_projection_schema(conn, schema)
     try:
-        await fold_ranges(
-            settings, pool, ranges, FoldTarget(schema, sole_writer=sole_writer), WHOLE_LOG, SILENT
+        stats = await fold_ranges(
+            settings.model_copy(update={"rebuild_workers": workers}),
+            pool,
+            ranges,
+            FoldTarget(schema, sole_writer=sole_writer),
+            WHOLE_LOG,
+            SILENT,
         )
         async with pool.acquire() as conn:
             digests: dict[str, object] = {
@@ -152,6 +165,7 @@ async def _rebuilt(
                 conn, GROUP_ID, {tp.topic for tp in ranges}
             )
         digests["consumer_offsets"] = offsets
+        digests["counts"] = (stats.read, stats.folded, stats.dead_letters)
         return digests
     finally:
         async with pool.acquire() as conn:
@@ -179,3 +193,32 @@ async def test_a_rebuild_past_its_memory_bounds_still_writes_the_same(
     monkeypatch.setattr(fold, "MAX_CACHED_ROWS", 3)  # then rows come from the tables
     monkeypatch.setattr(fold, "MAX_WRITTEN_KEYS", 40)  # then the upserts write everything
     assert await _rebuilt(infra, pool, log) == live_way
+
+
+async def test_a_rebuild_split_over_worker_processes_writes_what_one_process_writes(
+    infra: Settings, pool: asyncpg.Pool, log: Ranges
+) -> None:
+    assert len(partition_groups(log, 3)) == 3, "the story must reach every partition"
+    live_way = await _rebuilt(infra, pool, log, sole_writer=False)
+
+    in_three = await _rebuilt(infra, pool, log, workers=3)
+
+    assert in_three == live_way
+    assert in_three["counts"] == (len(story_records()), len(story_records()), 1)
+
+
+async def test_a_failing_worker_process_stops_the_rebuild_and_says_which_partitions(
+    infra: Settings, pool: asyncpg.Pool, log: Ranges
+) -> None:
+    # The workers connect with the settings' DSN, this process with the pool: only they fail.
+    nobody_listens = infra.model_copy(update={"pg_port": _unused_port()})
+
+    with pytest.raises(OpsError, match=r"rebuild worker for partitions \d.*\(exit status 1\)"):
+        await _rebuilt(nobody_listens, pool, log, workers=3)
+
+
+def _unused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
