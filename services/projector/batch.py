@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from events.base import Event, Message
 from events.catalog import REGISTRY
 from events.envelope import Envelope
-from events.kafka import KafkaRecord, UndecodableMessage, decode
+from events.kafka import UndecodableMessage, decode_parts
 from events.registry import Registry
 from events.replies import CommandOutcome
 from events.subscribers import SubscriberEvent
@@ -60,9 +60,8 @@ class BatchPlan:
 
 def route(record: Consumed, registry: Registry = REGISTRY) -> Routed:
     """The decoded envelope of a usable record, or the dead letter saying why it is not usable."""
-    kafka_record = KafkaRecord(key=record.key, value=record.value, headers=list(record.headers))
     try:
-        envelope = decode(kafka_record, registry)
+        envelope = decode_parts(record.headers, record.value, registry)
     except UndecodableMessage as error:
         return DeadLetter(record, str(error))
     if isinstance(envelope.data, CommandOutcome):
