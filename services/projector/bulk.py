@@ -19,6 +19,7 @@ from operator import attrgetter
 from typing import Any, Protocol, TypeVar
 
 import pydantic_core
+from pydantic import BaseModel
 
 from services.projector.db import Db
 from services.projector.embargo_copies import RevisionRow
@@ -65,7 +66,12 @@ def revision_key(row: RevisionRow) -> RevisionKey:
 def json_text(value: Any) -> str:
     """The JSON text of a jsonb column's value. jsonb keeps values, not text, so any valid JSON
     of the value stores the same; pydantic-core's encoder does it at a quarter of the cost of
-    `json.dumps` (NaN written as NaN like `json.dumps`, for PostgreSQL to refuse alike)."""
+    `json.dumps` (NaN written as NaN like `json.dumps`, for PostgreSQL to refuse alike). A
+    contract model is written as its `model_dump(mode="json")` would be, straight from the
+    model: a row can hold the event itself, not a copy of it as a dict (no model has a float
+    field, so no NaN can hide in one)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump_json()
     return pydantic_core.to_json(value, inf_nan_mode="constants").decode()
 
 

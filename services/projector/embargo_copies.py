@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
 from events.base import Message
+from events.content import ReleaseContent
 from events.drafting import DraftCreated, DraftRevised
 from events.embargo import EmbargoCancelled, EmbargoChanged, EmbargoedCopyIssued, EmbargoSet
 from events.envelope import Envelope
@@ -19,7 +19,7 @@ class RevisionRow:
     release_id: str
     revision: int
     content_hash: str
-    content: dict[str, Any]
+    content: ReleaseContent  # stored as its JSON, written straight from the model
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,7 @@ def revision_row(envelope: Envelope[Message]) -> RevisionRow | None:
     event = envelope.data
     if not isinstance(event, DraftCreated | DraftRevised):
         return None
-    content = event.content.model_dump(mode="json")
-    return RevisionRow(event.release_id, event.revision, event.content_hash, content)
+    return RevisionRow(event.release_id, event.revision, event.content_hash, event.content)
 
 
 def note_copies(changes: CopyChanges | None, envelope: Envelope[Message]) -> CopyChanges | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from events import embargo
 from events.approval import (
@@ -42,7 +41,7 @@ class HistoryRow:
     actor: str
     occurred_at: datetime
     summary: str
-    data: dict[str, Any]
+    data: Event  # stored as its JSON data (`Event.data()`), written straight from the model
     correlation_id: str
     causation_id: str | None
 
@@ -61,7 +60,7 @@ def history_entry(envelope: Envelope[Message]) -> HistoryRow | None:
         actor=envelope.actor,
         occurred_at=envelope.time,
         summary=summarise(event),
-        data=event.data(),
+        data=event,
         correlation_id=envelope.correlation_id,
         causation_id=envelope.causation_id,
     )

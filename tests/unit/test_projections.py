@@ -183,7 +183,7 @@ def test_history_row_carries_who_when_and_why() -> None:
     assert entry.event_type == "pressroom.drafting.DraftRevised.v2"
     assert (entry.actor, entry.correlation_id, entry.causation_id) == ("alice", "corr-1", "cmd-2")
     assert entry.occurred_at == at(2)
-    assert entry.data["changed_fields"] == ["title", "body"]
+    assert entry.data.data()["changed_fields"] == ["title", "body"]
 
 
 def test_history_keeps_unknown_events_with_a_generic_summary() -> None:

@@ -13,6 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from events.drafting import DraftCreated
+from events.schemas.examples import examples
 from services.projector.bulk import encoder, first_of_each, json_text, last_of_each, row_values
 from services.projector.release_row import RELEASE_FIELDS, ReleaseRow, changed
 
@@ -121,3 +123,12 @@ def _row() -> ReleaseRow:
         content={"title": "t"}, created_by="alice", created_at=at, updated_at=at,
         versions={"drafting": 1},
     )  # fmt: skip
+
+
+def test_a_contract_model_is_written_as_the_json_of_its_data() -> None:
+    for envelope in examples().values():
+        event = envelope.data
+
+        assert json.loads(json_text(event)) == json.loads(json.dumps(event.data()))
+    content = next(e.data.content for e in examples().values() if isinstance(e.data, DraftCreated))
+    assert json.loads(json_text(content)) == content.model_dump(mode="json")

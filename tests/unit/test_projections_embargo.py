@@ -224,7 +224,7 @@ def test_every_drafting_revision_is_kept_with_its_content() -> None:
     first, second = revision_row(created()), revision_row(revised())
 
     assert first is not None and second is not None
-    assert (first.revision, first.content_hash, first.content["body"]) == (1, HASH1, "Defence.")
+    assert (first.revision, first.content_hash, first.content.body) == (1, HASH1, "Defence.")
     assert (second.revision, second.content_hash) == (2, HASH2)
     assert revision_row(embargo_set()) is None
 
