@@ -11,6 +11,8 @@ import sys
 import asyncpg
 from pydantic import ValidationError
 
+from services.kit.logging import configure_logging
+from services.kit.settings import Settings
 from services.ops.fold import FoldStats, FoldTarget
 from services.ops.fold_job import FoldJob, WorkerReport, WorkerTotals
 from services.ops.pipeline import fold_log
@@ -18,9 +20,15 @@ from services.ops.pipeline import fold_log
 NAME = "rebuild worker"
 
 
+# Standard output carries the reports only: anything else printing (a library, a log line) is
+# sent to standard error, where the parent quotes it if this worker fails.
+_REPORTS = sys.stdout
+sys.stdout = sys.stderr
+
+
 def _report(line: WorkerReport) -> None:
-    sys.stdout.write(line.model_dump_json(exclude_none=True) + "\n")
-    sys.stdout.flush()
+    _REPORTS.write(line.model_dump_json(exclude_none=True) + "\n")
+    _REPORTS.flush()
 
 
 async def run(job: FoldJob) -> FoldStats:
@@ -48,6 +56,7 @@ def main() -> int:
         print(f"{NAME}: the job on standard input is not valid: {error}", file=sys.stderr)
         return 2
     try:
+        configure_logging(Settings(), NAME.replace(" ", "-"))
         stats = asyncio.run(run(job))
     except Exception as error:  # reported to the parent, which names the partitions and stops
         print(f"{NAME}: {type(error).__name__}: {error}", file=sys.stderr)

@@ -124,21 +124,25 @@ async def _follow(
     """Advances the progress with the worker's reports and adds its totals; raises OpsError
     unless it ends well."""
     assert worker.stdout is not None and worker.stderr is not None
-    errors = asyncio.ensure_future(worker.stderr.read())
-    done = False
-    async for line in worker.stdout:
-        report = _read_report(line, job)
-        advance(report.read)
-        if report.done is not None:
-            done = True
-            stats.add(report.done.read, report.done.folded, report.done.dead_letters)
-    status = await worker.wait()
+    said = asyncio.ensure_future(worker.stderr.read())  # read meanwhile: a full pipe would block it
+    try:
+        done = False
+        async for line in worker.stdout:
+            report = _read_report(line, job)
+            advance(report.read)
+            if report.done is not None:
+                done = True
+                stats.add(report.done.read, report.done.folded, report.done.dead_letters)
+        status = await worker.wait()
+        errors = (await said).decode(errors="replace").strip().splitlines()
+    finally:
+        said.cancel()
     if status != 0 or not done:
-        said = (await errors).decode(errors="replace").strip().splitlines()[-ERROR_LINES:]
         raise OpsError(
             f"the rebuild worker for partitions {_numbers(job)} stopped (exit status {status}):"
-            f" {' / '.join(said) or 'it said nothing'}. Nothing was swapped; run the replay"
-            " again, or with PRESSROOM_REBUILD_WORKERS=1 to fold in this process alone."
+            f" {' / '.join(errors[-ERROR_LINES:]) or 'it said nothing'}. Nothing was swapped;"
+            " run the replay again, or with PRESSROOM_REBUILD_WORKERS=1 to fold in this process"
+            " alone."
         )
 
 
