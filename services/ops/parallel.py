@@ -38,8 +38,8 @@ ERROR_LINES = 5
 
 
 def worker_count(settings: Settings) -> int:
-    """PRESSROOM_REBUILD_WORKERS, or one per CPU when it is 0."""
-    return settings.rebuild_workers or os.cpu_count() or 1
+    """PRESSROOM_REBUILD_WORKERS, or one per CPU this process may run on when it is 0."""
+    return settings.rebuild_workers or len(os.sched_getaffinity(0))
 
 
 def partition_groups(ranges: Mapping[TopicPartition, OffsetRange], groups: int) -> list[Ranges]:
@@ -77,11 +77,21 @@ async def fold_in_groups(
         return await fold_log(settings.kafka_bootstrap, pool, ranges, target, window, advance)
     stats = FoldStats()
     jobs = [_job(settings, target, window, group) for group in groups[1:]]
-    workers = [await _start(job) for job in jobs]
+    workers: list[asyncio.subprocess.Process] = []
     try:
+        for job in jobs:
+            workers.append(await _start(job))
         async with asyncio.TaskGroup() as folds:  # the first failure cancels the rest
             own = folds.create_task(
-                fold_log(settings.kafka_bootstrap, pool, groups[0], target, window, advance, False)
+                fold_log(
+                    settings.kafka_bootstrap,
+                    pool,
+                    groups[0],
+                    target,
+                    window,
+                    advance,
+                    fold_in_thread=False,
+                )
             )
             for worker, job in zip(workers, jobs, strict=True):
                 folds.create_task(_follow(worker, job, stats, advance))
