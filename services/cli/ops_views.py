@@ -20,7 +20,8 @@ def print_replay(result: ReplayResult, dry_run: bool) -> None:
     err.print(
         f"Replayed into [bold]{result.target}[/]: {s.read} records read, {s.folded} folded,"
         f" {s.outside_window} outside the window, {s.dead_letters} parked as dead letters,"
-        f" in {s.seconds:.1f} s ({s.rate:,.0f} records/s)."
+        f" in {s.seconds:.1f} s ({s.rate:,.0f} records/s)"
+        + (f", by {s.processes} processes." if s.processes > 1 else ".")
     )
 
 

@@ -135,6 +135,7 @@ class FoldStats:
     folded: int = 0
     outside_window: int = 0
     dead_letters: int = 0
+    processes: int = 1  # that folded the records side by side (`services.ops.parallel`)
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
 

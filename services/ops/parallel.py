@@ -75,7 +75,7 @@ async def fold_in_groups(
     groups = partition_groups(ranges, worker_count(settings)) if target.fresh else []
     if len(groups) < 2:
         return await fold_log(settings.kafka_bootstrap, pool, ranges, target, window, advance)
-    stats = FoldStats()
+    stats = FoldStats(processes=len(groups))
     jobs = [_job(settings, target, window, group) for group in groups[1:]]
     workers: list[asyncio.subprocess.Process] = []
     try:

@@ -166,6 +166,7 @@ async def _rebuilt(
             )
         digests["consumer_offsets"] = offsets
         digests["counts"] = (stats.read, stats.folded, stats.dead_letters)
+        digests["processes"] = stats.processes
         return digests
     finally:
         async with pool.acquire() as conn:
@@ -203,6 +204,7 @@ async def test_a_rebuild_split_over_worker_processes_writes_what_one_process_wri
 
     in_three = await _rebuilt(infra, pool, log, workers=3)
 
+    assert in_three.pop("processes") == 3 and live_way.pop("processes") == 1
     assert in_three == live_way
     assert in_three["counts"] == (len(story_records()), len(story_records()), 1)
 
