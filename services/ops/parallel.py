@@ -45,11 +45,13 @@ def worker_count(settings: Settings) -> int:
 def partition_groups(ranges: Mapping[TopicPartition, OffsetRange], groups: int) -> list[Ranges]:
     """The ranges split into at most `groups` groups of whole partition numbers (every topic's
     partition n together), the records spread as evenly as whole numbers allow (the biggest
-    number first, each to the group with the fewest records so far); biggest group first,
-    empty groups left out."""
+    number first, each to the group with the fewest records so far); biggest group first.
+    Ranges without records are left out (there is nothing to fold: no process is started for
+    them), and so are groups without any."""
     numbers: dict[int, Ranges] = defaultdict(dict)
     for tp, offsets in ranges.items():
-        numbers[tp.partition][tp] = offsets
+        if offsets.count > 0:
+            numbers[tp.partition][tp] = offsets
     loads: list[tuple[int, Ranges]] = [(0, {}) for _ in range(max(1, groups))]
     for number in sorted(numbers, key=lambda n: (-_records(numbers[n]), n)):
         lightest = min(range(len(loads)), key=lambda i: loads[i][0])
