@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from typing import TextIO
 
 import asyncpg
 from pydantic import ValidationError
@@ -20,18 +21,12 @@ from services.ops.pipeline import fold_log
 NAME = "rebuild worker"
 
 
-# Standard output carries the reports only: anything else printing (a library, a log line) is
-# sent to standard error, where the parent quotes it if this worker fails.
-_REPORTS = sys.stdout
-sys.stdout = sys.stderr
+def _report(reports: TextIO, line: WorkerReport) -> None:
+    reports.write(line.model_dump_json(exclude_none=True) + "\n")
+    reports.flush()
 
 
-def _report(line: WorkerReport) -> None:
-    _REPORTS.write(line.model_dump_json(exclude_none=True) + "\n")
-    _REPORTS.flush()
-
-
-async def run(job: FoldJob) -> FoldStats:
+async def run(job: FoldJob, reports: TextIO) -> FoldStats:
     """The job's partitions folded; each batch reported as it is written."""
     pool = await asyncpg.create_pool(job.pg_dsn, min_size=1, max_size=2)
     try:
@@ -42,7 +37,7 @@ async def run(job: FoldJob) -> FoldStats:
             job.offset_ranges(),
             target,
             job.window,
-            lambda read: _report(WorkerReport(read=read)),
+            lambda read: _report(reports, WorkerReport(read=read)),
             fold_in_thread=False,  # the other processes keep the CPUs busy
         )
     finally:
@@ -50,6 +45,9 @@ async def run(job: FoldJob) -> FoldStats:
 
 
 def main() -> int:
+    # Standard output carries the reports only: anything else printing (a library, a log line)
+    # goes to standard error, where the parent quotes it if this worker fails.
+    reports, sys.stdout = sys.stdout, sys.stderr
     try:
         job = FoldJob.model_validate_json(sys.stdin.buffer.read())
     except ValidationError as error:
@@ -57,11 +55,11 @@ def main() -> int:
         return 2
     try:
         configure_logging(Settings(), NAME.replace(" ", "-"))
-        stats = asyncio.run(run(job))
+        stats = asyncio.run(run(job, reports))
     except Exception as error:  # reported to the parent, which names the partitions and stops
         print(f"{NAME}: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
-    _report(WorkerReport(done=WorkerTotals.of(stats)))
+    _report(reports, WorkerReport(done=WorkerTotals.of(stats)))
     return 0
 
 
