@@ -48,7 +48,8 @@ def replay(
     """Rebuild a read model from offset 0 (or re-apply a time window) without side effects.
 
     Without --shadow and without a window: build a shadow, then swap it in. With a window and
-    no --shadow: re-apply that window's events to the live read models (idempotent)."""
+    no --shadow: re-apply that window's events to the live read models (idempotent).
+    A new shadow is folded by one process per CPU (PRESSROOM_REBUILD_WORKERS to change it)."""
 
     async def work(settings: Settings) -> tuple[ReplayResult, SwapResult | None]:
         window = Window(optional_time(since, "--since"), optional_time(until, "--until"))
