@@ -48,7 +48,7 @@ test: venv deps ## Run every test (starts its own stack on other ports, .pressro
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$rc
 
 check: venv lint ## Lint, format check, mypy --strict, schema drift
-	$(BIN)/mypy events services
+	$(BIN)/mypy events services operator_tools dev_tools cli
 	$(BIN)/pressroom schemas check
 
 lint: venv ## ruff lint and format check

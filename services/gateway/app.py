@@ -9,6 +9,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI
 
+from operator_tools.metrics import OpsMetrics
 from services.gateway.auth import TokenStore, load_tokens
 from services.gateway.command_bus import CommandBus, KafkaCommandBus
 from services.gateway.deps import Gateway
@@ -29,7 +30,6 @@ from services.gateway.routes import (
     subscribers,
 )
 from services.kit.settings import Settings, load_settings
-from services.ops.metrics import OpsMetrics
 
 log = structlog.get_logger()
 DESCRIPTION = (

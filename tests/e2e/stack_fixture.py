@@ -10,13 +10,13 @@ from dataclasses import dataclass
 import httpx
 import pytest_asyncio
 
+from dev_tools.infra.processes import tail
+from dev_tools.stack.processes import AppProcess, app_processes
 from events.actor import Actor
 from events.drafting import SubmitDraft
 from events.replies import OutcomeStatus
 from events.topics import DRAFTING_COMMANDS
-from services.infra.processes import tail
 from services.kit.settings import Settings
-from services.stack.processes import AppProcess, app_processes
 from tests.support import WAIT_S, eventually, send_command
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.demo.sample import parse_release, sample_text
+from dev_tools.demo.sample import parse_release, sample_text
 from tests.e2e.stack_fixture import Stack
 from tests.support import eventually
 

@@ -9,9 +9,9 @@ import uuid
 
 import pytest
 
+from dev_tools.demo.sample import parse_release, sample_text
 from events.kafka import KafkaRecord
 from events.topics import DRAFTING_EVENTS
-from services.demo.sample import parse_release, sample_text
 from tests.e2e.stack_fixture import Stack
 from tests.support import read_topic
 
@@ -145,7 +145,7 @@ async def test_requests_without_a_valid_token_get_401(stack: Stack) -> None:
 def test_the_demo_runs_the_sample_release_through_drafting(stack: Stack) -> None:
     wide = {**os.environ, "COLUMNS": "250"}  # rich wraps table cells to the terminal width
     done = subprocess.run(
-        [sys.executable, "-m", "services.cli.main", "demo"],
+        [sys.executable, "-m", "cli.main", "demo"],
         capture_output=True,
         text=True,
         timeout=180,

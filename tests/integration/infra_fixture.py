@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import services.infra as local_infra
-from services.infra.processes import file_lock, is_alive
+import dev_tools.infra as local_infra
+from dev_tools.infra.processes import file_lock, is_alive
 from services.kit.settings import REPO_ROOT, Settings
 
 # PRESSROOM_TEST_SLOT=N gives a checkout (or an engineer) a test stack of its own: other ports

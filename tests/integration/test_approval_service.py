@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from dev_tools.infra.processes import tail
 from events.actor import Actor
 from events.approval import ApprovalRequested, ApproveStage, RejectRelease
 from events.catalog import REGISTRY
@@ -30,7 +31,6 @@ from events.topics import (
     DRAFTING_EVENTS,
     REPLIES,
 )
-from services.infra.processes import tail
 from services.kit.dlq import REASON
 from services.kit.settings import REPO_ROOT
 from tests.e2e.stack_fixture import Stack

@@ -17,12 +17,12 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from events.kafka import encode
 from events.publication import WithdrawRelease
 from events.replies import OutcomeStatus
 from events.subscribers import RegisterSubscriber, RemoveSubscriber
 from events.topics import PUBLICATION_COMMANDS
-from services.cli.main import app
 from services.publication.signing import DELIVERY_HEADER, verify
 from tests.e2e.stack_fixture import Stack
 from tests.integration.delivery_support import (

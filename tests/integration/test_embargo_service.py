@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from dev_tools.infra.processes import tail
 from events.actor import Actor
 from events.embargo import CancelEmbargo, ChangeEmbargo, SetEmbargo
 from events.kafka import KafkaRecord, encode
 from events.replies import OutcomeStatus
 from events.topics import EMBARGO_COMMANDS
-from services.infra.processes import tail
 from services.kit.settings import REPO_ROOT
 from tests.e2e.stack_fixture import Stack
 from tests.integration.embargo_support import (

@@ -12,11 +12,11 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-import services.infra as local_infra
-from services.infra import InfraError, kafka
-from services.infra.kafka import KafkaPaths
-from services.infra.kafka_dist import check_java_version, parse_java_version, parse_maven_failure
-from services.infra.processes import ensure_port_free
+import dev_tools.infra as local_infra
+from dev_tools.infra import InfraError, kafka
+from dev_tools.infra.kafka import KafkaPaths
+from dev_tools.infra.kafka_dist import check_java_version, parse_java_version, parse_maven_failure
+from dev_tools.infra.processes import ensure_port_free
 from services.kit.settings import Settings
 
 

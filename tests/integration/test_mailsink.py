@@ -11,8 +11,8 @@ from pathlib import Path
 import aiosmtplib
 import pytest
 
+from dev_tools.stack.processes import AppProcess
 from services.kit.settings import Settings
-from services.stack.processes import AppProcess
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration

@@ -20,11 +20,11 @@ from events.envelope import Envelope, deterministic_id, source_of
 from events.kafka import KafkaRecord, encode
 from events.replies import OutcomeStatus
 from events.topics import DRAFTING_COMMANDS, DRAFTING_DLQ, DRAFTING_EVENTS
+from operator_tools.dead_letters import DeadLetterFilter, list_dead_letters
+from operator_tools.redrive import redrive
+from operator_tools.schemas import ensure_ops
 from services.kit.dlq import RecordOrigin, dead_letter
 from services.kit.settings import Settings
-from services.ops.dead_letters import DeadLetterFilter, list_dead_letters
-from services.ops.redrive import redrive
-from services.ops.schemas import ensure_ops
 from services.projector.batch import Consumed, DeadLetter
 from services.projector.store import ProjectionStore
 from tests.e2e.stack_fixture import Stack

@@ -11,17 +11,17 @@ import asyncpg
 import pytest
 from aiokafka import TopicPartition
 
-from services.infra import kafka
+from dev_tools.infra import kafka
+from operator_tools.checksums import table_digest
+from operator_tools.errors import OpsError
+from operator_tools.export import EXPORTED_TOPICS, export_log
+from operator_tools.fold import WHOLE_LOG, FoldTarget
+from operator_tools.kafka_io import log_ranges, read_ranges
+from operator_tools.progress import SILENT
+from operator_tools.replay import fold_ranges
+from operator_tools.restore import import_log
+from operator_tools.schemas import create_projection_schema, drop_schema, tables_of
 from services.kit.settings import Settings
-from services.ops.checksums import table_digest
-from services.ops.errors import OpsError
-from services.ops.export import EXPORTED_TOPICS, export_log
-from services.ops.fold import WHOLE_LOG, FoldTarget
-from services.ops.kafka_io import log_ranges, read_ranges
-from services.ops.progress import SILENT
-from services.ops.replay import fold_ranges
-from services.ops.restore import import_log
-from services.ops.schemas import create_projection_schema, drop_schema, tables_of
 from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_drafting_http import sample_body
 

@@ -11,8 +11,8 @@ import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 from typer.testing import CliRunner
 
-from services.cli.main import app
-from services.ops.metrics import OpsMetrics
+from cli.main import app
+from operator_tools.metrics import OpsMetrics
 from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_drafting_http import sample_body
 

@@ -15,18 +15,18 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from dev_tools.bench.rebuild_events import lifecycle_records
 from events.kafka import KafkaRecord
 from events.topics import DRAFTING_EVENTS
-from services.bench.rebuild_events import lifecycle_records
+from operator_tools.cleanup import drop_old
+from operator_tools.errors import OpsError
+from operator_tools.fold import Window
+from operator_tools.replay import ReplayRequest, replay
+from operator_tools.status import projection_status
+from operator_tools.swap import swap
+from operator_tools.times import to_millis
+from operator_tools.verify import verify
 from services.kit.settings import Settings
-from services.ops.cleanup import drop_old
-from services.ops.errors import OpsError
-from services.ops.fold import Window
-from services.ops.replay import ReplayRequest, replay
-from services.ops.status import projection_status
-from services.ops.swap import swap
-from services.ops.times import to_millis
-from services.ops.verify import verify
 from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_drafting_http import sample_body
 from tests.support import eventually

@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from dev_tools.bench import raw
 from events import approval, embargo, publication
 from events.base import Message
 from events.envelope import Envelope, deterministic_id, source_of
@@ -24,17 +25,16 @@ from events.schemas.examples import _STORY, START
 from events.schemas.examples_approval import APPROVAL_STORY
 from events.schemas.examples_embargo import EMBARGO_STORY
 from events.schemas.examples_publication import PUBLICATION_STORY
-from services.bench import raw
+from operator_tools import fold, pipeline
+from operator_tools.checksums import table_digest
+from operator_tools.errors import OpsError
+from operator_tools.fold import WHOLE_LOG, FoldTarget
+from operator_tools.kafka_io import Ranges, log_ranges
+from operator_tools.parallel import partition_groups
+from operator_tools.progress import SILENT
+from operator_tools.replay import fold_ranges
+from operator_tools.schemas import create_projection_schema, drop_schema, tables_of
 from services.kit.settings import Settings
-from services.ops import fold, pipeline
-from services.ops.checksums import table_digest
-from services.ops.errors import OpsError
-from services.ops.fold import WHOLE_LOG, FoldTarget
-from services.ops.kafka_io import Ranges, log_ranges
-from services.ops.parallel import partition_groups
-from services.ops.progress import SILENT
-from services.ops.replay import fold_ranges
-from services.ops.schemas import create_projection_schema, drop_schema, tables_of
 from services.projector.consumer import GROUP_ID
 from services.projector.store import ProjectionStore
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.bench.report import (
+from dev_tools.bench.report import (
     Figure,
     Report,
     format_quantity,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.ops.checksums import TableDigest, compare
+from operator_tools.checksums import TableDigest, compare
 
 
 def test_the_checksum_ignores_row_order() -> None:

@@ -11,7 +11,7 @@ from events.content import ReleaseContent, content_hash
 from events.drafting import DraftCreated
 from events.envelope import Envelope
 from events.kafka import encode
-from services.ops.cloudevents_json import RAW_TYPE, LogRecord, from_cloudevent, to_cloudevent
+from operator_tools.cloudevents_json import RAW_TYPE, LogRecord, from_cloudevent, to_cloudevent
 
 CONTENT = ReleaseContent(
     title="Foreign Secretary visits Japan", body="Tokyo — “talks”", organisations=["fco"]

@@ -11,10 +11,10 @@ from events.base import Message
 from events.content import ContentChanges, ReleaseContent, content_hash
 from events.drafting import DraftCreated, DraftRevised, DraftSubmitted
 from events.envelope import Envelope
-from services.ops.diff import diff_content
-from services.ops.errors import OpsError
-from services.ops.history import history_items, history_json
-from services.ops.state import state_at
+from operator_tools.diff import diff_content
+from operator_tools.errors import OpsError
+from operator_tools.history import history_items, history_json
+from operator_tools.state import state_at
 
 T0 = datetime(2016, 7, 21, 9, 0, tzinfo=UTC)
 FIRST = ReleaseContent(title="UK and Japan", body="Line one.\nLine two.", organisations=["fco"])

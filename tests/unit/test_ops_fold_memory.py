@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from dev_tools.bench.rebuild_events import lifecycle_records
 from events.kafka import KafkaRecord
-from services.bench.rebuild_events import lifecycle_records
-from services.ops import fold
-from services.ops.fold import WHOLE_LOG, FoldTarget, plan_from_memory, route_records
+from operator_tools import fold
+from operator_tools.fold import WHOLE_LOG, FoldTarget, plan_from_memory, route_records
 from services.projector.batch import plan_batch
 
 

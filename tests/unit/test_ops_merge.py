@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.ops.merge import TimeOrderedMerge
+from operator_tools.merge import TimeOrderedMerge
 
 
 @dataclass(frozen=True)

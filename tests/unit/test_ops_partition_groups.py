@@ -11,12 +11,12 @@ from aiokafka import TopicPartition
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.bench.cpu_use import CpuUse, ceiling
+from dev_tools.bench.cpu_use import CpuUse, ceiling
+from operator_tools.fold import Window
+from operator_tools.fold_job import FoldJob, WorkerReport
+from operator_tools.kafka_io import OffsetRange, Ranges
+from operator_tools.parallel import WORKER_MODULE, partition_groups
 from services.kit.settings import REPO_ROOT
-from services.ops.fold import Window
-from services.ops.fold_job import FoldJob, WorkerReport
-from services.ops.kafka_io import OffsetRange, Ranges
-from services.ops.parallel import WORKER_MODULE, partition_groups
 
 TOPICS = ("pressroom.drafting.events", "pressroom.approval.events")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from events.catalog import REGISTRY
-from services.ops.dead_letters import KAFKA, PROJECTOR, DeadLetter, DeadLetterFilter
-from services.ops.deciders import DECIDERS
-from services.ops.redrive import in_log_order
-from services.ops.registry_cache import memoised
+from operator_tools.dead_letters import KAFKA, PROJECTOR, DeadLetter, DeadLetterFilter
+from operator_tools.deciders import DECIDERS
+from operator_tools.redrive import in_log_order
+from operator_tools.registry_cache import memoised
 
 
 def test_the_memoised_registry_reads_every_type_as_the_contract_does() -> None:

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.ops.errors import OpsError
-from services.ops.fold import Window
-from services.ops.times import from_millis, parse_time, to_millis
+from operator_tools.errors import OpsError
+from operator_tools.fold import Window
+from operator_tools.times import from_millis, parse_time, to_millis
 
 NOON = datetime(2016, 7, 21, 12, 0, tzinfo=UTC)
 

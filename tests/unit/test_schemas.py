@@ -14,6 +14,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from typer.testing import CliRunner
 
+from dev_tools.cli.schemas import schemas_app
 from events.base import Message
 from events.catalog import REGISTRY
 from events.kafka import encode
@@ -21,7 +22,6 @@ from events.schemas.asyncapi import asyncapi
 from events.schemas.examples import examples
 from events.schemas.files import ASYNCAPI_FILE, drift, render_all, write_all
 from events.topics import ALL_TOPICS, COMMAND_TOPICS
-from services.cli.schemas import schemas_app
 from services.kit import dlq
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"

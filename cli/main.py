@@ -1,0 +1,38 @@
+"""The `pressroom` command: one Typer app; every command and sub-app is mounted here, in view."""
+
+from __future__ import annotations
+
+import typer
+
+from dev_tools.cli import bench, demo, stack
+from dev_tools.cli.bench_rebuild import bench_rebuild
+from dev_tools.cli.infra import infra_app
+from dev_tools.cli.schemas import schemas_app
+from operator_tools.cli.dlq import dlq_app
+from operator_tools.cli.log import export, import_, lag
+from operator_tools.cli.projections import projections_app, replay
+from operator_tools.cli.release import history, state
+
+app = typer.Typer(
+    no_args_is_help=True, help="Pressroom: draft, approve, embargo and publish press releases."
+)
+app.command()(stack.up)
+app.command()(stack.stop)
+app.command()(stack.ps)
+app.command()(demo.demo)
+app.command()(bench.bench)
+app.add_typer(infra_app, name="infra")
+app.add_typer(schemas_app, name="schemas")
+# Operators' tools (operator_tools/): read the log, rebuild read models, re-drive dead letters.
+app.command()(history)
+app.command()(state)
+app.command()(replay)
+app.add_typer(projections_app, name="projections")
+app.add_typer(dlq_app, name="dlq")
+app.command()(lag)
+app.command()(export)
+app.command(name="import")(import_)
+app.command(name="bench-rebuild")(bench_rebuild)
+
+if __name__ == "__main__":
+    app()

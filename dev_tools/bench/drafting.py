@@ -1,0 +1,153 @@
+"""Drafting measured end to end: commands into the read model, and HTTP write-then-read latency."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaProducer
+from rich.progress import Progress, TaskID
+
+from dev_tools.bench.raw import Latencies, Rate
+from events.actor import Actor
+from events.base import Message
+from events.content import ReleaseContent
+from events.drafting import CreateDraft
+from events.envelope import Envelope, source_of
+from events.kafka import KafkaRecord, encode
+from events.topics import DRAFTING_COMMANDS
+
+# Its own organisation, so the thousands of bench drafts stay off the demo users' boards.
+BENCH_ACTOR = Actor(id="bench", roles=["writer"], organisation="bench")
+STALL_S = 60.0  # no new projected row for this long: something is down, not slow
+POLL_S = 0.1
+REQUEST_TIMEOUT_S = 60.0
+PROJECTED_SQL = (
+    "SELECT count(*) FROM projections.releases"
+    " WHERE release_id = ANY($1::text[]) AND versions ? 'drafting'"
+)
+
+
+class BenchFailed(RuntimeError):
+    """The stack answered, but not the way the benchmark needs."""
+
+
+def content(i: int, organisation: str) -> ReleaseContent:
+    """A small but realistic release."""
+    return ReleaseContent(
+        title=f"Benchmark release {i}",
+        summary="Written by `pressroom bench`.",
+        body="A paragraph of body text for the benchmark. " * 6,
+        organisations=[organisation],
+    )
+
+
+def create_record(release_id: str, i: int) -> KafkaRecord:
+    """A CreateDraft as the gateway would send it, encoded as a CloudEvent."""
+    command = CreateDraft(release_id=release_id, actor=BENCH_ACTOR, content=content(i, "bench"))
+    command_id = str(uuid.uuid4())
+    envelope = Envelope[Message](
+        id=command_id, source=source_of("bench"), time=datetime.now(UTC), subject=release_id,
+        data=command, correlation_id=command_id, actor=BENCH_ACTOR.id,
+    )  # fmt: skip
+    return encode(envelope)
+
+
+async def commands_to_projection(
+    producer: AIOKafkaProducer, conn: asyncpg.Connection, n: int, progress: Progress
+) -> Rate:
+    """From the first send until every release row is in projections.releases."""
+    ids = [str(uuid.uuid4()) for _ in range(n)]
+    records = [create_record(release_id, i) for i, release_id in enumerate(ids)]
+    task = progress.add_task("Drafting commands → projection", total=n)
+    start = time.perf_counter()
+    acks = [
+        await producer.send(DRAFTING_COMMANDS, r.value, key=r.key, headers=r.headers)
+        for r in records
+    ]
+    await asyncio.gather(*acks)
+    await _wait_projected(conn, ids, progress, task)
+    return Rate(n, time.perf_counter() - start)
+
+
+async def _wait_projected(
+    conn: asyncpg.Connection, ids: list[str], progress: Progress, task: TaskID
+) -> None:
+    done, changed = 0, time.monotonic()
+    while done < len(ids):
+        await asyncio.sleep(POLL_S)
+        count = int(await conn.fetchval(PROJECTED_SQL, ids))
+        if count > done:
+            progress.update(task, completed=count)
+            done, changed = count, time.monotonic()
+        elif time.monotonic() - changed > STALL_S:
+            raise BenchFailed(
+                f"{done} of {len(ids)} releases reached projections.releases, none in the last "
+                f"{STALL_S:.0f} s: are drafting and the projector running (`pressroom ps`)?"
+            )
+
+
+async def write_then_read(
+    client: httpx.AsyncClient, i: int, timeout: float = REQUEST_TIMEOUT_S
+) -> float:
+    """POST /v1/releases, then GET it with min_version=1 until 200; milliseconds in all."""
+    start = time.perf_counter()
+    async with asyncio.timeout(timeout):
+        posted = await client.post(
+            "/v1/releases", json={"content": content(i, "fco").model_dump(mode="json")}
+        )
+        if posted.status_code not in (201, 202):
+            raise BenchFailed(
+                f"POST /v1/releases answered {posted.status_code}: {posted.text[:300]}"
+            )
+        path = f"/v1/releases/{posted.json()['release_id']}"
+        # The gateway itself waits (≤ 5 s) for the read model; 404 means it gave up: ask again.
+        while (got := await client.get(path, params={"min_version": 1})).status_code != 200:
+            if got.status_code != 404:
+                raise BenchFailed(f"GET {path} answered {got.status_code}: {got.text[:300]}")
+    return (time.perf_counter() - start) * 1000
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    """Latencies of the requests that succeeded, the rate they completed at, and the failures."""
+
+    latencies: Latencies
+    achieved_rate: float
+    failures: list[str]
+
+
+async def http_at_fixed_rate(
+    client: httpx.AsyncClient, n: int, rate: float, progress: Progress
+) -> HttpResult:
+    """Open loop: request i starts at i / rate whatever the earlier ones are doing."""
+    task = progress.add_task(f"HTTP POST → GET at {rate:g}/s", total=n)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+
+    async def one(i: int) -> tuple[float, float] | str:
+        try:
+            latency = await write_then_read(client, i)
+        except (BenchFailed, httpx.HTTPError, TimeoutError) as error:
+            return f"{type(error).__name__}: {error}"
+        finally:
+            progress.advance(task)
+        return latency, loop.time()
+
+    pending: list[asyncio.Task[tuple[float, float] | str]] = []
+    for i in range(n):
+        await asyncio.sleep(max(0.0, start + i / rate - loop.time()))
+        pending.append(asyncio.create_task(one(i)))
+    results = await asyncio.gather(*pending)
+    done = [r for r in results if not isinstance(r, str)]
+    span = max((finished for _, finished in done), default=start) - start
+    return HttpResult(
+        latencies=Latencies([latency for latency, _ in done]),
+        achieved_rate=len(done) / span if span > 0 else float("nan"),
+        failures=[r for r in results if isinstance(r, str)],
+    )

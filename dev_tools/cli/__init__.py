@@ -1,0 +1,1 @@
+"""The developers' commands of `pressroom`: infra, up/stop/ps, demo, bench, schemas."""

@@ -1,0 +1,104 @@
+"""`pressroom bench`: a benchmark, not a test; it measures and prints, it never asserts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from dev_tools.bench.drafting import BenchFailed
+from dev_tools.bench.preflight import StackDown
+from dev_tools.bench.report import Report, key_value_table, render_markdown, rich_table
+from dev_tools.bench.run import QUICK, BenchConfig, run_bench
+from dev_tools.bench.storm_report import run_storm_bench, verdict
+from services.kit.settings import load_settings
+
+console = Console()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console,
+    )  # fmt: skip
+
+
+def _show(report: Report) -> None:
+    console.print(rich_table(report))
+    console.print(key_value_table("Machine", report.machine))
+    console.print(key_value_table("Settings", report.settings))
+
+
+def bench(
+    what: Annotated[
+        str | None, typer.Argument(help="'storm': the embargo storm (docs/benchmarks.md).")
+    ] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="Small counts: a smoke run.")] = False,
+    markdown: Annotated[
+        Path | None, typer.Option("--markdown", help="Also write the results as markdown here.")
+    ] = None,
+    messages: Annotated[int | None, typer.Option("-n", help="Kafka loop records (N).")] = None,
+    commands: Annotated[int | None, typer.Option("-m", help="CreateDraft commands (M).")] = None,
+    requests: Annotated[int | None, typer.Option("-k", help="HTTP requests (K).")] = None,
+    rate: Annotated[float | None, typer.Option("--rate", help="HTTP requests/s.")] = None,
+    releases: Annotated[int, typer.Option("--releases", help="storm: releases.")] = 1_000,
+    lead: Annotated[
+        float | None,
+        typer.Option(
+            "--lead",
+            min=5.0,
+            max=600.0,
+            help="storm: seconds from the start to lift_at (default 20, --quick 10); longer on "
+            "a busy machine, where setting up the embargoes takes longer.",
+        ),
+    ] = None,
+) -> None:
+    """Measure this machine's raw Kafka and PostgreSQL limits, then drafting against them;
+    `bench storm`: N embargoes lifting at one instant, beside bare asyncio timers."""
+    # aiokafka logs every failed connection attempt; the outcome is reported below, once.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    if what is not None:
+        lead_s = lead if lead is not None else (10.0 if quick else 20.0)
+        return storm(what, 100 if quick else releases, lead_s, markdown)
+    base = QUICK if quick else BenchConfig()
+    config = base.with_overrides(messages=messages, commands=commands, requests=requests, rate=rate)
+    try:
+        with _progress() as progress:
+            report = asyncio.run(run_bench(load_settings(), config, progress))
+    except StackDown as error:
+        console.print(f"[red]The local stack is not up:[/red] {error}\nrun make up first")
+        raise typer.Exit(2) from error
+    except BenchFailed as error:
+        console.print(f"[red]The benchmark stopped:[/red] {error}")
+        raise typer.Exit(1) from error
+    _show(report)
+    if markdown is not None:
+        markdown.write_text(render_markdown(report))
+        console.print(f"Markdown written to {markdown}")
+
+
+def storm(what: str, releases: int, lead_s: float, markdown: Path | None) -> None:
+    if what != "storm":
+        console.print(f"[red]No benchmark called {what!r}[/red]: try `pressroom bench storm`")
+        raise typer.Exit(2)
+    try:
+        with _progress() as progress:
+            report, results = asyncio.run(
+                run_storm_bench(load_settings(), releases, lead_s, progress)
+            )
+    except StackDown as error:
+        console.print(f"[red]The local stack is not up:[/red] {error}\nrun make up first")
+        raise typer.Exit(2) from error
+    except BenchFailed as error:
+        console.print(f"[red]The benchmark stopped:[/red] {error}")
+        raise typer.Exit(1) from error
+    _show(report)
+    console.print(verdict(results))
+    if markdown is not None:
+        markdown.write_text(render_markdown(report) + f"\n{verdict(results)}\n")
+        console.print(f"Markdown written to {markdown}")

@@ -1,0 +1,1 @@
+"""The operators' commands of `pressroom`: thin shells over operator_tools."""

@@ -1,2 +1,0 @@
-"""Operators' tools: history and state from the log, replays, shadow rebuilds, DLQ re-drive, lag,
-export and import. The CLI (services/cli/ops_*.py) is a thin shell over these modules."""
