@@ -98,9 +98,6 @@ class EventStore:
         )
         return {r["command_id"]: CommandOutcome.model_validate_json(r["outcome"]) for r in rows}
 
-    async def record_outcome(self, conn: Connection, outcome: CommandOutcome) -> None:
-        await self.record_outcomes(conn, [outcome])
-
     async def record_outcomes(self, conn: Connection, outcomes: Sequence[CommandOutcome]) -> None:
         await conn.executemany(
             f"INSERT INTO {self.schema}.processed_commands"

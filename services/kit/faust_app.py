@@ -17,6 +17,8 @@ def create_app(service: str, settings: Settings) -> faust.App:
         f"pressroom-{service}",
         broker=f"kafka://{settings.kafka_bootstrap}",
         store="memory://",
+        # faust keeps a little state on disk; under the stack's data folder, not the working dir.
+        datadir=str(settings.data_dir / "faust" / f"pressroom-{service}"),
         # Decisions live in PostgreSQL, not in faust tables: nothing to recover on start.
         topic_partitions=settings.topic_partitions,
         topic_allow_declare=False,

@@ -8,7 +8,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from events.topics import ALL_TOPICS, EVENT_TOPICS
 
 log = structlog.get_logger()
-# Events are the system of record: kept forever, never compacted.
+# Event topics are the shared, replayable log every consumer and rebuild reads (each service's
+# PostgreSQL event store is written first): kept forever, never compacted. docs/architecture.md.
 EVENT_TOPIC_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "delete"}
 
 

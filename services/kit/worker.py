@@ -1,4 +1,4 @@
-"""Starts a service: prepare (migrations, topics) in a short loop, then the faust worker."""
+"""Starts a service: prepare once (migrations, topics), then hand the process to faust's worker."""
 
 from __future__ import annotations
 
