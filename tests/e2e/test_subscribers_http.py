@@ -14,7 +14,8 @@ import pytest
 from dev_tools.demo.sample import parse_release, sample_text
 from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_approval_http import approve, assert_problem, reviewed, until_approval
-from tests.integration.delivery_support import SECRET, Receiver
+from tests.integration.delivery_support import Receiver
+from tests.sealing_support import SECRET
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
