@@ -88,7 +88,7 @@ async def test_a_failed_delivery_is_visible_on_the_release_and_a_redelivery_gets
         assert redelivered.status_code == 200, redelivered.text
         succeeded = await delivery_to(carol, release_id, subscriber_id, "succeeded")
         assert succeeded["attempts"] == 6 and succeeded["failure_reason"] is None
-        ids = {headers["Pressroom-Delivery"] for headers, _, _ in hook.calls}
+        ids = {headers["webhook-id"] for headers, _, _ in hook.calls}
         assert ids == {succeeded["delivery_id"]}, "every attempt carried the same delivery id"
 
         listed = (await carol.get(f"/v1/subscribers/{subscriber_id}")).json()
