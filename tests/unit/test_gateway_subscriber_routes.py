@@ -29,7 +29,12 @@ def accept(envelope: Envelope[Any]) -> CommandOutcome:
 
 
 def client(bus: FakeCommandBus, keys: str = TEST_SECRET_KEYS) -> httpx.AsyncClient:
-    settings = Settings(reply_timeout_s=0.1, secret_keys=keys)  # type: ignore[arg-type]
+    # Explicit: the e2e fixtures export the test stack's allowed networks to this process.
+    settings = Settings(
+        reply_timeout_s=0.1,
+        secret_keys=keys,  # type: ignore[arg-type]
+        webhook_allowed_networks="",
+    )
     app = create_app(settings, bus=bus, reads=FakeReadModel())
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     return httpx.AsyncClient(transport=transport, base_url="http://gateway")
