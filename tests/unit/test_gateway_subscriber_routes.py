@@ -32,7 +32,7 @@ def client(bus: FakeCommandBus, keys: str = TEST_SECRET_KEYS) -> httpx.AsyncClie
     # Explicit: the e2e fixtures export the test stack's allowed networks to this process.
     settings = Settings(
         reply_timeout_s=0.1,
-        secret_keys=keys,  # type: ignore[arg-type]
+        secret_keys=keys,
         webhook_allowed_networks="",
     )
     app = create_app(settings, bus=bus, reads=FakeReadModel())
