@@ -234,6 +234,25 @@ async def test_a_removed_subscriber_hears_nothing_more(
     assert hook.calls == []
 
 
+async def test_the_sender_refuses_an_address_the_deployment_does_not_allow(
+    stack: Stack, topic: str
+) -> None:
+    """Registered over Kafka (publication's decide takes a literal loopback address; the gateway
+    would refuse it), the webhook to [::1] is refused at send time: the test stack allows only
+    127.0.0.0/8. The attempt fails with the reason, and no connection is made."""
+    bootstrap = stack.settings.kafka_bootstrap
+    await register(bootstrap, topic, **webhook("http://[::1]:9/hook"))
+    release_id, _ = await published_release(bootstrap, topic)
+    [first, *_] = await eventually(
+        lambda: delivery_events(bootstrap, release_id, "DeliveryAttempted"), what="an attempt"
+    )
+    assert (
+        not first.succeeded
+        and first.detail.startswith("address refused: [::1]")
+        or ("::1 is loopback" in first.detail)
+    ), first.detail
+
+
 async def test_a_subscriber_command_keyed_by_another_stream_is_dead_lettered(stack: Stack) -> None:
     """A bot's RegisterSubscriber whose ce_subject is not its subscriber id: refused as
     undecodable (it sits in pressroom.publication.dlq with the reason), nothing registered."""
