@@ -246,11 +246,8 @@ async def test_the_sender_refuses_an_address_the_deployment_does_not_allow(
     [first, *_] = await eventually(
         lambda: delivery_events(bootstrap, release_id, "DeliveryAttempted"), what="an attempt"
     )
-    assert (
-        not first.succeeded
-        and first.detail.startswith("address refused: [::1]")
-        or ("::1 is loopback" in first.detail)
-    ), first.detail
+    assert not first.succeeded, first.detail
+    assert first.detail.startswith("address refused") and "::1 is loopback" in first.detail
 
 
 async def test_a_subscriber_command_keyed_by_another_stream_is_dead_lettered(stack: Stack) -> None:
