@@ -79,6 +79,7 @@ REGISTRY.register(
     publication.DeliveryAttempted,
     publication.DeliverySucceeded,
     publication.DeliveryFailed,
+    subscribers.RegisterSubscriberV1,
     subscribers.RegisterSubscriber,
     subscribers.RemoveSubscriber,
     subscribers.RequestRedelivery,
@@ -89,3 +90,6 @@ REGISTRY.register(
 )
 REGISTRY.register_upcaster(drafting.DraftRevised, 1, upcasters.draft_revised_v1_to_v2)
 REGISTRY.register_upcaster(drafting.DraftSubmitted, 1, upcasters.draft_submitted_v1_to_v2)
+REGISTRY.register_upcaster(
+    subscribers.RegisterSubscriber, 1, upcasters.register_subscriber_v1_to_v2
+)

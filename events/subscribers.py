@@ -2,8 +2,10 @@
 
 A subscriber is its own stream in publication's event store (subject = subscriber id), not a
 release: its messages carry `subscriber_id` where release messages carry `release_id`. They travel
-on publication's topics, keyed by subscriber id. A webhook's secret is only ever in the
-RegisterSubscriber command (publication keeps it in its own schema); events carry a fingerprint.
+on publication's topics, keyed by subscriber id. A webhook's secret never travels or rests in
+clear: the gateway seals it (Fernet, with a key of the settings) into RegisterSubscriber v2,
+publication keeps the sealed value and opens it only to sign a delivery; events carry a keyed
+fingerprint (docs/deliveries.md).
 """
 
 from __future__ import annotations
@@ -19,9 +21,16 @@ from events.content import Identifier, ShortText
 Channel = Literal["webhook", "email"]
 # Checked by decide (https, or http to this machine only), so a bad URL is a clear refusal.
 WebhookUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-# HMAC-SHA256 key: long enough to resist guessing, short enough for a header in a config file.
+# RegisterSubscriber v1's secret: any text of 24+ characters, sent in clear (no longer accepted).
 WebhookSecret = Annotated[str, StringConstraints(min_length=24, max_length=200)]
-# The first 16 hex digits of the secret's SHA-256: says which secret, never what it is.
+# A Standard Webhooks secret: `whsec_` and the base64 of 24 to 64 random bytes
+# (https://www.standardwebhooks.com/), what receivers' `standardwebhooks` libraries take.
+StandardWebhookSecret = Annotated[
+    str, StringConstraints(pattern=r"^whsec_[A-Za-z0-9+/]{32,88}={0,2}$", max_length=100)
+]
+# A secret sealed with the deployment's key (a Fernet token: urlsafe base64, authenticated).
+SealedSecret = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=-]{40,1000}$")]
+# 16 hex digits of a keyed hash of the secret: says which secret, never what it is.
 SecretFingerprint = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
 
 
@@ -48,9 +57,8 @@ class SubscriberEvent(Message):
     subscriber_id: Identifier
 
 
-class SubscriberTerms(Contract):
-    """What a subscriber is: a webhook (url + secret) or an email address, and what it wants.
-    The HTTP body of POST /v1/subscribers is exactly this."""
+class SubscriberTermsV1(Contract):
+    """What a subscriber was in RegisterSubscriber v1: its secret in clear."""
 
     name: ShortText
     channel: Channel
@@ -60,11 +68,38 @@ class SubscriberTerms(Contract):
     filters: SubscriberFilters = SubscriberFilters()
 
 
-class RegisterSubscriber(SubscriberCommand, SubscriberTerms):
+class SubscriberTerms(Contract):
+    """What a subscriber is: a webhook (url + Standard Webhooks secret) or an email address, and
+    what it wants. The HTTP body of POST /v1/subscribers is exactly this."""
+
+    name: ShortText
+    channel: Channel
+    url: WebhookUrl | None = None
+    secret: StandardWebhookSecret | None = None
+    email: EmailStr | None = None
+    filters: SubscriberFilters = SubscriberFilters()
+
+
+class RegisterSubscriberV1(SubscriberCommand, SubscriberTermsV1):
     """A webhook (url + secret) or an email address, with the releases it wants."""
 
     type: Literal["RegisterSubscriber"] = "RegisterSubscriber"
     version: Literal[1] = 1
+
+
+class RegisterSubscriber(SubscriberCommand):
+    """v2: the webhook's secret travels sealed with the deployment's key, never in clear; a v1
+    command is read as v2 without its secret, so a v1 webhook registration is refused."""
+
+    type: Literal["RegisterSubscriber"] = "RegisterSubscriber"
+    version: Literal[2] = 2
+    name: ShortText
+    channel: Channel
+    url: WebhookUrl | None = None
+    sealed_secret: SealedSecret | None = None
+    secret_fingerprint: SecretFingerprint | None = None
+    email: EmailStr | None = None
+    filters: SubscriberFilters = SubscriberFilters()
 
 
 class RemoveSubscriber(SubscriberCommand):

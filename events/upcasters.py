@@ -16,3 +16,10 @@ def draft_revised_v1_to_v2(data: JsonObject) -> JsonObject:
 def draft_submitted_v1_to_v2(data: JsonObject) -> JsonObject:
     """v1 named only the submitter; the submitter is the one author v1 can vouch for."""
     return {**data, "version": 2, "authors": [data.get("submitted_by")]}
+
+
+def register_subscriber_v1_to_v2(data: JsonObject) -> JsonObject:
+    """v1 carried a webhook's secret in clear: it is dropped, never kept, so a v1 webhook
+    registration arrives without a secret and is refused; v1 email registrations read as is."""
+    upcast = {key: value for key, value in data.items() if key != "secret"}
+    return {**upcast, "version": 2}

@@ -35,6 +35,8 @@ REGISTER, REMOVE, REDELIVER = IDS[15:18]
 DELIVERY = deterministic_id(LIFT, WEBHOOK)
 GAVE_UP = "gave up after 5 attempts; last: SMTPConnectError: connection refused"
 WEBHOOK_SECRET = "whsec_example-only-never-use-this-secret"
+# What the gateway sends instead: the secret sealed with the deployment's key (a Fernet token).
+SEALED_WEBHOOK_SECRET = "gAAAAABexample-sealed-webhook-secret-not-a-real-token-0123456789=="
 
 
 def _published(edition: int, note: str, history: list[publication.ChangeNote], by: str) -> Message:
@@ -246,6 +248,19 @@ _CORRECTION: list[tuple[Message, str, int | None]] = [
 
 # A newswire's webhook and a newsdesk's inbox subscribe; the inbox is removed; a redelivery.
 _SUBSCRIBERS: list[tuple[Message, str, int | None]] = [
+    (  # v1, as an old producer sent it: the secret in clear (read as v2 without it, refused)
+        subscribers.RegisterSubscriberV1(
+            subscriber_id=WEBHOOK,
+            actor=PRESS_OFFICER,
+            name="Newswire webhook",
+            channel="webhook",
+            url="https://newswire.example/pressroom/hook",
+            secret=WEBHOOK_SECRET,
+            filters=subscribers.SubscriberFilters(organisations=["fcdo"]),
+        ),
+        REGISTER,
+        None,
+    ),
     (
         subscribers.RegisterSubscriber(
             subscriber_id=WEBHOOK,
@@ -253,7 +268,8 @@ _SUBSCRIBERS: list[tuple[Message, str, int | None]] = [
             name="Newswire webhook",
             channel="webhook",
             url="https://newswire.example/pressroom/hook",
-            secret=WEBHOOK_SECRET,
+            sealed_secret=SEALED_WEBHOOK_SECRET,
+            secret_fingerprint="3f2a9c1e5b7d4a60",
             filters=subscribers.SubscriberFilters(organisations=["fcdo"]),
         ),
         REGISTER,

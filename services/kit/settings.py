@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     mail_from: str = "Pressroom <press-office@pressroom.invalid>"
+    # Keys that seal webhook secrets (Fernet, comma-separated; the first seals, all open). Unset:
+    # webhook registrations are refused (email still works). docs/deliveries.md.
+    secret_keys: SecretStr = SecretStr("")
+    # Networks webhooks may reach beyond public addresses (CIDRs, comma-separated), e.g.
+    # "127.0.0.0/8" for a receiver on this machine in development. Unset: public addresses only.
+    webhook_allowed_networks: str = ""
     # The public address the links in deliveries point at; unset: the gateway's own address.
     public_base_url: str = ""
 
@@ -68,6 +74,10 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = False
+
+    @property
+    def webhook_networks(self) -> tuple[str, ...]:
+        return tuple(n.strip() for n in self.webhook_allowed_networks.split(",") if n.strip())
 
     @property
     def kafka_bootstrap(self) -> str:

@@ -11,6 +11,7 @@ from services.kit.faust_app import create_app
 from services.kit.handler import CommandHandler
 from services.kit.logging import configure_logging
 from services.kit.runtime import ServiceRuntime
+from services.kit.sealing import secret_box
 from services.kit.settings import Settings, load_settings
 from services.publication.agents import register_agents
 from services.publication.decider import PUBLICATION
@@ -53,8 +54,10 @@ def bootstrap(settings: Settings | None = None) -> tuple[faust.App, ServiceRunti
 
     async def run_deliveries() -> None:
         senders = Senders(
-            settings.delivery_timeout_s, settings.smtp_host, settings.smtp_port, settings.mail_from
-        )
+            settings.delivery_timeout_s, settings.smtp_host, settings.smtp_port, settings.mail_from,
+            secrets=secret_box(settings.secret_keys.get_secret_value()),
+            allowed_networks=settings.webhook_networks,
+        )  # fmt: skip
         worker = DeliveryWorker(await release_handler(), senders, retry, settings.delivery_workers)
         await worker.run()
 

@@ -28,7 +28,7 @@ VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (subscriber_id) DO NOTHING
 """
 INSERT_SECRET = """
-INSERT INTO {schema}.subscriber_secrets (subscriber_id, secret) VALUES ($1, $2)
+INSERT INTO {schema}.subscriber_secrets (subscriber_id, sealed_secret) VALUES ($1, $2)
 ON CONFLICT (subscriber_id) DO NOTHING
 """
 REMOVE_SUBSCRIBER = "UPDATE {schema}.subscribers SET active = false WHERE subscriber_id = $1"
@@ -55,7 +55,7 @@ FAILED = "UPDATE {schema}.deliveries SET status = 'failed' WHERE delivery_id = $
 # A subscriber's next notice, when it is due and nothing earlier of theirs is still waiting or
 # failed: order per subscriber. SKIP LOCKED gives each subscriber's head to one worker at a time.
 TAKE_DUE = """
-SELECT d.*, s.channel, s.url, s.email, k.secret
+SELECT d.*, s.channel, s.url, s.email, k.sealed_secret AS secret
 FROM {schema}.deliveries d
 JOIN {schema}.subscribers s ON s.subscriber_id = d.subscriber_id AND s.active
 LEFT JOIN {schema}.subscriber_secrets k ON k.subscriber_id = d.subscriber_id

@@ -1,5 +1,6 @@
-"""The one write about a subscriber no event may carry: its webhook secret, kept in publication's
-schema in the registration's transaction (the kit handler's `after_accept` hook)."""
+"""The one write about a subscriber no event may carry: its webhook secret, kept sealed (as the
+gateway sealed it, services/kit/sealing.py) in publication's schema, in the registration's
+transaction (the kit handler's `after_accept` hook). Opened only to sign a delivery."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ def secret_keeper(schema: str) -> AfterAccept:
     async def keep(conn: Connection, commands: list[Envelope[Any]]) -> None:
         for envelope in commands:
             command = envelope.data
-            if isinstance(command, RegisterSubscriber) and command.secret is not None:
+            if isinstance(command, RegisterSubscriber) and command.sealed_secret is not None:
                 sql = INSERT_SECRET.format(schema=schema)
-                await conn.execute(sql, command.subscriber_id, command.secret)
+                await conn.execute(sql, command.subscriber_id, command.sealed_secret)
 
     return keep

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from ipaddress import ip_address
 from typing import assert_never
-from urllib.parse import urlsplit
 
 from events.replies import OutcomeStatus, Rejection
 from events.rules import require_role
@@ -22,6 +19,7 @@ from events.subscribers import (
     SubscriberRegistered,
     SubscriberRemoved,
 )
+from events.webhook_addresses import url_problem
 
 # Who decides where releases go: the press office's editors and the operators who run it.
 SUBSCRIPTION_MANAGERS = ("press-officer", "managing-editor", "operator")
@@ -94,11 +92,6 @@ def evolve(state: Subscriber, event: SubscriberEvents) -> Subscriber:
             assert_never(event)
 
 
-def secret_fingerprint(secret: str) -> str:
-    """Names a secret without revealing it: operators can tell which one a subscriber has."""
-    return hashlib.sha256(secret.encode()).hexdigest()[:16]
-
-
 def _register(command: RegisterSubscriber, state: Subscriber) -> SubscriberRegistered:
     require_role(command.actor, SUBSCRIPTION_MANAGERS, "register a subscriber")
     if state.registered:
@@ -107,55 +100,27 @@ def _register(command: RegisterSubscriber, state: Subscriber) -> SubscriberRegis
     return SubscriberRegistered(
         subscriber_id=command.subscriber_id, name=command.name, channel=command.channel,
         url=command.url, email=command.email, filters=command.filters,
-        secret_fingerprint=secret_fingerprint(command.secret) if command.secret else None,
-        registered_by=command.actor.id,
+        secret_fingerprint=command.secret_fingerprint, registered_by=command.actor.id,
     )  # fmt: skip
 
 
 def _require_channel(command: RegisterSubscriber) -> None:
+    sealed = command.sealed_secret is not None or command.secret_fingerprint is not None
     if command.channel == "email":
-        if command.email is None or command.url is not None or command.secret is not None:
+        if command.email is None or command.url is not None or sealed:
             raise InvalidSubscriber("an email subscriber needs `email` and takes no url or secret")
         return
-    if command.url is None or command.secret is None or command.email is not None:
-        raise InvalidSubscriber("a webhook subscriber needs `url` and `secret`, and no email")
-    problem = webhook_url_problem(command.url)
+    if command.url is None or command.email is not None:
+        raise InvalidSubscriber("a webhook subscriber needs `url`, and no email")
+    if command.sealed_secret is None or command.secret_fingerprint is None:
+        raise InvalidSubscriber(
+            "a webhook subscriber needs its secret sealed with the deployment's key "
+            "(RegisterSubscriber v2: sealed_secret + secret_fingerprint; POST /v1/subscribers "
+            "does it); a v1 command's secret in clear is not accepted"
+        )
+    problem = url_problem(command.url)
     if problem is not None:
         raise InvalidSubscriber(problem)
-
-
-def webhook_url_problem(url: str) -> str | None:
-    """https anywhere; plain http only to this machine (a receiver under test), never with
-    credentials in the URL (they would be logged and stored)."""
-    parts = urlsplit(url)
-    if not parts.hostname or parts.scheme not in ("http", "https"):
-        return f"a webhook needs an absolute https URL, not {url!r}"
-    if parts.username or parts.password:
-        return "put no credentials in the webhook URL: the signature authenticates Pressroom"
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        return f"a webhook off this machine needs https, not {url!r}"
-    if _is_never_a_receiver(parts.hostname):
-        return f"{parts.hostname} is link-local, multicast or unspecified: no webhook lives there"
-    return None
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _is_never_a_receiver(host: str) -> bool:
-    """Cloud metadata (169.254.169.254) and the like: a webhook there is an attack, not a
-    subscriber. Private addresses stay allowed (an intranet newsroom)."""
-    try:
-        address = ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return address.is_link_local or address.is_multicast or address.is_unspecified
 
 
 def _require_active(state: Subscriber) -> None:

@@ -8,14 +8,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
 from dev_tools.demo.sample import parse_release, sample_text
+from events.topics import PUBLICATION_COMMANDS
 from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_approval_http import approve, assert_problem, reviewed, until_approval
-from tests.integration.delivery_support import SECRET, Receiver
-from tests.support import eventually
+from tests.integration.delivery_support import Receiver
+from tests.sealing_support import SECRET, TEST_BOX
+from tests.support import eventually, read_topic
 
 pytestmark = pytest.mark.integration
 DELIVERY_WAIT_S = 90.0
@@ -59,6 +62,28 @@ async def delivery_to(
     return await eventually(probe, DELIVERY_WAIT_S, f"a {status} delivery to {subscriber_id}")
 
 
+async def the_secret_is_nowhere_in_clear(stack: Stack, subscriber_id: str) -> None:
+    """Not in the command on Kafka, not in publication's table: sealed with the stack's key."""
+    secret_bytes = SECRET.removeprefix("whsec_").encode()
+    records = await read_topic(
+        stack.settings.kafka_bootstrap, PUBLICATION_COMMANDS,
+        lambda r: r.key == subscriber_id.encode(),
+    )  # fmt: skip
+    assert records and all(secret_bytes not in (r.value or b"") for r in records)
+    conn = await asyncpg.connect(stack.settings.pg_dsn)
+    try:
+        kept = await eventually(
+            lambda: conn.fetchval(
+                "SELECT sealed_secret FROM publication.subscriber_secrets WHERE subscriber_id = $1",
+                subscriber_id,
+            ),
+            what="the sealed secret kept by publication",
+        )
+    finally:
+        await conn.close()
+    assert SECRET not in kept and TEST_BOX.open(kept) == SECRET
+
+
 async def test_a_failed_delivery_is_visible_on_the_release_and_a_redelivery_gets_through(
     stack: Stack, receiver: Receiver
 ) -> None:
@@ -74,6 +99,7 @@ async def test_a_failed_delivery_is_visible_on_the_release_and_a_redelivery_gets
         subscriber_id = created.json()["subscriber_id"]
         assert created.headers["Location"] == f"/v1/subscribers/{subscriber_id}"
         assert "secret" not in created.json()
+        await the_secret_is_nowhere_in_clear(stack, subscriber_id)
 
         release_id = await published_on(stack, topic)
         failed = await delivery_to(carol, release_id, subscriber_id, "failed")
@@ -87,7 +113,7 @@ async def test_a_failed_delivery_is_visible_on_the_release_and_a_redelivery_gets
         assert redelivered.status_code == 200, redelivered.text
         succeeded = await delivery_to(carol, release_id, subscriber_id, "succeeded")
         assert succeeded["attempts"] == 6 and succeeded["failure_reason"] is None
-        ids = {headers["Pressroom-Delivery"] for headers, _, _ in hook.calls}
+        ids = {headers["webhook-id"] for headers, _, _ in hook.calls}
         assert ids == {succeeded["delivery_id"]}, "every attempt carried the same delivery id"
 
         listed = (await carol.get(f"/v1/subscribers/{subscriber_id}")).json()

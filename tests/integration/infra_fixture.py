@@ -11,6 +11,7 @@ import pytest
 import dev_tools.infra as local_infra
 from dev_tools.infra.processes import file_lock, is_alive
 from services.kit.settings import REPO_ROOT, Settings
+from tests.sealing_support import TEST_SECRET_KEYS
 
 # PRESSROOM_TEST_SLOT=N gives a checkout (or an engineer) a test stack of its own: other ports
 # and another data folder, so test sessions of different work never stop each other's processes.
@@ -28,6 +29,9 @@ TEST_STACK_ENV = {
     "PRESSROOM_DELIVERY_BACKOFF_S": "0.2",
     "PRESSROOM_DELIVERY_BACKOFF_CAP_S": "2",
     "PRESSROOM_DELIVERY_MAX_ATTEMPTS": "5",
+    # Webhook secrets are sealed with the test stack's own key; receivers run on 127.0.0.1.
+    "PRESSROOM_SECRET_KEYS": TEST_SECRET_KEYS,
+    "PRESSROOM_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
 }
 # Set to 1 to leave a stack this session started running, for fast reruns.
 KEEP_ENV = "PRESSROOM_TEST_KEEP_INFRA"

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
+from standardwebhooks import Webhook
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -23,11 +23,10 @@ from events.publication import WithdrawRelease
 from events.replies import OutcomeStatus
 from events.subscribers import RegisterSubscriber, RemoveSubscriber
 from events.topics import PUBLICATION_COMMANDS
-from services.publication.signing import DELIVERY_HEADER, verify
+from services.publication.signing import ID_HEADER
 from tests.e2e.stack_fixture import Stack
 from tests.integration.delivery_support import (
     CAROL,
-    SECRET,
     Mailbox,
     Receiver,
     corrected,
@@ -37,6 +36,7 @@ from tests.integration.delivery_support import (
     register,
     webhook,
 )
+from tests.sealing_support import SECRET
 from tests.support import (
     command_envelope,
     eventually,
@@ -69,8 +69,9 @@ async def test_each_edition_and_the_withdrawal_reach_the_webhook_signed_and_the_
     release_id, approved_hash = await published_release(bootstrap, topic)
     [first] = await eventually(check(lambda: of(release_id, hook.bodies())), what="edition 1")
     headers, raw, _ = hook.calls[0]
-    assert verify(SECRET, headers, raw, now=time.time()), "the receiver can verify the signature"
-    assert headers[DELIVERY_HEADER] == first["delivery_id"]
+    # The receiver verifies with the official Standard Webhooks library (it raises if not).
+    assert Webhook(SECRET).verify(raw, headers)["delivery_id"] == first["delivery_id"]
+    assert headers[ID_HEADER] == first["delivery_id"]
     assert first["notice"] == "published" and first["edition"] == 1
     assert first["content_hash"] == approved_hash, "exactly the approved content"
     await ninjs_names_the_topic(first["url"], release_id, topic)
@@ -116,6 +117,8 @@ async def test_a_receiver_failing_three_times_gets_each_notice_once_and_in_order
     assert succeeded.attempt == 4
     attempts = await delivery_events(bootstrap, first, "DeliveryAttempted")
     assert [a.succeeded for a in attempts] == [False, False, False, True]
+    # Writers see the status and its reason, never what the receiver wrote (its error page).
+    assert [a.detail for a in attempts] == ["HTTP 503 Service Unavailable"] * 3 + ["HTTP 200 OK"]
 
 
 async def test_a_receiver_that_never_recovers_fails_visibly_and_alone_until_redelivered(
@@ -180,7 +183,7 @@ async def test_killed_mid_delivery_the_service_delivers_after_restart_with_the_s
     stack.processes["publication"].start()
 
     await eventually(check(lambda: len(hook.calls) >= 2), timeout=120, what="the redelivery")
-    ids = {headers[DELIVERY_HEADER] for headers, _, _ in hook.calls}
+    ids = {headers[ID_HEADER] for headers, _, _ in hook.calls}
     assert len(ids) == 1, "a duplicate carries the same delivery id"
     succeeded = await eventually(
         lambda: delivery_events(bootstrap, release_id, "DeliverySucceeded")
@@ -229,6 +232,22 @@ async def test_a_removed_subscriber_hears_nothing_more(
     again = await send_command(bootstrap, PUBLICATION_COMMANDS, remove)
     assert again.status is OutcomeStatus.NOT_FOUND
     assert hook.calls == []
+
+
+async def test_the_sender_refuses_an_address_the_deployment_does_not_allow(
+    stack: Stack, topic: str
+) -> None:
+    """Registered over Kafka (publication's decide takes a literal loopback address; the gateway
+    would refuse it), the webhook to [::1] is refused at send time: the test stack allows only
+    127.0.0.0/8. The attempt fails with the reason, and no connection is made."""
+    bootstrap = stack.settings.kafka_bootstrap
+    await register(bootstrap, topic, **webhook("http://[::1]:9/hook"))
+    release_id, _ = await published_release(bootstrap, topic)
+    [first, *_] = await eventually(
+        lambda: delivery_events(bootstrap, release_id, "DeliveryAttempted"), what="an attempt"
+    )
+    assert not first.succeeded, first.detail
+    assert first.detail.startswith("address refused") and "::1 is loopback" in first.detail
 
 
 async def test_a_subscriber_command_keyed_by_another_stream_is_dead_lettered(stack: Stack) -> None:

@@ -3,17 +3,22 @@ webhook signature a receiver checks, and the email a person reads."""
 
 from __future__ import annotations
 
+import base64
 import email
 import json
+import time
 from email import policy
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from events.actor import Actor
 from events.base import Message
+from events.catalog import REGISTRY
 from events.content import ReleaseContent, content_hash
 from events.envelope import Envelope
 from events.publication import (
@@ -30,12 +35,15 @@ from events.rules import NotAllowed
 from events.subscribers import (
     RedeliveryRequested,
     RegisterSubscriber,
+    RegisterSubscriberV1,
     RemoveSubscriber,
     RequestRedelivery,
     SubscriberFilters,
     SubscriberRegistered,
     SubscriberRemoved,
+    SubscriberTerms,
 )
+from events.webhook_addresses import url_problem
 from services.publication.decider import PUBLICATION
 from services.publication.email_render import render_email
 from services.publication.fanout import (
@@ -46,22 +54,20 @@ from services.publication.fanout import (
     wants,
 )
 from services.publication.senders import Senders
-from services.publication.signing import REPLAY_WINDOW_S, signed_headers, verify
+from services.publication.signing import signed_headers
 from services.publication.subscriber_decider import SUBSCRIBERS
 from services.publication.subscribers import (
     AlreadyRegistered,
     InvalidSubscriber,
     UnknownSubscriber,
-    secret_fingerprint,
-    webhook_url_problem,
 )
+from tests.sealing_support import SECRET, TEST_BOX, sealed_webhook
 from tests.unit.given_when_then import NOW, specification
 
 RELEASE = "uk-japan-2016"
 SYSTEM = Actor(id="pressroom-publication", roles=["system"])
 PAUL = Actor(id="paul", roles=["press-officer"], organisation="fco")
 ALICE = Actor(id="alice", roles=["writer"], organisation="fco")
-SECRET = "s3cret-s3cret-s3cret-s3cret"
 HOOK = "https://newswire.example/hook"
 CONTENT = ReleaseContent(
     title="Visit to Japan", summary="Talks.", body="Body.", organisations=["fco", "mod"],
@@ -130,14 +136,17 @@ def test_delivery_events_change_nothing_public() -> None:
 
 
 def register(**fields: Any) -> RegisterSubscriber:
-    terms = {"channel": "webhook", "url": HOOK, "secret": SECRET, **fields}
+    terms = {**sealed_webhook(HOOK), **fields}
     return RegisterSubscriber(subscriber_id="wire", actor=PAUL, name="Newswire", **terms)
+
+
+NO_SECRET = {"sealed_secret": None, "secret_fingerprint": None}
 
 
 def registered() -> SubscriberRegistered:
     return SubscriberRegistered(
         subscriber_id="wire", name="Newswire", channel="webhook", url=HOOK, email=None,
-        filters=SubscriberFilters(), secret_fingerprint=secret_fingerprint(SECRET),
+        filters=SubscriberFilters(), secret_fingerprint=TEST_BOX.fingerprint(SECRET),
         registered_by="paul",
     )  # fmt: skip
 
@@ -145,26 +154,52 @@ def registered() -> SubscriberRegistered:
 def test_a_press_officer_registers_a_webhook_and_the_event_names_its_secret_by_fingerprint() -> (
     None
 ):
-    [event] = given_subscriber([]).when(register()).then([registered()])
-    assert SECRET not in event.model_dump_json()
+    command = register()
+    [event] = given_subscriber([]).when(command).then([registered()])
+    assert SECRET not in event.model_dump_json() and SECRET not in command.model_dump_json()
 
 
 def test_an_email_subscriber_needs_an_address_and_no_secret() -> None:
-    given_subscriber([]).when(register(channel="email", url=None, secret=None)).then_rejects(
+    given_subscriber([]).when(register(channel="email", url=None, **NO_SECRET)).then_rejects(
         InvalidSubscriber
     )
-    command = register(channel="email", url=None, secret=None, email="desk@news.example")
+    command = register(channel="email", url=None, **NO_SECRET, email="desk@news.example")
     [event] = given_subscriber([]).when(command).decide()
     assert event.email == "desk@news.example" and event.secret_fingerprint is None
 
 
-def test_a_webhook_needs_a_secret() -> None:
-    given_subscriber([]).when(register(secret=None)).then_rejects(InvalidSubscriber)
+def test_a_webhook_needs_a_sealed_secret() -> None:
+    given_subscriber([]).when(register(**NO_SECRET)).then_rejects(InvalidSubscriber)
 
 
-def test_a_short_secret_or_a_bad_email_is_refused_by_the_contract() -> None:
+def test_a_v1_webhook_registration_with_its_secret_in_clear_is_read_without_it_and_refused() -> (
+    None
+):
+    v1 = {
+        "subscriber_id": "wire", "actor": PAUL.model_dump(), "name": "Newswire",
+        "type": "RegisterSubscriber", "version": 1, "channel": "webhook", "url": HOOK,
+        "secret": "an-old-clear-secret-of-24+chars",
+    }  # fmt: skip
+    command = REGISTRY.read(RegisterSubscriberV1.ce_type(), v1)
+    assert isinstance(command, RegisterSubscriber) and "an-old-clear" not in repr(command)
+    given_subscriber([]).when(command).then_rejects(InvalidSubscriber)
+
+
+def test_a_v1_email_registration_still_reads_and_registers() -> None:
+    v1 = {
+        "subscriber_id": "desk", "actor": PAUL.model_dump(), "name": "Desk",
+        "type": "RegisterSubscriber", "version": 1, "channel": "email", "email": "d@news.example",
+    }  # fmt: skip
+    command = REGISTRY.read(RegisterSubscriberV1.ce_type(), v1)
+    [event] = given_subscriber([]).when(command).decide()
+    assert isinstance(event, SubscriberRegistered) and event.email == "d@news.example"
+
+
+def test_a_bad_secret_or_a_bad_email_is_refused_by_the_contract() -> None:
     with pytest.raises(ValidationError):
-        register(secret="short")
+        SubscriberTerms(name="Wire", channel="webhook", url=HOOK, secret="s" * 32)  # no whsec_
+    with pytest.raises(ValidationError):
+        register(sealed_secret="not a sealed value")
     with pytest.raises(ValidationError):
         register(channel="email", email="not-an-address")
 
@@ -183,10 +218,16 @@ def test_a_short_secret_or_a_bad_email_is_refused_by_the_contract() -> None:
         ("https://[fe80::1]/hook", False),
         ("https://0.0.0.0/hook", False),
         ("https://10.1.2.3/hook", True),
+        # Numeric spellings of 169.254.169.254 (cloud metadata) and a mapped IPv6 form.
+        ("https://2852039166/", False),
+        ("https://0xa9fea9fe/", False),
+        ("https://0251.0376.0251.0376/", False),
+        ("https://[::ffff:169.254.169.254]/", False),
+        ("https://[::ffff:a9fe:a9fe]/", False),
     ],
 )
-def test_webhook_urls_are_https_or_this_machine(url: str, usable: bool) -> None:
-    assert (webhook_url_problem(url) is None) is usable
+def test_webhook_urls_are_https_or_a_literal_address(url: str, usable: bool) -> None:
+    assert (url_problem(url) is None) is usable
 
 
 def test_a_writer_may_not_register_subscribers() -> None:
@@ -303,20 +344,24 @@ def test_the_payload_carries_the_content_the_link_and_its_own_delivery_id() -> N
 # --- the webhook signature -----------------------------------------------------------------------
 
 
-def test_a_receiver_verifies_the_signature_over_timestamp_and_raw_body() -> None:
+def test_a_receiver_verifies_deliveries_with_the_official_standard_webhooks_library() -> None:
     body = b'{"notice":"published"}'
-    headers = signed_headers(SECRET, "d-1", 1_700_000_000, body)
-    assert headers["Pressroom-Delivery"] == "d-1"
-    assert verify(SECRET, headers, body, now=1_700_000_010)
-    assert not verify("another-secret-another-secret", headers, body, now=1_700_000_010)
-    assert not verify(SECRET, headers, body + b" ", now=1_700_000_010)
+    now = int(time.time())
+    headers = signed_headers(SECRET, "d-1", now, body)
+    assert headers["webhook-id"] == "d-1" and headers["webhook-signature"].startswith("v1,")
+    assert Webhook(SECRET).verify(body, headers) == {"notice": "published"}
+    other = "whsec_" + base64.b64encode(b"another-secret-of-24-byte").decode()
+    with pytest.raises(WebhookVerificationError):
+        Webhook(other).verify(body, headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(SECRET).verify(body + b" ", headers)
 
 
-def test_a_replayed_delivery_outside_the_window_is_refused() -> None:
+def test_a_replayed_delivery_outside_the_window_is_refused_by_the_library() -> None:
     body = b"{}"
-    headers = signed_headers(SECRET, "d-1", 1_700_000_000, body)
-    assert not verify(SECRET, headers, body, now=1_700_000_000 + REPLAY_WINDOW_S + 1)
-    assert not verify(SECRET, {"Pressroom-Signature": "v1=00"}, body, now=1_700_000_000)
+    headers = signed_headers(SECRET, "d-1", int(time.time()) - 301, body)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(SECRET).verify(body, headers)
 
 
 # --- the email -----------------------------------------------------------------------------------
@@ -351,8 +396,10 @@ def test_times_in_payloads_are_iso_8601_with_an_offset() -> None:
 async def test_a_delivery_our_code_cannot_send_is_a_failed_attempt_not_a_crash() -> None:
     """A malformed row (here: no delivery id in its payload) is recorded as a failed attempt, so
     it ends in DeliveryFailed like any other; it never stops the worker."""
-    senders = Senders(timeout_s=1, smtp_host="127.0.0.1", smtp_port=1, mail_from="p@q.example")
-    due = {"payload": "{}", "channel": "webhook", "url": "https://x.example", "secret": SECRET,
-           "delivery_id": "d-1"}  # fmt: skip
+    senders = Senders(
+        timeout_s=1, smtp_host="127.0.0.1", smtp_port=1, mail_from="p@q.example", secrets=TEST_BOX
+    )
+    due = {"payload": "{}", "channel": "webhook", "url": "https://x.example",
+           "secret": TEST_BOX.seal(SECRET), "delivery_id": "d-1"}  # fmt: skip
     result = await senders.send(due)
     assert not result.succeeded and result.detail.startswith("internal error: KeyError")

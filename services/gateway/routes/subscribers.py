@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict
 from events.content import Identifier
 from events.replies import OutcomeStatus
 from events.subscribers import (
-    RegisterSubscriber,
     RemoveSubscriber,
     RequestRedelivery,
     SubscriberCommand,
@@ -26,6 +25,7 @@ from services.gateway.outcomes import outcome_response, pending_response
 from services.gateway.preconditions import command_ids
 from services.gateway.problems import ProblemError, problem_responses
 from services.gateway.views import json_ready
+from services.gateway.webhook_registration import registration
 from services.publication.subscribers import SUBSCRIPTION_MANAGERS
 
 router = APIRouter(prefix="/v1/subscribers", tags=["subscribers"])
@@ -34,7 +34,8 @@ RESPONSES = problem_responses(400, 401, 403, 404, 409, 422, 500, 503)
 
 
 class SubscriberBody(SubscriberTerms):
-    """A webhook (`url` + `secret`, which signs every delivery) or an `email` address."""
+    """A webhook (`url` + a Standard Webhooks `secret`, `whsec_…`, which signs every delivery)
+    or an `email` address. The secret is sealed before it leaves the gateway, never shown."""
 
 
 class RedeliverBody(BaseModel):
@@ -54,9 +55,7 @@ async def register_subscriber(
     """Registers a subscriber (201 + Location). The same Idempotency-Key registers it once."""
     ids = command_ids(principal.id, request.method, request.url.path, idempotency_key)
     subscriber_id = f"sub-{ids.new_release_id}"
-    command = RegisterSubscriber(
-        subscriber_id=subscriber_id, actor=principal.actor(), **body.model_dump()
-    )
+    command = registration(body, subscriber_id, principal.actor(), gateway.settings)
     response = await _send(request, gateway, principal, command, ids.command_id)
     if response is not None:
         return response

@@ -1,0 +1,29 @@
+"""What the local stack asks for by name that a deployment would configure: a sealing key for
+webhook secrets (made once, kept in the stack's data folder) and webhooks to this machine."""
+
+from __future__ import annotations
+
+import os
+
+from services.kit.sealing import new_key
+from services.kit.settings import Settings
+
+LOCAL_WEBHOOK_NETWORKS = "127.0.0.0/8,::1/128"
+
+
+def local_stack_env(settings: Settings) -> tuple[dict[str, str], list[str]]:
+    """The environment the local processes get, and warnings to print about it."""
+    env: dict[str, str] = {}
+    warnings: list[str] = []
+    if not settings.secret_keys.get_secret_value():
+        key_file = settings.data_dir / "secret-keys"
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(new_key() + "\n")
+            os.chmod(key_file, 0o600)
+        env["PRESSROOM_SECRET_KEYS"] = key_file.read_text().strip()
+        warnings.append(f"webhook secrets sealed with a local key kept in {key_file}")
+    if not settings.webhook_allowed_networks:
+        env["PRESSROOM_WEBHOOK_ALLOWED_NETWORKS"] = LOCAL_WEBHOOK_NETWORKS
+        warnings.append(f"webhooks may reach this machine ({LOCAL_WEBHOOK_NETWORKS}): local only")
+    return env, warnings
