@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary_event
 
+from dev_tools.stack.processes import AppProcess
 from events.actor import Actor
 from events.content import ReleaseContent
 from events.drafting import CreateDraft
@@ -185,11 +186,12 @@ async def test_killed_between_commit_and_publish_the_event_is_published_once_aft
 ) -> None:
     drafting, release_id = stack.processes["drafting"], str(uuid.uuid4())
     drafting.stop()
-    drafting.start(extra_env={"PRESSROOM_FAULT": "relay-off"})
+    crashing = crashing_service(drafting, "relay-off")
+    crashing.start()
     envelope = command_envelope(create(release_id))
     await send_record(stack.settings.kafka_bootstrap, DRAFTING_COMMANDS, encode(envelope))
     await eventually(lambda: _committed(stack, envelope.id), timeout=120, what="the commit")
-    drafting.kill()
+    crashing.kill()
     drafting.start()
     await wait_for_reply(stack.settings.kafka_bootstrap, envelope.id, timeout=120)
     await drafting_answers(stack.settings)  # the relay has caught up past our row
@@ -201,17 +203,24 @@ async def test_killed_after_publish_before_marking_the_restart_does_not_publish_
 ) -> None:
     drafting, release_id = stack.processes["drafting"], str(uuid.uuid4())
     drafting.stop()
-    drafting.start(extra_env={"PRESSROOM_FAULT": "kill-after-publish"})
+    crashing = crashing_service(drafting, "kill-after-publish")
+    crashing.start()
     envelope = command_envelope(create(release_id))
     await send_record(stack.settings.kafka_bootstrap, DRAFTING_COMMANDS, encode(envelope))
     await eventually(
         lambda: events_of(stack, release_id), timeout=120, what="the first publication"
     )
-    await eventually(lambda: _dead(drafting.pid()), what="the fault to kill the service")
+    await eventually(lambda: _dead(crashing.pid()), what="the crash point to kill the service")
     drafting.start()
     await drafting_answers(stack.settings)
     assert len(await events_of(stack, release_id)) == 1
     assert await _unpublished(stack) == 0
+
+
+def crashing_service(process: AppProcess, crash: str) -> AppProcess:
+    """The same service under the same pid file, with one crash point switched on."""
+    entry = ("tests.integration.crashing_service", process.name, crash)
+    return AppProcess(process.name, process.settings, entry=entry)
 
 
 async def _committed(stack: Stack, command_id: str) -> bool:
