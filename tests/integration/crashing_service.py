@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 
+from dev_tools.stack.processes import AppProcess
 from services.kit.crash_points import CrashPoints
 from services.kit.worker import run_worker
 
@@ -25,10 +26,16 @@ def _killed() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+MODULE = "tests.integration.crashing_service"
 CRASHES = {
     "relay-off": CrashPoints(before_relay=_never),
     "kill-after-publish": CrashPoints(after_publish=_killed),
 }
+
+
+def as_crashing(process: AppProcess, crash: str) -> AppProcess:
+    """The same service under the same pid file, with one crash point switched on."""
+    return AppProcess(process.name, process.settings, entry=(MODULE, process.name, crash))
 
 
 def main(service: str, crash: str) -> None:

@@ -11,7 +11,6 @@ import asyncpg
 import pytest
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary_event
 
-from dev_tools.stack.processes import AppProcess
 from events.actor import Actor
 from events.content import ReleaseContent
 from events.drafting import CreateDraft
@@ -20,6 +19,7 @@ from events.replies import OutcomeStatus
 from events.topics import DRAFTING_COMMANDS, DRAFTING_DLQ, DRAFTING_EVENTS
 from services.kit.dlq import REASON
 from tests.e2e.stack_fixture import Stack, drafting_answers
+from tests.integration.crashing_service import as_crashing
 from tests.support import (
     command_envelope,
     eventually,
@@ -186,7 +186,7 @@ async def test_killed_between_commit_and_publish_the_event_is_published_once_aft
 ) -> None:
     drafting, release_id = stack.processes["drafting"], str(uuid.uuid4())
     drafting.stop()
-    crashing = crashing_service(drafting, "relay-off")
+    crashing = as_crashing(drafting, "relay-off")
     crashing.start()
     envelope = command_envelope(create(release_id))
     await send_record(stack.settings.kafka_bootstrap, DRAFTING_COMMANDS, encode(envelope))
@@ -203,7 +203,7 @@ async def test_killed_after_publish_before_marking_the_restart_does_not_publish_
 ) -> None:
     drafting, release_id = stack.processes["drafting"], str(uuid.uuid4())
     drafting.stop()
-    crashing = crashing_service(drafting, "kill-after-publish")
+    crashing = as_crashing(drafting, "kill-after-publish")
     crashing.start()
     envelope = command_envelope(create(release_id))
     await send_record(stack.settings.kafka_bootstrap, DRAFTING_COMMANDS, encode(envelope))
@@ -215,12 +215,6 @@ async def test_killed_after_publish_before_marking_the_restart_does_not_publish_
     await drafting_answers(stack.settings)
     assert len(await events_of(stack, release_id)) == 1
     assert await _unpublished(stack) == 0
-
-
-def crashing_service(process: AppProcess, crash: str) -> AppProcess:
-    """The same service under the same pid file, with one crash point switched on."""
-    entry = ("tests.integration.crashing_service", process.name, crash)
-    return AppProcess(process.name, process.settings, entry=entry)
 
 
 async def _committed(stack: Stack, command_id: str) -> bool:
