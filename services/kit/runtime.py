@@ -48,7 +48,10 @@ class ServiceRuntime:
     async def pool(self) -> Pool:
         async with self._lock:
             if self._pool is None:
-                self._pool = await asyncpg.create_pool(self.settings.pg_dsn, min_size=1, max_size=8)
+                # min_size=0: connections are made on acquire only. asyncpg's background
+                # refill of a minimum (0.30+) can hand out a connection it was still making
+                # while PostgreSQL shut down ("another operation is in progress", asyncpg#784).
+                self._pool = await asyncpg.create_pool(self.settings.pg_dsn, min_size=0, max_size=8)
             return self._pool
 
     async def handler(self) -> CommandHandler:

@@ -39,7 +39,8 @@ def is_transient(error: BaseException) -> bool:
 
 
 def _transient_itself(error: BaseException) -> bool:
-    if isinstance(error, OSError | TimeoutError):
+    if isinstance(error, OSError | TimeoutError | asyncpg.InternalClientError):
+        # InternalClientError: a pooled connection left mid-handshake by a restart (asyncpg#784).
         return True
     if isinstance(error, asyncpg.InterfaceError):
         # "connection is closed" and the like: the client side of a dropped connection. Not its

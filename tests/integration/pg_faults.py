@@ -49,7 +49,7 @@ async def restart_while_running(settings: Settings, like: str) -> None:
 async def scratch_schema(settings: Settings, prefix: str) -> AsyncIterator[tuple[Pool, str]]:
     """A fresh event store schema (the kit's tables), dropped afterwards."""
     schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    async with asyncpg.create_pool(settings.pg_dsn, min_size=1, max_size=6) as pool:
+    async with asyncpg.create_pool(settings.pg_dsn, min_size=0, max_size=6) as pool:
         async with pool.acquire() as conn:
             await apply_migrations(conn, schema, KIT_SQL)
         try:

@@ -15,6 +15,7 @@ from events.drafting import CreateDraft, ReviseDraft
 from events.kafka import encode
 from events.replies import OutcomeStatus
 from events.topics import DRAFTING_COMMANDS, DRAFTING_EVENTS
+from operator_tools.stuck import stuck
 from services.kit.limits import MAX_EVENT_BYTES
 from tests.e2e.stack_fixture import Stack, drafting_answers
 from tests.integration.crashing_service import as_crashing
@@ -73,14 +74,16 @@ async def test_a_record_kafka_refuses_is_set_aside_and_the_rows_behind_it_go_out
         )
         assert later.status is OutcomeStatus.ACCEPTED
         row = await conn.fetchrow(
-            "SELECT published_at, set_aside_at, set_aside_reason FROM drafting.outbox"
+            "SELECT id, published_at, set_aside_at, set_aside_reason FROM drafting.outbox"
             " WHERE $1 = ANY(header_values)",
             marker,
         )
+        listed = [s.ref for s in await stuck(conn) if s.schema == "drafting"]
     finally:
         await conn.close()
     assert row["published_at"] is None and row["set_aside_at"] is not None
     assert "MessageSizeTooLargeError" in row["set_aside_reason"]
+    assert f"{row['id']} → {DRAFTING_EVENTS}" in listed  # `pressroom stuck` shows it
 
 
 async def test_after_a_restore_from_an_earlier_backup_every_new_event_reaches_kafka(

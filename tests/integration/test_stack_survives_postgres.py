@@ -11,13 +11,14 @@ import uuid
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from events.actor import Actor
 from events.content import ReleaseContent
 from events.drafting import CreateDraft
 from events.kafka import encode
 from events.topics import DRAFTING_COMMANDS, DRAFTING_EVENTS
+from services.kit.kafka_meta import topic_partitions
 from services.kit.relay import IDLE_POLL_S
 from services.kit.settings import Settings
 from tests.e2e.stack_fixture import Stack, drafting_answers
@@ -68,12 +69,13 @@ class EventTap:
     """Reads the drafting events topic from its end: when did a release's first event arrive?"""
 
     def __init__(self, bootstrap: str) -> None:
+        self.bootstrap = bootstrap
         self.consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
 
     async def __aenter__(self) -> EventTap:
         await self.consumer.start()
-        partitions = self.consumer.partitions_for_topic(DRAFTING_EVENTS) or set()
-        assigned = [TopicPartition(DRAFTING_EVENTS, p) for p in sorted(partitions)]
+        assigned = await topic_partitions(self.bootstrap, DRAFTING_EVENTS)
+        assert assigned, "the drafting events topic has no partitions"
         self.consumer.assign(assigned)
         await self.consumer.seek_to_end(*assigned)
         for tp in assigned:
@@ -83,10 +85,11 @@ class EventTap:
     async def __aexit__(self, *_: object) -> None:
         await self.consumer.stop()
 
-    async def seconds_to_event(self, bootstrap: str) -> float:
+    async def seconds_to_event(self) -> float:
         release = str(uuid.uuid4())
         started = time.monotonic()
-        await send_record(bootstrap, DRAFTING_COMMANDS, encode(command_envelope(create(release))))
+        envelope = command_envelope(create(release))
+        await send_record(self.bootstrap, DRAFTING_COMMANDS, encode(envelope))
         async with asyncio.timeout(60):
             while True:
                 batches = await self.consumer.getmany(timeout_ms=200)
@@ -119,6 +122,6 @@ async def test_after_a_postgres_restart_under_load_events_reach_kafka_promptly_a
     await drafting_answers(settings)  # the service is back: commands in, outcomes out
     async with EventTap(settings.kafka_bootstrap) as tap:
         # Each sent as the one before arrived: a relay without its LISTEN sleeps its 5 s then.
-        seconds = [await tap.seconds_to_event(settings.kafka_bootstrap) for _ in range(TRIES)]
+        seconds = [await tap.seconds_to_event() for _ in range(TRIES)]
     assert max(seconds) < PROMPT_S, f"command to event, s: {[round(s, 2) for s in seconds]}"
     assert {name: process.pid() for name, process in stack.processes.items()} == pids
