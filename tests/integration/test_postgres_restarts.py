@@ -86,6 +86,31 @@ async def test_a_command_in_flight_when_postgres_restarts_is_retried_not_dead_le
         assert letters == 0
 
 
+@pytest.mark.parametrize(
+    "sqlstate",
+    ["57P01", "53300", "40001"],
+    ids=["shutdown", "too-many-connections", "serialization"],
+)
+async def test_a_command_meeting_a_transient_sqlstate_is_retried_not_dead_lettered(
+    infra: Settings, sqlstate: str
+) -> None:
+    """The connection survives here (PostgreSQL raised the error, the rollback works), so the
+    error itself reaches the handler: as the statement in flight of a restart sometimes does."""
+    async with scratch_schema(infra, "transient_test") as (pool, schema):
+        hook = failing_with(sqlstate, times=2)
+        handler = CommandHandler(pool, EventStore(schema, REGISTRY), DRAFTING, after_append=hook)
+        content = ReleaseContent(title="UK and Japan talks", organisations=["fco"])
+        command = CreateDraft(release_id=str(uuid.uuid4()), actor=ALICE, content=content)
+        origin = RecordOrigin(DRAFTING_COMMANDS, 0, 0)
+        await asyncio.wait_for(handler.handle_safely(encode(command_envelope(command)), origin), 60)
+        statuses = await pool.fetch(f"SELECT status FROM {schema}.processed_commands")
+        assert [row["status"] for row in statuses] == ["accepted"]
+        letters = await pool.fetchval(
+            f"SELECT count(*) FROM {schema}.outbox WHERE topic = $1", dlq_topic("drafting")
+        )
+        assert letters == 0
+
+
 def overdue_decider() -> Decider[Any, Any, int]:
     def decide(command: MarkOverdue, _fired: int, now: datetime) -> list[ApprovalOverdue]:
         return [
