@@ -12,6 +12,7 @@ from operator_tools.cli.dlq import dlq_app
 from operator_tools.cli.log import export, import_, lag
 from operator_tools.cli.projections import projections_app, replay
 from operator_tools.cli.release import history, state
+from operator_tools.cli.stuck import stuck
 
 app = typer.Typer(
     no_args_is_help=True, help="Pressroom: draft, approve, embargo and publish press releases."
@@ -30,6 +31,7 @@ app.command()(replay)
 app.add_typer(projections_app, name="projections")
 app.add_typer(dlq_app, name="dlq")
 app.command()(lag)
+app.command()(stuck)
 app.command()(export)
 app.command(name="import")(import_)
 app.command(name="bench-rebuild")(bench_rebuild)

@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry, Gauge
 from operator_tools.dead_letters import list_dead_letters
 from operator_tools.lag import consumer_lag
 from operator_tools.schemas import ensure_ops
+from operator_tools.stuck import SERVICE_SCHEMAS, stuck
 from services.kit.settings import Settings
 from services.projector.delivery_queries import count_failed_deliveries
 
@@ -24,7 +25,8 @@ log = structlog.get_logger()
 
 class OpsMetrics:
     """pressroom_consumer_lag{group,topic,partition}, pressroom_dead_letters{store} (not yet
-    re-driven), pressroom_oldest_dead_letter_age_seconds and pressroom_failed_deliveries."""
+    re-driven), pressroom_oldest_dead_letter_age_seconds, pressroom_failed_deliveries and
+    pressroom_set_aside{service,kind}."""
 
     def __init__(
         self, registry: CollectorRegistry, settings: Settings, min_interval_s: float = 15.0
@@ -47,6 +49,13 @@ class OpsMetrics:
         self.oldest = Gauge(
             "pressroom_oldest_dead_letter_age_seconds",
             "Age of the oldest dead letter not re-driven yet (0 when none).",
+            registry=registry,
+        )
+        self.set_aside = Gauge(
+            "pressroom_set_aside",
+            "What a fault set aside instead of losing (`pressroom stuck`): outbox rows Kafka"
+            " refused for good, deadlines whose own command failed.",
+            ["service", "kind"],
             registry=registry,
         )
         self.failed_deliveries = Gauge(
@@ -72,6 +81,7 @@ class OpsMetrics:
                 await ensure_ops(conn)
                 letters = await list_dead_letters(self.settings.kafka_bootstrap, conn)
                 failed_deliveries = await count_failed_deliveries(conn)
+                set_aside = await stuck(conn)
         finally:
             await pool.close()
         for row in rows:
@@ -82,3 +92,7 @@ class OpsMetrics:
         failed = [x.failed_at for x in pending if x.failed_at is not None]
         self.oldest.set((datetime.now(UTC) - min(failed)).total_seconds() if failed else 0.0)
         self.failed_deliveries.set(failed_deliveries)
+        for service in SERVICE_SCHEMAS:
+            for kind in ("outbox row", "deadline"):
+                count = sum(1 for x in set_aside if (x.schema, x.kind) == (service, kind))
+                self.set_aside.labels(service, kind.replace(" ", "_")).set(count)

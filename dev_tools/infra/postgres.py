@@ -160,3 +160,14 @@ def _version_label(settings: Settings) -> str:
         return server_version(settings) or "unknown"
     except InfraError:
         return "unknown"
+
+
+def restart(settings: Settings, mode: str = "fast") -> None:
+    """Restarts the running server: `fast` disconnects every client and aborts what is in
+    flight, `immediate` is a crash (recovery at start). For the fault tests and operators."""
+    paths = PgPaths.of(settings)
+    # -l as at start: without it the new server would log into this call's pipe, held open.
+    cmd = [binary(settings, "pg_ctl"), "-D", str(paths.data), "-l", str(paths.log_file), "-w",
+           "-t", "60", "restart", "-m", mode, "-o", server_options(settings, paths)]  # fmt: skip
+    processes.run(as_postgres(cmd), "Restarting PostgreSQL", f"Read {paths.log_file}",
+                  cwd=paths.root)  # fmt: skip

@@ -27,10 +27,12 @@ LOCAL_ONLY_PROCESSES: tuple[str, ...] = ("mailsink",)
 class AppProcess:
     name: str
     settings: Settings
+    # Another module to run under this name, with its arguments (the crash-recovery tests').
+    entry: tuple[str, ...] = ()
 
     @property
     def module(self) -> str:
-        return f"services.{self.name}"
+        return self.entry[0] if self.entry else f"services.{self.name}"
 
     @property
     def pid_file(self) -> Path:
@@ -55,7 +57,8 @@ class AppProcess:
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", self.module], cwd=REPO_ROOT, stdin=subprocess.DEVNULL,
+                [sys.executable, "-m", self.module, *self.entry[1:]], cwd=REPO_ROOT,
+                stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                 env={**os.environ, **(extra_env or {})},
             )  # fmt: skip

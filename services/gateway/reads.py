@@ -90,6 +90,7 @@ class PostgresReadModel:
         self._pool: asyncpg.Pool | None = None
         self._advanced = asyncio.Event()
         self._listener: asyncio.Task[None] | None = None
+        self._listening = False
 
     async def start(self) -> None:
         """Creates the pool lazily (no connection yet) and starts the listener."""
@@ -111,7 +112,10 @@ class PostgresReadModel:
         return self._pool
 
     async def ping(self) -> bool:
-        """True when PostgreSQL answers within two seconds."""
+        """True when PostgreSQL answers within two seconds and the LISTEN read-your-writes
+        waits on is in place (after a restart, reads would otherwise wait for the poll)."""
+        if not self._listening:
+            return False
         try:
             async with asyncio.timeout(2):
                 return bool(await self.pool.fetchval("SELECT 1"))
@@ -204,8 +208,9 @@ class PostgresReadModel:
                 await self._listen_once()
             except Exception as error:  # the poll covers the gap; never die silently
                 log.warning(
-                    "listen_failed", channel=CHANNEL, error=str(error) or type(error).__name__
-                )
+                    "listen_failed_retrying", channel=CHANNEL, retry_in_s=RECONNECT_S,
+                    error=str(error) or type(error).__name__,
+                )  # fmt: skip
             await asyncio.sleep(RECONNECT_S)
 
     async def _listen_once(self) -> None:
@@ -215,7 +220,10 @@ class PostgresReadModel:
             connection.add_termination_listener(lambda _: closed.set())
             await connection.add_listener(CHANNEL, self._notified)
             log.info("listening", channel=CHANNEL)
+            self._listening = True
+            self._notified()  # whatever advanced while nobody listened
             await closed.wait()
         finally:
+            self._listening = False
             with contextlib.suppress(Exception):
                 await connection.close(timeout=2)

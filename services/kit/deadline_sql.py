@@ -30,4 +30,5 @@ MARK_FIRED = "UPDATE {schema}.deadlines SET fired_at = $2 WHERE id = ANY($1::big
 # taken (the row is still locked by the taking transaction, so nobody else changed it meanwhile).
 REARM = "UPDATE {schema}.deadlines SET fired_at = NULL WHERE id = ANY($1::bigint[])"
 NEXT_DUE = f"SELECT min(due_at) FROM {{schema}}.deadlines WHERE {PENDING}"
-NOTE_FAILURE = "UPDATE {schema}.deadlines SET payload = payload || $2::jsonb WHERE id = $1"
+# Spent by its own failure (a bug in its command): kept, with the error, for `pressroom stuck`.
+NOTE_FAILURE = "UPDATE {schema}.deadlines SET failed_at = now(), failure = $2 WHERE id = $1"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Protocol, cast
 
 import asyncpg
@@ -21,16 +21,10 @@ from services.kit.db import Connection, Pool
 from services.kit.decider import Decider, wrap_events
 from services.kit.dlq import RecordOrigin, dead_letter
 from services.kit.eventstore import EventStore, OutboxRow
+from services.kit.limits import refuse_oversized
+from services.kit.transient import until_done
 
 log = structlog.get_logger()
-# Worth waiting out (database restarting, network blip); anything else is this message's fault.
-TRANSIENT = (
-    OSError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
-)
 # A concurrent writer of the same stream (another agent's policy) took our version: fold again.
 MAX_CONCURRENCY_RETRIES = 5
 # Worth a fresh transaction at once: a writer took our stream version, or PostgreSQL broke a
@@ -144,9 +138,10 @@ class CommandHandler:
         state = self.decider.fold(known.history)
         try:
             new_events = self.decider.decide(command.data, state, now)
+            envelopes = wrap_events(command, new_events, version, now)
+            refuse_oversized(envelopes)  # what Kafka would refuse is refused here, not stuck later
         except Rejection as rejection:
             return Decision(command, outcomes.rejected(command, version, rejection))
-        envelopes = wrap_events(command, new_events, version, now)
         outcome = outcomes.accepted(command, version + len(envelopes), envelopes)
         return Decision(command, outcome, envelopes)
 
@@ -222,20 +217,13 @@ class CommandHandler:
 async def retry_transient(
     work: Callable[[], Awaitable[object]], on_bug: Callable[[Exception], Awaitable[None]]
 ) -> None:
-    """Retries while PostgreSQL or the network is away; any other error is this message's bug."""
-    delay = 0.5
-    while True:
-        try:
-            await work()
-            return
-        except TRANSIENT as error:
-            log.warning("transient_failure_retrying", error=repr(error), delay=delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
-        except Exception as error:  # a bug must not stop every later message
-            log.exception("message_failed")
-            await on_bug(error)
-            return
+    """Retries while PostgreSQL or the network is away (services/kit/transient.py); any other
+    error is this message's bug, set aside by `on_bug`, itself retried the same way."""
+    try:
+        await until_done(work)
+    except Exception as error:  # a bug must not stop every later message
+        log.exception("message_failed")
+        await until_done(partial(on_bug, error))
 
 
 class StreamCommand(Protocol):

@@ -13,7 +13,7 @@ from events.base import Message
 from events.envelope import Envelope, deterministic_id, source_of
 from events.kafka import KafkaRecord, UndecodableMessage, decode
 from services.kit.dlq import RecordOrigin
-from services.kit.handler import TRANSIENT, CommandHandler, retry_transient
+from services.kit.handler import CommandHandler, retry_transient
 
 log = structlog.get_logger()
 # What a policy does with an upstream event: the command to send, or None to ignore it.
@@ -62,4 +62,4 @@ class Policy:
         return dead_letter
 
 
-__all__ = ["TRANSIENT", "Policy", "Reaction"]
+__all__ = ["Policy", "Reaction"]

@@ -10,6 +10,7 @@ import asyncpg
 import structlog
 
 from events.catalog import REGISTRY
+from services.kit.crash_points import NO_CRASHES, CrashPoints
 from services.kit.db import Pool
 from services.kit.decider import Decider
 from services.kit.eventstore import EventStore
@@ -20,6 +21,8 @@ from services.kit.settings import Settings
 from services.kit.topics_admin import ensure_topics
 
 log = structlog.get_logger()
+RELAY_RETRY_S = 0.5
+RELAY_MAX_RETRY_S = 10.0
 
 
 @dataclass
@@ -29,6 +32,8 @@ class ServiceRuntime:
     settings: Settings
     decider: Decider[Any, Any, Any]
     migrations: str
+    # The test seam (services/kit/crash_points.py); production keeps NO_CRASHES.
+    crash_points: CrashPoints = NO_CRASHES
     _pool: Pool | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -43,30 +48,35 @@ class ServiceRuntime:
     async def pool(self) -> Pool:
         async with self._lock:
             if self._pool is None:
-                self._pool = await asyncpg.create_pool(self.settings.pg_dsn, min_size=1, max_size=8)
+                # min_size=0: connections are made on acquire only. asyncpg's background
+                # refill of a minimum (0.30+) can hand out a connection it was still making
+                # while PostgreSQL shut down ("another operation is in progress", asyncpg#784).
+                self._pool = await asyncpg.create_pool(self.settings.pg_dsn, min_size=0, max_size=8)
             return self._pool
 
     async def handler(self) -> CommandHandler:
         return CommandHandler(pool=await self.pool(), store=self.store, decider=self.decider)
 
     async def run_relay(self) -> None:
-        if self.settings.fault == "relay-off":
-            return
-        delay = 1.0
-        while True:  # Kafka or PostgreSQL away: start over (reconciling first), never give up
+        """Forever: PostgreSQL or Kafka away, the relay starts over (lock, LISTEN, reconcile)."""
+        await self.crash_points.before_relay()
+        delay = RELAY_RETRY_S
+        while True:
             relay = OutboxRelay(
                 pool=await self.pool(),
                 schema=self.schema,
                 bootstrap=self.settings.kafka_bootstrap,
                 notify_channel=self.store.notify_channel,
-                fault=self.settings.fault,
+                crash_points=self.crash_points,
             )
             try:
                 await relay.run(asyncio.Event())
             except Exception as error:
-                log.warning("relay_restarting", error=repr(error), delay=delay)
+                # It ran as leader: a fresh failure, retried soon. Else the wait grows.
+                delay = RELAY_RETRY_S if relay.led else min(delay * 2, RELAY_MAX_RETRY_S)
+                log.warning("relay_restarting", schema=self.schema, error=repr(error),
+                            retry_in_s=delay)  # fmt: skip
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
 
     async def prepare(self) -> list[str]:
         """Before faust starts: tables and topics exist, so no agent meets a missing one."""

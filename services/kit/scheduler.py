@@ -4,7 +4,7 @@ batches, SKIP LOCKED, asleep until the next one or a NOTIFY."""
 from __future__ import annotations
 
 import asyncio
-import json
+import contextlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,7 +26,8 @@ from services.kit.deadline_sql import (
     REARM,
 )
 from services.kit.deadlines import Deadline
-from services.kit.handler import CONCURRENT_WRITE, TRANSIENT, CommandHandler, Decision
+from services.kit.handler import CONCURRENT_WRITE, CommandHandler, Decision
+from services.kit.transient import is_transient
 
 log = structlog.get_logger()
 MAX_SLEEP_S = 30.0  # look anyway this often: a NOTIFY lost while reconnecting, a clock jump
@@ -110,13 +111,20 @@ class DeadlineScheduler:
         while not stop.is_set():
             try:
                 async with self.handler.pool.acquire() as conn:
+                    # A lost connection is a lost LISTEN: wake at once, fail on it, listen again.
+                    conn.add_termination_listener(self._woken)
                     await conn.add_listener(self._sql(CHANNEL), self._woken)
                     try:
                         await self._fire_and_sleep(conn, stop)
                     finally:
-                        await conn.remove_listener(self._sql(CHANNEL), self._woken)
-            except Exception:  # PostgreSQL away, most often: the rows wait, nothing is lost
-                log.exception("scheduler_restarting")
+                        with contextlib.suppress(Exception):  # gone with its connection
+                            await conn.remove_listener(self._sql(CHANNEL), self._woken)
+                        conn.remove_termination_listener(self._woken)
+            except Exception as error:  # PostgreSQL away, most often: the rows wait, nothing lost
+                if not is_transient(error):
+                    log.exception("scheduler_restarting")
+                else:
+                    log.warning("scheduler_waiting_for_postgres", error=repr(error))
                 await _wait_any(self.wake, stop, RECONNECT_S)
 
     def _woken(self, *_: object) -> None:
@@ -166,9 +174,10 @@ class DeadlineScheduler:
         try:
             async with conn.transaction():
                 fired = await self._fire_together(conn, handler, firings)
-        except TRANSIENT:  # the connection, and the whole batch with it, is gone
-            raise
-        except Exception as error:  # one of them, most likely: find it
+        except Exception as error:
+            if is_transient(error):  # not theirs: the whole batch rolls back and waits
+                raise
+            # One of them, most likely: find it.
             log.info("deadline_batch_split", firings=len(firings), error=repr(error))
             for firing in firings:
                 await self._fire_alone(conn, handler, firing, batch)
@@ -187,9 +196,10 @@ class DeadlineScheduler:
         except CONCURRENT_WRITE:  # a command on the same stream won the race: take it again
             log.info("deadline_retry", stream=firing.deadline.stream_id)
             batch.armed_again.append(firing)
-        except TRANSIENT:
-            raise
-        except Exception as error:  # a bug: kept visible on the row and in the log, go on
+        except Exception as error:
+            if is_transient(error):  # PostgreSQL away: never spends a deadline
+                raise
+            # Its own failure (a bug): kept visible on its row and in the log, go on.
             deadline = firing.deadline
             log.exception("deadline_failed", stream=deadline.stream_id, key=deadline.key)
             batch.failed.append((firing, error))
@@ -219,7 +229,7 @@ class DeadlineScheduler:
     async def _set_aside(self, conn: Connection, batch: Batch) -> None:
         """A failed firing stays spent, its error on its row; one armed again is pending anew."""
         if batch.failed:
-            notes = [(f.row_id, json.dumps({"error": repr(e)})) for f, e in batch.failed]
+            notes = [(f.row_id, repr(e)[:4000]) for f, e in batch.failed]
             await conn.executemany(self._sql(NOTE_FAILURE), notes)
         if batch.armed_again:
             await conn.execute(self._sql(REARM), [f.row_id for f in batch.armed_again])

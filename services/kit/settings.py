@@ -68,10 +68,6 @@ class Settings(BaseSettings):
     # (`pressroom replay`, docs/operations.md); 0: one per CPU.
     rebuild_workers: int = Field(default=0, ge=0)
 
-    # Crash points for the crash-recovery tests only: "relay-off" (commit, never publish) or
-    # "kill-after-publish" (SIGKILL after Kafka acked, before the outbox row is marked).
-    fault: str = ""
-
     log_level: str = "INFO"
     log_json: bool = False
 

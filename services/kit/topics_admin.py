@@ -6,11 +6,16 @@ import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from events.topics import ALL_TOPICS, EVENT_TOPICS
+from services.kit.limits import TOPIC_MAX_MESSAGE_BYTES
 
 log = structlog.get_logger()
+# Every topic takes the records the relay's producer may send (services/kit/limits.py).
+TOPIC_CONFIG = {"max.message.bytes": str(TOPIC_MAX_MESSAGE_BYTES)}
 # Event topics are the shared, replayable log every consumer and rebuild reads (each service's
 # PostgreSQL event store is written first): kept forever, never compacted. docs/architecture.md.
-EVENT_TOPIC_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "delete"}
+EVENT_TOPIC_CONFIG = {
+    **TOPIC_CONFIG, "retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "delete"
+}  # fmt: skip
 
 
 async def ensure_topics(
@@ -31,7 +36,7 @@ async def ensure_topics(
 
 
 def _new_topic(name: str, partitions: int) -> NewTopic:
-    config = EVENT_TOPIC_CONFIG if name in EVENT_TOPICS else {}
+    config = EVENT_TOPIC_CONFIG if name in EVENT_TOPICS else TOPIC_CONFIG
     return NewTopic(
         name=name, num_partitions=partitions, replication_factor=1, topic_configs=config
     )

@@ -38,7 +38,8 @@ async def run_projector(
     """Projects every events topic and the replies into `projections` until `stop` is set."""
     await prepare(settings)
     # Two connections: the batch transaction and the rebalance listener's offset read.
-    pool = await asyncpg.create_pool(settings.pg_dsn, min_size=1, max_size=2)
+    # min_size=0, as in services/kit/runtime.py: no background refill racing a restart.
+    pool = await asyncpg.create_pool(settings.pg_dsn, min_size=0, max_size=2)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap,
         group_id=group_id,

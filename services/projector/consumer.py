@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 
 from events.topics import EVENT_TOPICS, REPLIES
+from services.kit.transient import is_transient, until_done
 from services.projector.batch import BatchPlan, Consumed, plan_batch, release_ids, route
 from services.projector.store import ProjectionStore
 
@@ -47,8 +48,20 @@ class Projector:
         while not stop.is_set():
             batches = await self.consumer.getmany(timeout_ms=POLL_MS, max_records=MAX_RECORDS)
             if batches:
-                await self.project(batches)
+                await self._project_or_rewind(batches)
         log.info("projector_stopped", consumer=self.name)
+
+    async def _project_or_rewind(self, batches: Mapping[TopicPartition, Sequence[Any]]) -> None:
+        """PostgreSQL away: the batch rolled back, so once it answers again every partition goes
+        back to its stored offset and the batch is read anew. A bug still stops the projector."""
+        try:
+            await self.project(batches)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            log.warning("projector_waiting_for_postgres", consumer=self.name, error=repr(error))
+            await until_done(lambda: self.seek_to_stored(list(self.consumer.assignment())))
+            log.info("projector_resumed", consumer=self.name)
 
     async def project(self, batches: Mapping[TopicPartition, Sequence[Any]]) -> BatchPlan | None:
         """Writes one batch in one transaction, then tells Kafka (for lag tooling only)."""

@@ -56,15 +56,30 @@ class DeliveryWorker:
     async def _listen(self) -> None:
         while True:
             try:
-                async with self.handler.pool.acquire() as conn:
-                    await conn.add_listener(self._sql(sql.CHANNEL), self._woken)
-                    self._woken()  # anything committed while we were not listening
-                    while not conn.is_closed():
-                        await asyncio.sleep(MAX_SLEEP_S)
-                        self._woken()
-            except Exception:
-                log.exception("delivery_listener_restarting")
+                await self._listen_once()
+            except Exception as error:
+                log.warning("delivery_listener_waiting_for_postgres", error=repr(error),
+                            retry_in_s=RECONNECT_S)  # fmt: skip
                 await asyncio.sleep(RECONNECT_S)
+
+    async def _listen_once(self) -> None:
+        """Until the connection ends (PostgreSQL restarted): then LISTEN again at once."""
+        closed = asyncio.Event()
+
+        def on_close(_: object) -> None:
+            closed.set()
+
+        async with self.handler.pool.acquire() as conn:
+            conn.add_termination_listener(on_close)
+            try:
+                await conn.add_listener(self._sql(sql.CHANNEL), self._woken)
+                self._woken()  # anything committed while we were not listening
+                while not closed.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(closed.wait(), MAX_SLEEP_S)
+                    self._woken()
+            finally:
+                conn.remove_termination_listener(on_close)
 
     def _woken(self, *_: object) -> None:
         for wake in self._wakes:

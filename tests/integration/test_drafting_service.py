@@ -19,6 +19,7 @@ from events.replies import OutcomeStatus
 from events.topics import DRAFTING_COMMANDS, DRAFTING_DLQ, DRAFTING_EVENTS
 from services.kit.dlq import REASON
 from tests.e2e.stack_fixture import Stack, drafting_answers
+from tests.integration.crashing_service import as_crashing
 from tests.support import (
     command_envelope,
     eventually,
@@ -185,11 +186,12 @@ async def test_killed_between_commit_and_publish_the_event_is_published_once_aft
 ) -> None:
     drafting, release_id = stack.processes["drafting"], str(uuid.uuid4())
     drafting.stop()
-    drafting.start(extra_env={"PRESSROOM_FAULT": "relay-off"})
+    crashing = as_crashing(drafting, "relay-off")
+    crashing.start()
     envelope = command_envelope(create(release_id))
     await send_record(stack.settings.kafka_bootstrap, DRAFTING_COMMANDS, encode(envelope))
     await eventually(lambda: _committed(stack, envelope.id), timeout=120, what="the commit")
-    drafting.kill()
+    crashing.kill()
     drafting.start()
     await wait_for_reply(stack.settings.kafka_bootstrap, envelope.id, timeout=120)
     await drafting_answers(stack.settings)  # the relay has caught up past our row
@@ -201,13 +203,14 @@ async def test_killed_after_publish_before_marking_the_restart_does_not_publish_
 ) -> None:
     drafting, release_id = stack.processes["drafting"], str(uuid.uuid4())
     drafting.stop()
-    drafting.start(extra_env={"PRESSROOM_FAULT": "kill-after-publish"})
+    crashing = as_crashing(drafting, "kill-after-publish")
+    crashing.start()
     envelope = command_envelope(create(release_id))
     await send_record(stack.settings.kafka_bootstrap, DRAFTING_COMMANDS, encode(envelope))
     await eventually(
         lambda: events_of(stack, release_id), timeout=120, what="the first publication"
     )
-    await eventually(lambda: _dead(drafting.pid()), what="the fault to kill the service")
+    await eventually(lambda: _dead(crashing.pid()), what="the crash point to kill the service")
     drafting.start()
     await drafting_answers(stack.settings)
     assert len(await events_of(stack, release_id)) == 1

@@ -131,3 +131,4 @@ async def test_lag_and_dead_letters_are_gauges_the_gateway_can_export(stack: Sta
     assert 'pressroom_dead_letters{store="kafka"}' in text
     assert "pressroom_oldest_dead_letter_age_seconds " in text
     assert "pressroom_failed_deliveries " in text
+    assert 'pressroom_set_aside{kind="outbox_row",service="drafting"}' in text

@@ -9,6 +9,7 @@ from fastapi import Response
 
 from events.replies import CommandOutcome, OutcomeStatus, Problem
 from services.gateway.outcomes import outcome_response, pending_response
+from services.kit.limits import EventTooLarge
 
 STALE = Problem(type="urn:pressroom:problem:stale-version", title="Stale", detail="at 4, not 3")
 
@@ -93,3 +94,13 @@ def test_no_outcome_in_time_is_202_with_a_link_to_poll() -> None:
     assert response.status_code == 202
     assert response.headers["location"] == "/v1/commands/c1"
     assert body(response)["status"] == "pending"
+
+
+def test_a_command_whose_event_is_too_large_is_a_422_problem_naming_the_limit() -> None:
+    too_large = EventTooLarge("DraftRevised.v1 would be 1320000 bytes; the limit is 1000000 bytes")
+    response = outcome_response(outcome(too_large.status, problem=too_large.problem()))
+    assert response.status_code == 422
+    assert response.media_type == "application/problem+json"
+    problem = body(response)
+    assert problem["type"] == "urn:pressroom:problem:event-too-large"
+    assert "1000000 bytes" in str(problem["detail"])

@@ -1,0 +1,68 @@
+"""Which failures are worth waiting out: PostgreSQL or the network away, not the work itself.
+
+By SQLSTATE class, not by asyncpg's exception classes: a statement in flight while PostgreSQL
+restarts fails with AdminShutdownError (57P01), an `OperatorInterventionError`, not a connection
+error. docs/reliability.md lists what each process does with them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+import structlog
+
+log = structlog.get_logger()
+
+# Class 08 connection exception, 53 insufficient resources (disk full, out of memory, too many
+# connections), 57P0x the server shutting down, crashed or starting (admin/crash shutdown,
+# cannot connect now, database dropped), 40001 serialization failure, 40P01 deadlock.
+TRANSIENT_SQLSTATE_CLASSES = ("08", "53")
+TRANSIENT_SQLSTATES = ("57P01", "57P02", "57P03", "57P04", "57P05", "40001", "40P01")
+FIRST_BACKOFF_S = 0.5
+MAX_BACKOFF_S = 30.0
+NOT_THE_CONNECTION = (asyncpg.UnsupportedClientFeatureError, asyncpg.UnsupportedServerFeatureError)
+
+
+def is_transient(error: BaseException) -> bool:
+    """True when the same work may well succeed later, once PostgreSQL or the network is back.
+    Follows the chain: a rollback that fails on a dead connection hides the first error."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if _transient_itself(current):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _transient_itself(error: BaseException) -> bool:
+    if isinstance(error, OSError | TimeoutError | asyncpg.InternalClientError):
+        # InternalClientError: a pooled connection left mid-handshake by a restart (asyncpg#784).
+        return True
+    if isinstance(error, asyncpg.InterfaceError):
+        # "connection is closed" and the like: the client side of a dropped connection. Not its
+        # subclasses about the input or the setup (DataError: an argument asyncpg cannot encode).
+        return not isinstance(error, (ValueError, *NOT_THE_CONNECTION))
+    if isinstance(error, asyncpg.PostgresError):
+        state = str(getattr(error, "sqlstate", "") or "")
+        return state[:2] in TRANSIENT_SQLSTATE_CLASSES or state in TRANSIENT_SQLSTATES
+    return False
+
+
+async def until_done(work: Callable[[], Awaitable[object]], waiting_for: str = "postgres") -> None:
+    """Runs `work` again, with backoff, while it fails only because a dependency is away; any
+    other failure is raised. The log says what it waits for."""
+    delay = FIRST_BACKOFF_S
+    while True:
+        try:
+            await work()
+            return
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            log.warning(f"waiting_for_{waiting_for}", error=repr(error), retry_in_s=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF_S)

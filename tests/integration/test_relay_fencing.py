@@ -1,0 +1,79 @@
+"""The relay is fenced: when the connection holding its lock ends (PostgreSQL restarted, or an
+operator terminated it), it stops publishing, and the relay that takes the lock over publishes
+the rest, each row once (docs/reliability.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+import zlib
+
+import pytest
+
+from events.catalog import REGISTRY
+from events.kafka import KafkaRecord
+from services.kit.db import Pool
+from services.kit.eventstore import EventStore
+from services.kit.relay import OutboxRelay
+from services.kit.settings import Settings
+from services.kit.topics_admin import ensure_topics
+from tests.integration.pg_faults import scratch_schema
+from tests.support import eventually, read_topic
+
+pytestmark = pytest.mark.integration
+
+
+async def _write(pool: Pool, store: EventStore, topic: str, numbers: range) -> None:
+    rows = [(topic, KafkaRecord(b"k", str(n).encode(), [("n", str(n).encode())])) for n in numbers]
+    async with pool.acquire() as conn, conn.transaction():
+        await store.rows_to_outbox(conn, rows)
+        await store.notify_relay(conn)
+
+
+async def _published(pool: Pool, schema: str, count: int) -> bool:
+    done = await pool.fetchval(
+        f"SELECT count(*) FROM {schema}.outbox WHERE published_at IS NOT NULL"
+    )
+    return int(done) >= count
+
+
+async def _lock_holder(pool: Pool, schema: str) -> int | None:
+    key = zlib.crc32(f"relay:{schema}".encode())
+    pid: int | None = await pool.fetchval(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1::bigint::oid"
+        " AND granted",
+        key,
+    )
+    return pid
+
+
+async def test_a_relay_that_loses_its_lock_stops_and_the_next_publishes_each_row_once(
+    infra: Settings,
+) -> None:
+    topic = f"pressroom.test.fence-{uuid.uuid4().hex[:8]}"
+    await ensure_topics(infra.kafka_bootstrap, 1, (topic,))
+    async with scratch_schema(infra, "fence_test") as (pool, schema):
+        store = EventStore(schema, REGISTRY)
+
+        def relay() -> OutboxRelay:
+            channel = store.notify_channel
+            return OutboxRelay(pool, schema, infra.kafka_bootstrap, notify_channel=channel)
+
+        stop = asyncio.Event()
+        first = asyncio.create_task(relay().run(stop))
+        await _write(pool, store, topic, range(10))
+        await eventually(lambda: _published(pool, schema, 10), what="the first relay's rows")
+        standby = relay()
+        second = asyncio.create_task(standby.run(stop))
+        holder = await eventually(lambda: _lock_holder(pool, schema), what="the lock's holder")
+        await pool.execute("SELECT pg_terminate_backend($1)", holder)
+        done, _ = await asyncio.wait({first}, timeout=30)
+        assert first in done, "the relay went on publishing without its lock"
+        assert first.exception() is not None
+        await _write(pool, store, topic, range(10, 20))
+        await eventually(lambda: _published(pool, schema, 20), what="the next relay's rows")
+        stop.set()
+        standby.wake.set()
+        await asyncio.wait({second}, timeout=30)
+    numbers = [r.header("n") for r in await read_topic(infra.kafka_bootstrap, topic)]
+    assert sorted(numbers, key=lambda n: int(n or "0")) == [str(n) for n in range(20)]
