@@ -74,7 +74,9 @@ async def _awaited(work: Awaitable[T]) -> T:
 
 @asynccontextmanager
 async def pool_of(settings: Settings) -> AsyncIterator[Pool]:
-    pool = await asyncpg.create_pool(settings.pg_dsn, min_size=1, max_size=3, timeout=10)
+    pool = await asyncpg.create_pool(
+        settings.dsn_for("projector"), min_size=1, max_size=3, timeout=10
+    )
     try:
         yield pool
     finally:
