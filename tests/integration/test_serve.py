@@ -118,3 +118,17 @@ async def replies_to(infra: Settings, ids: set[str]) -> dict[str, CommandOutcome
 def key_in(releases: list[str]) -> object:
     keys = {r.encode() for r in releases}
     return lambda record: record.key in keys
+
+
+async def test_a_dsn_that_asks_for_tls_reaches_postgresql_unchanged(
+    infra: Settings, tmp_path: Path
+) -> None:
+    """The tests' PostgreSQL has no TLS: a process told `sslmode=require` must refuse it."""
+    dsn = f"{infra.pg_dsn}?sslmode=require"
+    served = serve("projector", tmp_path / "projector.log", PRESSROOM_DATABASE_URL=dsn)
+    try:
+        code = await asyncio.to_thread(served.process.wait, 120)
+    finally:
+        served.stop()
+    log = served.log.read_text()
+    assert code != 0 and "rejected SSL upgrade" in log, log[-3000:]
