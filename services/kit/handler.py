@@ -21,6 +21,7 @@ from services.kit.db import Connection, Pool
 from services.kit.decider import Decider, wrap_events
 from services.kit.dlq import RecordOrigin, dead_letter
 from services.kit.eventstore import EventStore, OutboxRow
+from services.kit.process_metrics import COMMANDS_HANDLED
 
 log = structlog.get_logger()
 # Worth waiting out (database restarting, network blip); anything else is this message's fault.
@@ -104,7 +105,9 @@ class CommandHandler:
         if command.stream_id() != envelope.subject:
             await self.dead_letter(record, origin, "ce_subject differs from the command's stream")
             return None
-        return await self.handle(envelope)
+        outcome = await self.handle(envelope)
+        COMMANDS_HANDLED.labels(self.service, outcome.status.value).inc()
+        return outcome
 
     async def handle(self, command: Envelope[Any], reply: bool = True) -> CommandOutcome:
         """`reply=False` for commands a policy sends itself: nobody waits for their outcome."""

@@ -66,6 +66,7 @@ async def test_sigterm_while_commands_flow_loses_nothing_and_exits_within_the_gr
     envelopes = [command_envelope(create(release)) for release in releases]
     sending = asyncio.create_task(send_steadily(infra.kafka_bootstrap, envelopes))
     await eventually(lambda: replies_to(infra, {e.id for e in envelopes[:20]}), what="20 replies")
+    await eventually(lambda: counted_accepted(drafting), what="accepted commands on /metrics")
     took = await asyncio.to_thread(drafting.sigterm)
     print(f"SIGTERM to exit under load: {took:.2f} s (grace {SHUTDOWN_GRACE_S:.0f} s)")
     assert took < SHUTDOWN_GRACE_S
@@ -83,6 +84,12 @@ async def test_sigterm_while_commands_flow_loses_nothing_and_exits_within_the_gr
         assert sorted(r.key.decode() for r in created if r.key) == sorted(releases)
     finally:
         successor.stop()
+
+
+async def counted_accepted(served: Served) -> bool:
+    _, _, body = await asyncio.to_thread(served.get, "/metrics")
+    line = b'pressroom_commands_handled_total{service="drafting",status="accepted"}'
+    return any(row.startswith(line) and float(row.split()[-1]) > 0 for row in body.splitlines())
 
 
 def create(release_id: str) -> CreateDraft:
