@@ -114,12 +114,16 @@ def helm() -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
-def render(*values: str) -> list[dict[str, Any]]:
+# A Helm built by `go install` carries no version stamp and assumes Kubernetes 1.20: say which.
+KUBERNETES = "1.30.0"
+
+
+def render(*values: str, kube_version: str = KUBERNETES) -> list[dict[str, Any]]:
     """`helm template` of the chart with `--set` values; every manifest as a dict."""
     sets = [arg for value in values for arg in ("--set", value)]
     done = subprocess.run(
-        [helm(), "template", "press", str(CHART), *sets], capture_output=True, text=True,
-        timeout=300, check=False,
+        [helm(), "template", "press", str(CHART), "--kube-version", kube_version, *sets],
+        capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
