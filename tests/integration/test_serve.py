@@ -58,6 +58,20 @@ async def test_a_served_service_says_ready_with_postgres_and_kafka_and_serves_me
     assert status == 404 and content_type == "application/problem+json"
 
 
+async def test_the_served_projector_says_ready_once_in_its_group_and_leaves_it_on_sigterm(
+    infra: Settings, tmp_path: Path
+) -> None:
+    projector = serve("projector", tmp_path / "projector.log")
+    try:
+        assert (await ready(projector))["checks"] == {"postgres": True, "kafka": True}
+        took = await asyncio.to_thread(projector.sigterm)
+    finally:
+        projector.stop()
+    print(f"projector SIGTERM to exit: {took:.2f} s")
+    assert took < SHUTDOWN_GRACE_S and projector.process.returncode == 0
+    assert "LeaveGroup request succeeded" in projector.log.read_text()
+
+
 async def test_sigterm_while_commands_flow_loses_nothing_and_exits_within_the_grace_period(
     infra: Settings, drafting: Served, tmp_path: Path
 ) -> None:
