@@ -75,3 +75,15 @@ def test_the_keda_example_scales_each_service_on_its_groups_lag() -> None:
         assert trigger["type"] == "kafka"
         assert trigger["metadata"]["consumerGroup"] == f"pressroom-{service}"
         assert trigger["metadata"]["topic"] == f"pressroom.{service}.commands"
+
+
+def test_the_topics_job_runs_after_the_settings_it_reads_exist() -> None:
+    manifests = render()
+    [job] = [m for m in manifests if m["kind"] == "Job"]
+    hooks = set(job["metadata"]["annotations"]["helm.sh/hook"].split(","))
+    assert hooks == {"post-install", "post-upgrade"}  # pre-install would find no ConfigMap yet
+    [container] = job["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == ["pressroom", "topics", "apply"]
+    sources = {next(iter(ref.values()))["name"] for ref in container["envFrom"]}
+    rendered = {m["metadata"]["name"] for m in manifests if m["kind"] in {"ConfigMap", "Secret"}}
+    assert sources <= rendered
