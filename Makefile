@@ -14,7 +14,13 @@ APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -y -q
 apt_install = $(APT) install $(1) || { $(APT) update && $(APT) install $(1); }
 need = command -v $(1) >/dev/null 2>&1 || { echo "Installing $(2)"; $(call apt_install,$(2)); }
 
-.PHONY: help venv deps infra up down test check lint fmt bench clean
+# Helm, built once from the Go module proxy (minutes of CPU) and kept outside the checkout, so a
+# fresh clone on the same machine (CI) reuses it. The chart tests render with it.
+HELM_VERSION ?= v3.22.0
+TOOLS_DIR ?= $(or $(PRESSROOM_TOOLS_DIR),$(HOME)/.cache/pressroom/tools)
+HELM := $(TOOLS_DIR)/helm-$(HELM_VERSION)/helm
+
+.PHONY: help venv deps infra up down test check lint fmt bench clean helm
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  %-7s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -43,7 +49,9 @@ down: ## Stop services and gateway, then Kafka and PostgreSQL (data kept)
 	$(BIN)/pressroom infra down
 
 # pytest exits 5 when it collects nothing: that is a failure too.
+# Helm is built first (once per machine); if it cannot be, the chart tests fail saying why.
 test: venv deps ## Run every test (starts its own stack on other ports, .pressroom/test)
+	@$(MAKE) -s helm >/dev/null || echo "make helm failed: the chart tests will fail" >&2
 	@rc=0; $(BIN)/pytest -q || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$rc
 
@@ -61,6 +69,15 @@ fmt: venv ## Format and auto-fix
 
 bench: venv deps infra ## Run the benchmark against the dev stack
 	$(BIN)/pressroom bench
+
+helm: $(HELM) ## Build Helm from the Go module proxy once (cached in $(TOOLS_DIR)); prints its path
+	@echo $(HELM)
+
+$(HELM):
+	@command -v go >/dev/null 2>&1 || { echo "go is needed to build helm: install Go 1.24 or later" >&2; exit 1; }
+	@echo "Building helm $(HELM_VERSION) with go install (once; a few minutes of CPU)" >&2
+	@mkdir -p $(@D)
+	GOBIN=$(abspath $(@D)) CGO_ENABLED=0 go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION) >&2
 
 clean: ## Delete caches and build output (not .venv, not .pressroom data)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis build *.egg-info

@@ -8,15 +8,21 @@ from dev_tools.cli import bench, demo, stack
 from dev_tools.cli.bench_rebuild import bench_rebuild
 from dev_tools.cli.infra import infra_app
 from dev_tools.cli.schemas import schemas_app
+from dev_tools.mailsink.__main__ import main as mailsink
 from operator_tools.cli.dlq import dlq_app
 from operator_tools.cli.log import export, import_, lag
 from operator_tools.cli.projections import projections_app, replay
 from operator_tools.cli.release import history, state
 from operator_tools.cli.stuck import stuck
+from operator_tools.cli.topics import topics_app
+from services.serve import serve_command
 
 app = typer.Typer(
     no_args_is_help=True, help="Pressroom: draft, approve, embargo and publish press releases."
 )
+# Every process starts this one way (containers, the chart, compose, `pressroom up`); the local
+# mail sink is a developer's tool, offered here but not by `python -m services.serve`.
+app.command()(serve_command({"mailsink": mailsink}))
 app.command()(stack.up)
 app.command()(stack.stop)
 app.command()(stack.ps)
@@ -30,6 +36,7 @@ app.command()(state)
 app.command()(replay)
 app.add_typer(projections_app, name="projections")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(topics_app, name="topics")
 app.command()(lag)
 app.command()(stuck)
 app.command()(export)

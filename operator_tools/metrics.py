@@ -74,7 +74,7 @@ class OpsMetrics:
             log.warning("ops_metrics_unavailable", error=repr(error))
 
     async def _read(self) -> None:
-        pool = await asyncpg.create_pool(self.settings.pg_dsn, min_size=1, max_size=1)
+        pool = await asyncpg.create_pool(self.settings.dsn_for("projector"), min_size=1, max_size=1)
         try:
             rows, _ = await consumer_lag(self.settings, pool)
             async with pool.acquire() as conn:

@@ -109,7 +109,11 @@ async def fold_in_groups(
 
 def _job(settings: Settings, target: FoldTarget, window: Window, group: Ranges) -> FoldJob:
     return FoldJob.of(
-        settings.kafka_bootstrap, settings.pg_dsn, (target.schema, target.consumer), window, group
+        settings.kafka_bootstrap,
+        settings.dsn_for("projector"),
+        (target.schema, target.consumer),
+        window,
+        group,
     )
 
 

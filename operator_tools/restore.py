@@ -19,6 +19,8 @@ from operator_tools.errors import OpsError
 from operator_tools.positions import end_offsets
 from operator_tools.progress import SILENT, ProgressSink
 from services.kit.kafka_meta import topic_partitions
+from services.kit.settings import Settings
+from services.kit.topic_specs import topic_specs
 from services.kit.topics_admin import ensure_topics
 
 IN_FLIGHT = 1_000  # acks awaited together; the idempotent producer keeps each partition's order
@@ -32,16 +34,17 @@ class ImportSummary:
 
 
 async def import_log(
-    bootstrap: str, partitions: int, path: Path, progress: ProgressSink = SILENT
+    settings: Settings, path: Path, progress: ProgressSink = SILENT
 ) -> ImportSummary:
     """Reads the file twice: first to check all of it, then to produce it."""
+    bootstrap, partitions = settings.kafka_bootstrap, settings.topic_partitions
     per_topic, widest = _check_file(path)
     if widest > partitions:
         raise OpsError(
             f"the export has {widest} partitions per topic, this cluster creates"
             f" {partitions}: set PRESSROOM_TOPIC_PARTITIONS={widest}"
         )
-    await ensure_topics(bootstrap, partitions, tuple(per_topic))
+    await ensure_topics(bootstrap, topic_specs(settings, tuple(per_topic)))
     await _refuse_unless_empty(bootstrap, tuple(per_topic))
     advance = progress.task(f"Importing {path.name}", sum(per_topic.values()))
     moved = await _produce(bootstrap, _records(path), advance)

@@ -62,7 +62,7 @@ async def _in_one_snapshot(
     progress: ProgressSink,
 ) -> VerifyResult:  # fmt: skip
     """The target is read in one snapshot, so a live projector moving on changes nothing here."""
-    target = await asyncpg.connect(settings.pg_dsn)
+    target = await asyncpg.connect(settings.dsn_for("projector"))
     try:
         async with target.transaction(isolation="repeatable_read", readonly=True):
             store = ProjectionStore(schema)

@@ -31,8 +31,19 @@ class AppProcess:
     entry: tuple[str, ...] = ()
 
     @property
-    def module(self) -> str:
-        return self.entry[0] if self.entry else f"services.{self.name}"
+    def command(self) -> list[str]:
+        """`pressroom serve NAME`, the one entry point containers use too (or, for the
+        crash-recovery tests, another module with its arguments)."""
+        if self.entry:
+            return [sys.executable, "-m", *self.entry]
+        return [sys.executable, "-m", "cli.main", "serve", self.name]
+
+    @property
+    def marker(self) -> str:
+        """What its /proc cmdline holds (arguments end in NUL): a recycled pid will not."""
+        if self.entry:
+            return f"\0{self.entry[0]}\0"
+        return f"\0serve\0{self.name}\0"
 
     @property
     def pid_file(self) -> Path:
@@ -44,7 +55,7 @@ class AppProcess:
 
     def pid(self) -> int | None:
         pid = read_pid(self.pid_file)
-        if pid is None or not is_alive(pid) or not cmdline_contains(pid, self.module):
+        if pid is None or not is_alive(pid) or not cmdline_contains(pid, self.marker):
             return None
         return pid
 
@@ -57,8 +68,7 @@ class AppProcess:
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", self.module, *self.entry[1:]], cwd=REPO_ROOT,
-                stdin=subprocess.DEVNULL,
+                self.command, cwd=REPO_ROOT, stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                 env={**os.environ, **(extra_env or {})},
             )  # fmt: skip

@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import asyncpg
 import typer
@@ -59,10 +60,9 @@ def run(work: Callable[[Settings], Awaitable[T]]) -> T:
     except OpsError as error:
         raise fail(str(error)) from None
     except UNREACHABLE as error:
-        where = (
-            f"Kafka at {settings.kafka_bootstrap} or PostgreSQL at {settings.pg_host}:"
-            f"{settings.pg_port}"
-        )
+        # Host and port only: the DSN may carry a password.
+        dsn = urlsplit(settings.dsn_for("projector"))
+        where = f"Kafka at {settings.kafka_bootstrap} or PostgreSQL at {dsn.hostname}:{dsn.port}"
         raise fail(
             f"cannot reach {where} ({error!r}); is the stack up (pressroom infra up)?", 1
         ) from None
@@ -74,7 +74,9 @@ async def _awaited(work: Awaitable[T]) -> T:
 
 @asynccontextmanager
 async def pool_of(settings: Settings) -> AsyncIterator[Pool]:
-    pool = await asyncpg.create_pool(settings.pg_dsn, min_size=1, max_size=3, timeout=10)
+    pool = await asyncpg.create_pool(
+        settings.dsn_for("projector"), min_size=1, max_size=3, timeout=10
+    )
     try:
         yield pool
     finally:

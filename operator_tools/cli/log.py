@@ -66,7 +66,7 @@ def import_(path: FileArgument) -> None:
 
     async def work(settings: Settings) -> ImportSummary:
         with progress_bars() as bars:
-            return await import_log(settings.kafka_bootstrap, settings.topic_partitions, path, bars)
+            return await import_log(settings, path, bars)
 
     summary = run(work)
     topics = ", ".join(f"{topic} {n}" for topic, n in summary.per_topic.items())

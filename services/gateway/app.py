@@ -66,7 +66,7 @@ def create_app(
     gateway = Gateway(
         settings=settings,
         bus=bus or KafkaCommandBus(settings.kafka_bootstrap),
-        reads=reads or PostgresReadModel(settings.pg_dsn),
+        reads=reads or _postgres_reads(settings),
         tokens=tokens or load_tokens(settings.tokens_file),
         metrics=metrics,
         # Lag gauges read the real Kafka and PostgreSQL: not when tests hand in fakes.
@@ -84,6 +84,14 @@ def create_app(
         app.include_router(module.router)
     _problem_aware_openapi(app)
     return app
+
+
+def _postgres_reads(settings: Settings) -> PostgresReadModel:
+    return PostgresReadModel(
+        settings.dsn_for("gateway_reads"),
+        listen_dsn=settings.dsn_for("projector"),
+        max_size=settings.gateway_pg_pool_max_size,
+    )
 
 
 def _problem_aware_openapi(app: FastAPI) -> None:

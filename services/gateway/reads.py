@@ -85,8 +85,11 @@ async def _database() -> AsyncIterator[None]:
 class PostgresReadModel:
     """asyncpg pool for queries, plus one connection LISTENing for projection progress."""
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, *, listen_dsn: str | None = None, max_size: int = 10) -> None:
         self.dsn = dsn
+        # NOTIFY is not replicated: with queries on a read replica, LISTEN on the primary.
+        self.listen_dsn = listen_dsn or dsn
+        self.max_size = max_size
         self._pool: asyncpg.Pool | None = None
         self._advanced = asyncio.Event()
         self._listener: asyncio.Task[None] | None = None
@@ -94,7 +97,9 @@ class PostgresReadModel:
 
     async def start(self) -> None:
         """Creates the pool lazily (no connection yet) and starts the listener."""
-        self._pool = await asyncpg.create_pool(self.dsn, min_size=0, max_size=10, timeout=5)
+        self._pool = await asyncpg.create_pool(
+            self.dsn, min_size=0, max_size=self.max_size, timeout=5
+        )
         self._listener = asyncio.create_task(self._listen(), name="gateway-listen")
 
     async def stop(self) -> None:
@@ -215,7 +220,7 @@ class PostgresReadModel:
 
     async def _listen_once(self) -> None:
         closed = asyncio.Event()
-        connection = await asyncpg.connect(self.dsn, timeout=5)
+        connection = await asyncpg.connect(self.listen_dsn, timeout=5)
         try:
             connection.add_termination_listener(lambda _: closed.set())
             await connection.add_listener(CHANNEL, self._notified)

@@ -22,6 +22,7 @@ from services.kit.decider import Decider, wrap_events
 from services.kit.dlq import RecordOrigin, dead_letter
 from services.kit.eventstore import EventStore, OutboxRow
 from services.kit.limits import refuse_oversized
+from services.kit.process_metrics import COMMANDS_HANDLED
 from services.kit.transient import until_done
 
 log = structlog.get_logger()
@@ -98,7 +99,9 @@ class CommandHandler:
         if command.stream_id() != envelope.subject:
             await self.dead_letter(record, origin, "ce_subject differs from the command's stream")
             return None
-        return await self.handle(envelope)
+        outcome = await self.handle(envelope)
+        COMMANDS_HANDLED.labels(self.service, outcome.status.value).inc()
+        return outcome
 
     async def handle(self, command: Envelope[Any], reply: bool = True) -> CommandOutcome:
         """`reply=False` for commands a policy sends itself: nobody waits for their outcome."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,14 +16,18 @@ from services.kit.db import Pool
 from services.kit.decider import Decider
 from services.kit.eventstore import EventStore
 from services.kit.handler import CommandHandler
+from services.kit.health import Readiness, postgres_answers
 from services.kit.migrations import apply_service_migrations
 from services.kit.relay import OutboxRelay
 from services.kit.settings import Settings
+from services.kit.topic_specs import topic_specs
 from services.kit.topics_admin import ensure_topics
 
 log = structlog.get_logger()
 RELAY_RETRY_S = 0.5
 RELAY_MAX_RETRY_S = 10.0
+# How often the readiness checks are refreshed (and the loop proves it is alive).
+READINESS_EVERY_S = 2.0
 
 
 @dataclass
@@ -42,16 +47,25 @@ class ServiceRuntime:
         return self.decider.service
 
     @property
+    def dsn(self) -> str:
+        return self.settings.dsn_for(self.schema)
+
+    @property
     def store(self) -> EventStore:
         return EventStore(schema=self.schema, registry=REGISTRY)
 
     async def pool(self) -> Pool:
         async with self._lock:
             if self._pool is None:
-                # min_size=0: connections are made on acquire only. asyncpg's background
-                # refill of a minimum (0.30+) can hand out a connection it was still making
-                # while PostgreSQL shut down ("another operation is in progress", asyncpg#784).
-                self._pool = await asyncpg.create_pool(self.settings.pg_dsn, min_size=0, max_size=8)
+                # min_size defaults to 0: connections are made on acquire only. asyncpg's
+                # background refill of a minimum (0.30+) can hand out a connection it was still
+                # making while PostgreSQL shut down ("another operation is in progress",
+                # asyncpg#784).
+                self._pool = await asyncpg.create_pool(
+                    self.dsn,
+                    min_size=self.settings.pg_pool_min_size,
+                    max_size=self.settings.pg_pool_max_size,
+                )
             return self._pool
 
     async def handler(self) -> CommandHandler:
@@ -80,13 +94,27 @@ class ServiceRuntime:
 
     async def prepare(self) -> list[str]:
         """Before faust starts: tables and topics exist, so no agent meets a missing one."""
-        conn = await asyncpg.connect(self.settings.pg_dsn)
+        conn = await asyncpg.connect(self.dsn)
         try:
             applied = await apply_service_migrations(conn, self.schema, self.migrations)
         finally:
             await conn.close()
-        await ensure_topics(self.settings.kafka_bootstrap, self.settings.topic_partitions)
+        await ensure_topics(self.settings.kafka_bootstrap, topic_specs(self.settings))
         return applied
+
+    async def watch_readiness(self, readiness: Readiness, consuming: Callable[[], bool]) -> None:
+        """Ready: PostgreSQL answers and the consumer is in its group with an assignment."""
+        while True:
+            try:
+                pool = await self.pool()
+            except (OSError, asyncpg.PostgresError) as error:
+                log.warning("postgres_unavailable", error=repr(error))
+                readiness.set("postgres", False)
+            else:
+                readiness.set("postgres", await postgres_answers(pool, READINESS_EVERY_S))
+            readiness.set("kafka", consuming())
+            readiness.beat()
+            await asyncio.sleep(READINESS_EVERY_S)
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -20,17 +20,45 @@ class Settings(BaseSettings):
     # Resolved Kafka jars, outside the data folder so `infra down --wipe` keeps them.
     cache_dir: Path = REPO_ROOT / ".pressroom" / "cache"
 
+    # A real cluster: the bootstrap list "h1:9092,h2:9092"; empty means kafka_host:kafka_port
+    # (the local stack, which also starts its broker on that port).
+    kafka_bootstrap_servers: str = ""
     kafka_host: str = "127.0.0.1"
     kafka_port: int = 19092
     kafka_controller_port: int = 19093
     kafka_version: str = "4.1.1"
-    topic_partitions: int = 4
+    # Topics as `pressroom topics apply` and each process's start create them (docs/deployment.md).
+    topic_partitions: int = Field(default=4, ge=1)
+    topic_replication_factor: int = Field(default=1, ge=1)
+    topic_min_insync_replicas: int = Field(default=1, ge=1)
+    # Commands are spent once handled (decisions live in PostgreSQL): a week, Kafka's default.
+    command_retention_ms: int = Field(default=7 * 24 * 3600 * 1000, ge=-1)
+    # Dead letters wait for an operator: kept until re-driven, never deleted by age (-1).
+    dlq_retention_ms: int = Field(default=-1, ge=-1)
 
     pg_host: str = "127.0.0.1"
     pg_port: int = 15432
     pg_user: str = "pressroom"
     pg_password: str = "pressroom"
     pg_database: str = "pressroom"
+    # A full DSN for every process, overriding the parts above; TLS goes in its query string:
+    # postgresql://user:pw@host/db?sslmode=verify-full&sslrootcert=/etc/pressroom/pg-ca.pem
+    database_url: str = ""
+    # Per process (each service's schema may live in its own database); empty: database_url.
+    drafting_database_url: str = ""
+    approval_database_url: str = ""
+    embargo_database_url: str = ""
+    publication_database_url: str = ""
+    projector_database_url: str = ""
+    # The gateway's queries only: may point at a read replica. Its LISTEN for read-your-writes
+    # and the operations gauges go to the projector's database (a replica accepts neither).
+    gateway_reads_database_url: str = ""
+    # Connections per process: a service's pool, and the gateway's query pool. The minimum is 0
+    # by default: asyncpg's background refill of a minimum can hand out a connection it was
+    # still making while PostgreSQL shut down (asyncpg#784; docs/reliability.md).
+    pg_pool_min_size: int = Field(default=0, ge=0)
+    pg_pool_max_size: int = Field(default=8, ge=1)
+    gateway_pg_pool_max_size: int = Field(default=10, ge=1)
     pg_bin_dir: Path = Path("/usr/lib/postgresql/15/bin")
     # Tests only: fsync/synchronous_commit/full_page_writes off; a crash may lose data.
     pg_fast_unsafe: bool = False
@@ -68,6 +96,11 @@ class Settings(BaseSettings):
     # (`pressroom replay`, docs/operations.md); 0: one per CPU.
     rebuild_workers: int = Field(default=0, ge=0)
 
+    # /healthz, /readyz and /metrics of a non-HTTP process (the gateway serves them on its own
+    # port): 0 = no health server. Containers set a port and 0.0.0.0.
+    health_host: str = "127.0.0.1"
+    health_port: int = Field(default=0, ge=0, le=65535)
+
     log_level: str = "INFO"
     log_json: bool = False
 
@@ -77,7 +110,8 @@ class Settings(BaseSettings):
 
     @property
     def kafka_bootstrap(self) -> str:
-        return f"{self.kafka_host}:{self.kafka_port}"
+        """What every Kafka client is given as bootstrap servers."""
+        return self.kafka_bootstrap_servers or f"{self.kafka_host}:{self.kafka_port}"
 
     @property
     def public_url(self) -> str:
@@ -85,10 +119,19 @@ class Settings(BaseSettings):
 
     @property
     def pg_dsn(self) -> str:
-        return (
+        """The DSN of every process without one of its own (operators' tools included)."""
+        return self.database_url or (
             f"postgresql://{self.pg_user}:{self.pg_password}"
             f"@{self.pg_host}:{self.pg_port}/{self.pg_database}"
         )
+
+    def dsn_for(self, process: str) -> str:
+        """The process's own DSN if set (drafting ... projector, gateway_reads), else pg_dsn.
+        The gateway's reads fall back to the projector's database, where the read models are."""
+        own: str = getattr(self, f"{process}_database_url")
+        if not own and process == "gateway_reads":
+            return self.dsn_for("projector")
+        return own or self.pg_dsn
 
 
 def load_settings() -> Settings:

@@ -1,42 +1,105 @@
-"""Creates Pressroom's topics at start, with the same partition count everywhere."""
+"""Topics on the broker: created at each process's start, compared and fixed by `topics apply`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from events.topics import ALL_TOPICS, EVENT_TOPICS
-from services.kit.limits import TOPIC_MAX_MESSAGE_BYTES
+from services.kit.topic_specs import ActualTopic, TopicDrift, TopicSpec, drift
 
 log = structlog.get_logger()
-# Every topic takes the records the relay's producer may send (services/kit/limits.py).
-TOPIC_CONFIG = {"max.message.bytes": str(TOPIC_MAX_MESSAGE_BYTES)}
-# Event topics are the shared, replayable log every consumer and rebuild reads (each service's
-# PostgreSQL event store is written first): kept forever, never compacted. docs/architecture.md.
-EVENT_TOPIC_CONFIG = {
-    **TOPIC_CONFIG, "retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "delete"
-}  # fmt: skip
 
 
-async def ensure_topics(
-    bootstrap: str, partitions: int, topics: tuple[str, ...] = ALL_TOPICS
-) -> list[str]:
-    """Creates the missing topics; returns their names. Existing topics are left as they are."""
+class TopicsError(Exception):
+    """The broker refused a change to a topic."""
+
+
+async def ensure_topics(bootstrap: str, specs: Sequence[TopicSpec]) -> list[str]:
+    """Creates the missing topics as specified; returns their names. Existing ones are left."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [t for t in topics if t not in existing]
+        missing = [spec for spec in specs if spec.name not in existing]
         if missing:
-            await admin.create_topics([_new_topic(t, partitions) for t in missing])
-            log.info("topics_created", topics=missing)
-        return missing
+            await admin.create_topics([_new_topic(spec) for spec in missing])
+            log.info("topics_created", topics=[spec.name for spec in missing])
+        return [spec.name for spec in missing]
     finally:
         await admin.close()
 
 
-def _new_topic(name: str, partitions: int) -> NewTopic:
-    config = EVENT_TOPIC_CONFIG if name in EVENT_TOPICS else TOPIC_CONFIG
+async def topic_drift(bootstrap: str, specs: Sequence[TopicSpec]) -> list[TopicDrift]:
+    """How each topic on the broker differs from its spec (missing ones included)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        actual = await _describe(admin, [spec.name for spec in specs])
+    finally:
+        await admin.close()
+    return [drift(spec, actual.get(spec.name)) for spec in specs]
+
+
+async def apply_drift(
+    bootstrap: str, specs: Sequence[TopicSpec], drifts: Sequence[TopicDrift]
+) -> None:
+    """Creates missing topics and sets drifted configs; partition and replica counts are left."""
+    by_name = {spec.name: spec for spec in specs}
+    await ensure_topics(bootstrap, [by_name[d.name] for d in drifts if d.missing])
+    altered = [by_name[d.name] for d in drifts if d.configs]
+    if not altered:
+        return
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        # AlterConfigs sets a topic's whole override set: every desired key goes, not only
+        # the drifted ones (an override Pressroom does not own is dropped; docs/deployment.md).
+        resources = [
+            ConfigResource(ConfigResourceType.TOPIC, spec.name, dict(spec.configs))
+            for spec in altered
+        ]
+        for response in await admin.alter_configs(resources):
+            _raise_on_errors(response.resources)
+        log.info("topic_configs_altered", topics=[spec.name for spec in altered])
+    finally:
+        await admin.close()
+
+
+async def _describe(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, ActualTopic]:
+    described = {d["topic"]: d for d in await admin.describe_topics(names) if not d["error_code"]}
+    resources = [ConfigResource(ConfigResourceType.TOPIC, name) for name in described]
+    configs: dict[str, dict[str, str]] = {}
+    for response in await admin.describe_configs(resources) if resources else []:
+        for resource in response.to_object()["resources"]:
+            entries = resource["config_entries"]
+            configs[resource["resource_name"]] = {
+                e["config_names"]: e["config_value"] for e in entries
+            }
+    return {
+        name: ActualTopic(
+            name,
+            partitions=len(d["partitions"]),
+            replication_factor=len(d["partitions"][0]["replicas"]) if d["partitions"] else 0,
+            configs=configs.get(name, {}),
+        )
+        for name, d in described.items()
+    }
+
+
+def _raise_on_errors(resources: Sequence[Any]) -> None:
+    for error_code, error_message, _, name in resources:
+        if error_code:
+            raise TopicsError(f"altering {name} failed: error {error_code} {error_message}")
+
+
+def _new_topic(spec: TopicSpec) -> NewTopic:
     return NewTopic(
-        name=name, num_partitions=partitions, replication_factor=1, topic_configs=config
+        name=spec.name,
+        num_partitions=spec.partitions,
+        replication_factor=spec.replication_factor,
+        topic_configs=dict(spec.configs),
     )

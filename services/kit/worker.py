@@ -4,20 +4,50 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 import faust
 import structlog
 
+from services.kit.health import HealthServer, Readiness
 from services.kit.runtime import ServiceRuntime
 
 log = structlog.get_logger()
 
 
 def run_worker(app: faust.App, runtime: ServiceRuntime) -> None:
+    """Serves until SIGTERM; faust then stops the agents, commits and leaves the group."""
     applied = asyncio.run(runtime.prepare())
     log.info("prepared", schema=runtime.schema, migrations_applied=applied)
+    # faust creates its own folder, not the parents (a fresh data dir, a container's volume).
+    Path(app.conf.datadir).parent.mkdir(parents=True, exist_ok=True)
+    health = start_health(app, runtime)
     # asyncio.run closed its loop; faust's worker wants a current one.
     asyncio.set_event_loop(asyncio.new_event_loop())
     sys.argv = [sys.argv[0], "worker"]
     worker = faust.Worker(app, loglevel=runtime.settings.log_level.lower(), quiet=True)
-    worker.execute_from_commandline()
+    try:
+        worker.execute_from_commandline()
+    finally:
+        if health is not None:
+            health.stop()
+
+
+def start_health(app: faust.App, runtime: ServiceRuntime) -> HealthServer | None:
+    """The health port when one is set; the checks are refreshed by a task in faust's loop."""
+    settings = runtime.settings
+    if not settings.health_port:
+        return None
+    readiness = Readiness(("postgres", "kafka"))
+
+    def consuming() -> bool:  # in the group, not in the middle of a rebalance
+        return app.rebalancing_count > 0 and not app.rebalancing
+
+    async def watch() -> None:
+        await runtime.watch_readiness(readiness, consuming)
+
+    app.task(watch)
+    health = HealthServer(runtime.schema, readiness)
+    port = health.start(settings.health_host, settings.health_port)
+    log.info("health_serving", host=settings.health_host, port=port)
+    return health

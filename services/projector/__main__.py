@@ -6,29 +6,49 @@ import argparse
 import asyncio
 import signal
 
+import structlog
+
+from services.kit.health import HealthServer, Readiness
 from services.kit.logging import configure_logging
 from services.kit.settings import Settings, load_settings
 from services.projector.bootstrap import run_projector
 from services.projector.consumer import GROUP_ID
 
+log = structlog.get_logger()
+
 
 def main() -> None:
-    """Parses the arguments, configures logging and runs the loop."""
+    """Parses the arguments, then serves."""
     parser = argparse.ArgumentParser(prog="python -m services.projector", description=__doc__)
     parser.add_argument("--group", default=GROUP_ID, help="consumer group, also the offsets' owner")
-    args = parser.parse_args()
+    serve(parser.parse_args().group)
+
+
+def serve(group_id: str = GROUP_ID) -> None:
+    """Configures logging, starts the health port if one is set, and runs the loop."""
     settings = load_settings()
     configure_logging(settings, "projector")
-    asyncio.run(_run_until_signalled(settings, args.group))
+    readiness = Readiness(("postgres", "kafka")) if settings.health_port else None
+    health = HealthServer("projector", readiness) if readiness else None
+    if health is not None:
+        port = health.start(settings.health_host, settings.health_port)
+        log.info("health_serving", host=settings.health_host, port=port)
+    try:
+        asyncio.run(_run_until_signalled(settings, group_id, readiness))
+    finally:
+        if health is not None:
+            health.stop()
 
 
-async def _run_until_signalled(settings: Settings, group_id: str) -> None:
+async def _run_until_signalled(
+    settings: Settings, group_id: str, readiness: Readiness | None
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         # Finish the batch in flight, then leave the group cleanly.
         loop.add_signal_handler(sig, stop.set)
-    await run_projector(settings, stop, group_id=group_id)
+    await run_projector(settings, stop, group_id=group_id, readiness=readiness)
 
 
 if __name__ == "__main__":

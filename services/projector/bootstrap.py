@@ -8,8 +8,11 @@ from collections.abc import Sequence
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
+from services.kit.health import Readiness, postgres_answers
 from services.kit.migrations import apply_migrations
+from services.kit.runtime import READINESS_EVERY_S
 from services.kit.settings import Settings
+from services.kit.topic_specs import topic_specs
 from services.kit.topics_admin import ensure_topics
 from services.projector.consumer import GROUP_ID, PROJECTED_TOPICS, Projector
 
@@ -19,12 +22,12 @@ MIGRATIONS = "services.projector.migrations"
 
 async def prepare(settings: Settings) -> list[str]:
     """Creates the projections tables and the topics; returns the migrations applied now."""
-    conn = await asyncpg.connect(settings.pg_dsn)
+    conn = await asyncpg.connect(settings.dsn_for("projector"))
     try:
         applied = await apply_migrations(conn, SCHEMA, MIGRATIONS)
     finally:
         await conn.close()
-    await ensure_topics(settings.kafka_bootstrap, settings.topic_partitions)
+    await ensure_topics(settings.kafka_bootstrap, topic_specs(settings))
     return applied
 
 
@@ -34,12 +37,13 @@ async def run_projector(
     *,
     group_id: str = GROUP_ID,
     topics: Sequence[str] = PROJECTED_TOPICS,
+    readiness: Readiness | None = None,
 ) -> None:
     """Projects every events topic and the replies into `projections` until `stop` is set."""
     await prepare(settings)
     # Two connections: the batch transaction and the rebalance listener's offset read.
     # min_size=0, as in services/kit/runtime.py: no background refill racing a restart.
-    pool = await asyncpg.create_pool(settings.pg_dsn, min_size=0, max_size=2)
+    pool = await asyncpg.create_pool(settings.dsn_for("projector"), min_size=0, max_size=2)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap,
         group_id=group_id,
@@ -47,9 +51,22 @@ async def run_projector(
         enable_auto_commit=False,
         auto_offset_reset="earliest",
     )
+    projector = Projector(consumer, pool, name=group_id, topics=tuple(topics))
+    watcher = asyncio.create_task(_watch(readiness, pool, projector)) if readiness else None
     try:
         await consumer.start()
-        await Projector(consumer, pool, name=group_id, topics=tuple(topics)).run(stop)
+        await projector.run(stop)
     finally:
-        await consumer.stop()
+        if watcher is not None:
+            watcher.cancel()
+        await consumer.stop()  # commits nothing (PostgreSQL holds the offsets), leaves the group
         await pool.close()
+
+
+async def _watch(readiness: Readiness, pool: asyncpg.Pool, projector: Projector) -> None:
+    """Ready: PostgreSQL answers and the consumer sits in its group."""
+    while True:
+        readiness.set("postgres", await postgres_answers(pool, READINESS_EVERY_S))
+        readiness.set("kafka", projector.joined)
+        readiness.beat()
+        await asyncio.sleep(READINESS_EVERY_S)

@@ -40,6 +40,8 @@ class Projector:
     store: ProjectionStore = field(default_factory=ProjectionStore)
     # Held while a batch is written, so a rebalance waits for it instead of racing it.
     _writing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # In its group with partitions (zero or more) assigned, not in the middle of a rebalance.
+    joined: bool = False
 
     async def run(self, stop: asyncio.Event) -> None:
         """Projects until `stop` is set; the caller starts and stops the consumer."""
@@ -94,6 +96,7 @@ class Projector:
 
     async def finish_in_flight(self) -> None:
         """Waits for the batch being written: the next owner then reads its stored offsets."""
+        self.joined = False
         async with self._writing:
             pass
 
@@ -107,6 +110,7 @@ class Projector:
                 await self.consumer.seek_to_beginning(tp)
             else:
                 self.consumer.seek(tp, next_offset)
+        self.joined = True
         log.info("partitions_assigned", consumer=self.name, partitions=len(assigned))
 
 

@@ -93,7 +93,7 @@ async def test_an_export_imported_into_an_empty_cluster_rebuilds_identical_read_
     path = tmp_path / "log.jsonl"
     exported = await export_log(stack.settings.kafka_bootstrap, path)
     assert exported.records > 0 and exported.records == len(path.read_text().splitlines())
-    imported = await import_log(empty_kafka.kafka_bootstrap, stack.settings.topic_partitions, path)
+    imported = await import_log(empty_kafka, path)
     assert (imported.records, imported.moved) == (exported.records, 0)
 
     ends = {TopicPartition(t, p): end for (t, p), end in exported.ends.items()}
@@ -105,4 +105,4 @@ async def test_an_export_imported_into_an_empty_cluster_rebuilds_identical_read_
     assert source == restored and "releases" in source
 
     with pytest.raises(OpsError, match="empty cluster"):
-        await import_log(empty_kafka.kafka_bootstrap, stack.settings.topic_partitions, path)
+        await import_log(empty_kafka, path)

@@ -1,0 +1,155 @@
+"""`pressroom serve`: health routes on a port of its own, and a SIGTERM that loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from events.actor import Actor
+from events.catalog import REGISTRY
+from events.content import ReleaseContent
+from events.drafting import CreateDraft
+from events.kafka import decode, encode
+from events.replies import CommandOutcome, OutcomeStatus
+from events.topics import DRAFTING_COMMANDS, DRAFTING_EVENTS, REPLIES
+from services.kit.settings import Settings
+from services.serve import SHUTDOWN_GRACE_S
+from tests.integration.serve_support import Served, serve
+from tests.support import command_envelope, eventually, read_topic
+
+pytestmark = pytest.mark.integration
+ALICE = Actor(id="alice", roles=["writer"], organisation="fco")
+COMMANDS = 300
+
+
+@pytest.fixture
+def drafting(infra: Settings, tmp_path: Path) -> Iterator[Served]:
+    served = serve("drafting", tmp_path / "drafting.log")
+    try:
+        yield served
+    finally:
+        served.stop()
+
+
+async def ready(served: Served) -> dict[str, object]:
+    def probe() -> dict[str, object] | None:
+        assert served.process.poll() is None, served.log.read_text()[-3000:]
+        return served.readyz()
+
+    return await eventually(lambda: asyncio.to_thread(probe), 120, "/readyz to say ready")
+
+
+async def test_a_served_service_says_ready_with_postgres_and_kafka_and_serves_metrics(
+    drafting: Served,
+) -> None:
+    body = await ready(drafting)
+    assert body["checks"] == {"postgres": True, "kafka": True}
+    status, _, alive = await asyncio.to_thread(drafting.get, "/healthz")
+    assert status == 200 and b"ok" in alive
+    status, content_type, metrics = await asyncio.to_thread(drafting.get, "/metrics")
+    assert status == 200 and content_type.startswith("text/plain")
+    assert b"process_resident_memory_bytes" in metrics
+    status, content_type, _ = await asyncio.to_thread(drafting.get, "/nowhere")
+    assert status == 404 and content_type == "application/problem+json"
+
+
+async def test_the_served_projector_says_ready_once_in_its_group_and_leaves_it_on_sigterm(
+    infra: Settings, tmp_path: Path
+) -> None:
+    projector = serve("projector", tmp_path / "projector.log")
+    try:
+        assert (await ready(projector))["checks"] == {"postgres": True, "kafka": True}
+        took = await asyncio.to_thread(projector.sigterm)
+    finally:
+        projector.stop()
+    print(f"projector SIGTERM to exit: {took:.2f} s")
+    assert took < SHUTDOWN_GRACE_S and projector.process.returncode == 0
+    assert "LeaveGroup request succeeded" in projector.log.read_text()
+
+
+async def test_sigterm_while_commands_flow_loses_nothing_and_exits_within_the_grace_period(
+    infra: Settings, drafting: Served, tmp_path: Path
+) -> None:
+    await ready(drafting)
+    releases = [str(uuid.uuid4()) for _ in range(COMMANDS)]
+    envelopes = [command_envelope(create(release)) for release in releases]
+    sending = asyncio.create_task(send_steadily(infra.kafka_bootstrap, envelopes))
+    await eventually(lambda: replies_to(infra, {e.id for e in envelopes[:20]}), what="20 replies")
+    await eventually(lambda: counted_accepted(drafting), what="accepted commands on /metrics")
+    took = await asyncio.to_thread(drafting.sigterm)
+    print(f"SIGTERM to exit under load: {took:.2f} s (grace {SHUTDOWN_GRACE_S:.0f} s)")
+    assert took < SHUTDOWN_GRACE_S
+    assert drafting.process.returncode == 0, drafting.log.read_text()[-3000:]
+    assert "LeaveGroup request succeeded" in drafting.log.read_text()
+    await sending
+    # Whatever was in hand is finished by the next instance: every command, exactly once.
+    successor = serve("drafting", tmp_path / "successor.log")
+    try:
+        outcomes = await eventually(
+            lambda: replies_to(infra, {e.id for e in envelopes}), 180, "every reply"
+        )
+        assert {o.status for o in outcomes.values()} == {OutcomeStatus.ACCEPTED}
+        created = await read_topic(infra.kafka_bootstrap, DRAFTING_EVENTS, key_in(releases))
+        assert sorted(r.key.decode() for r in created if r.key) == sorted(releases)
+    finally:
+        successor.stop()
+
+
+async def counted_accepted(served: Served) -> bool:
+    _, _, body = await asyncio.to_thread(served.get, "/metrics")
+    line = b'pressroom_commands_handled_total{service="drafting",status="accepted"}'
+    return any(row.startswith(line) and float(row.split()[-1]) > 0 for row in body.splitlines())
+
+
+def create(release_id: str) -> CreateDraft:
+    return CreateDraft(
+        release_id=release_id,
+        actor=ALICE,
+        content=ReleaseContent(title="Talks", organisations=["fco"]),
+    )
+
+
+async def send_steadily(bootstrap: str, envelopes: list[object]) -> None:
+    """A steady flow, so the SIGTERM lands while commands are in hand and still arriving."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for envelope in envelopes:
+            record = encode(envelope)  # type: ignore[arg-type]
+            await producer.send_and_wait(
+                DRAFTING_COMMANDS, record.value, key=record.key, headers=record.headers
+            )
+            await asyncio.sleep(0.01)  # pacing, not waiting for anything
+    finally:
+        await producer.stop()
+
+
+async def replies_to(infra: Settings, ids: set[str]) -> dict[str, CommandOutcome] | None:
+    keys = {i.encode() for i in ids}
+    records = await read_topic(infra.kafka_bootstrap, REPLIES, lambda r: r.key in keys)
+    found = {r.key.decode(): decode(r, REGISTRY).data for r in records if r.key}
+    return found if set(found) == ids else None  # type: ignore[return-value]
+
+
+def key_in(releases: list[str]) -> object:
+    keys = {r.encode() for r in releases}
+    return lambda record: record.key in keys
+
+
+async def test_a_dsn_that_asks_for_tls_reaches_postgresql_unchanged(
+    infra: Settings, tmp_path: Path
+) -> None:
+    """The tests' PostgreSQL has no TLS: a process told `sslmode=require` must refuse it."""
+    dsn = f"{infra.pg_dsn}?sslmode=require"
+    served = serve("projector", tmp_path / "projector.log", PRESSROOM_DATABASE_URL=dsn)
+    try:
+        code = await asyncio.to_thread(served.process.wait, 120)
+    finally:
+        served.stop()
+    log = served.log.read_text()
+    assert code != 0 and "rejected SSL upgrade" in log, log[-3000:]
