@@ -21,6 +21,9 @@ Channel = Literal["webhook", "email"]
 WebhookUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 # HMAC-SHA256 key: long enough to resist guessing, short enough for a header in a config file.
 WebhookSecret = Annotated[str, StringConstraints(min_length=24, max_length=200)]
+# Who decides where releases go: the press office's editors and the operators who run it
+# (publication's decide requires one of them; the gateway shows subscribers only to them).
+SUBSCRIPTION_MANAGERS = ("press-officer", "managing-editor", "operator")
 # The first 16 hex digits of the secret's SHA-256: says which secret, never what it is.
 SecretFingerprint = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
 

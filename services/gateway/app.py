@@ -9,14 +9,13 @@ from typing import Any
 import structlog
 from fastapi import FastAPI
 
-from operator_tools.metrics import OpsMetrics
 from services.gateway.auth import TokenStore, load_tokens
 from services.gateway.command_bus import CommandBus, KafkaCommandBus
 from services.gateway.deps import Gateway
 from services.gateway.metrics import GatewayMetrics
 from services.gateway.middleware import RequestContextMiddleware
+from services.gateway.ops_metrics import OpsMetrics
 from services.gateway.problems import install_problem_handlers, retarget_problem_media_type
-from services.gateway.reads import PostgresReadModel, ReadModel
 from services.gateway.routes import (
     approval_commands,
     approval_reads,
@@ -30,6 +29,8 @@ from services.gateway.routes import (
     subscribers,
 )
 from services.kit.settings import Settings, load_settings
+from services.read_models.model import ReadModel
+from services.read_models.postgres import PostgresReadModel
 
 log = structlog.get_logger()
 DESCRIPTION = (
@@ -63,14 +64,16 @@ def create_app(
     """The gateway app; a bad tokens file raises TokenFileError here, before anything serves."""
     settings = settings or load_settings()
     metrics = GatewayMetrics()
+    postgres = PostgresReadModel(settings.pg_dsn)
     gateway = Gateway(
         settings=settings,
         bus=bus or KafkaCommandBus(settings.kafka_bootstrap),
-        reads=reads or PostgresReadModel(settings.pg_dsn),
+        reads=reads or postgres,
         tokens=tokens or load_tokens(settings.tokens_file),
         metrics=metrics,
-        # Lag gauges read the real Kafka and PostgreSQL: not when tests hand in fakes.
-        ops_metrics=OpsMetrics(metrics.registry, settings)
+        # Lag gauges read the real Kafka and PostgreSQL, on the read model's own pool: not when
+        # tests hand in fakes.
+        ops_metrics=OpsMetrics(metrics.registry, settings.kafka_bootstrap, postgres)
         if bus is None and reads is None
         else None,
     )

@@ -9,7 +9,7 @@ from typing import Any
 from events.envelope import Envelope
 from events.replies import CommandOutcome
 from services.gateway.command_bus import CommandNotSent
-from services.gateway.reads import InboxFilter, ReleaseFilter
+from services.read_models.model import InboxFilter, ReleaseFilter
 
 Responder = Callable[[Envelope[Any]], CommandOutcome | None]
 

@@ -8,13 +8,14 @@ from typing import Any
 import faust
 
 from events.kafka import Headers, KafkaRecord
+from services.kit.consumer_groups import service_group
 from services.kit.dlq import RecordOrigin
 from services.kit.settings import Settings
 
 
 def create_app(service: str, settings: Settings) -> faust.App:
     return faust.App(
-        f"pressroom-{service}",
+        service_group(service),
         broker=f"kafka://{settings.kafka_bootstrap}",
         store="memory://",
         # Decisions live in PostgreSQL, not in faust tables: nothing to recover on start.

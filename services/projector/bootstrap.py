@@ -8,10 +8,11 @@ from collections.abc import Sequence
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
+from services.kit.consumer_groups import PROJECTED_TOPICS
 from services.kit.migrations import apply_migrations
 from services.kit.settings import Settings
 from services.kit.topics_admin import ensure_topics
-from services.projector.consumer import GROUP_ID, PROJECTED_TOPICS, Projector
+from services.projector.consumer import GROUP_ID, Projector
 
 SCHEMA = "projections"
 MIGRATIONS = "services.projector.migrations"

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from events.replies import OutcomeStatus, Rejection
 from events.rules import require_role
 from events.subscribers import (
+    SUBSCRIPTION_MANAGERS,
     RedeliveryRequested,
     RegisterSubscriber,
     RemoveSubscriber,
@@ -22,9 +23,6 @@ from events.subscribers import (
     SubscriberRegistered,
     SubscriberRemoved,
 )
-
-# Who decides where releases go: the press office's editors and the operators who run it.
-SUBSCRIPTION_MANAGERS = ("press-officer", "managing-editor", "operator")
 
 
 @dataclass(frozen=True)
