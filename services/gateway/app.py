@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from services.gateway.auth import TokenStore, load_tokens
 from services.gateway.command_bus import CommandBus, KafkaCommandBus
+from services.gateway.command_routes import command_router
 from services.gateway.deps import Gateway
 from services.gateway.metrics import GatewayMetrics
 from services.gateway.middleware import RequestContextMiddleware
@@ -33,6 +34,12 @@ from services.read_models.model import ReadModel
 from services.read_models.postgres import PostgresReadModel
 
 log = structlog.get_logger()
+# Every command route but those of /v1/releases itself, served by one endpoint each.
+COMMAND_ROUTES = (
+    *approval_commands.ROUTES,
+    *embargo_commands.ROUTES,
+    *publication_commands.ROUTES,
+)
 DESCRIPTION = (
     "Pressroom's HTTP interface. Errors are RFC 9457 `application/problem+json`. "
     "See docs/http-api.md and docs/auth.md."
@@ -81,9 +88,9 @@ def create_app(
     app.state.gateway = gateway
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=gateway.metrics)
-    commands = (release_commands, approval_commands, embargo_commands, publication_commands)
-    views = (release_reads, approval_reads, embargo_reads, public, subscribers, ops)
-    for module in (*commands, *views):
+    app.include_router(release_commands.router)
+    app.include_router(command_router(COMMAND_ROUTES))
+    for module in (release_reads, approval_reads, embargo_reads, public, subscribers, ops):
         app.include_router(module.router)
     _problem_aware_openapi(app)
     return app
