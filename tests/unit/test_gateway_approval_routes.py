@@ -13,10 +13,11 @@ from events.approval import ApproveStage, ForceApprove, RejectRelease, Retrospec
 from events.envelope import Envelope
 from events.replies import CommandOutcome, OutcomeStatus, Problem
 from services.gateway.app import create_app
-from services.gateway.fakes import FakeCommandBus, FakeReadModel
 from services.gateway.preconditions import ReadAfter, read_after
 from services.gateway.problems import ProblemError
 from services.kit.settings import Settings
+from tests.fakes.command_bus import FakeCommandBus
+from tests.fakes.read_model import FakeReadModel
 
 FRANK = {"Authorization": "Bearer dev-frank"}
 DAVE = {"Authorization": "Bearer dev-dave"}

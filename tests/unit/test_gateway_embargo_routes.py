@@ -13,8 +13,9 @@ from events.embargo import CancelEmbargo, ChangeEmbargo, LiftEmbargoEarly, SetEm
 from events.envelope import Envelope
 from events.replies import CommandOutcome, OutcomeStatus
 from services.gateway.app import create_app
-from services.gateway.fakes import FakeCommandBus, FakeReadModel
 from services.kit.settings import Settings
+from tests.fakes.command_bus import FakeCommandBus
+from tests.fakes.read_model import FakeReadModel
 
 CAROL = {"Authorization": "Bearer dev-carol"}
 DAVE = {"Authorization": "Bearer dev-dave"}

@@ -13,8 +13,9 @@ import pytest
 
 from services.gateway.app import create_app
 from services.gateway.atom import ATOM_NS, atom_feed
-from services.gateway.fakes import FakeCommandBus, FakeReadModel
 from services.kit.settings import Settings
+from tests.fakes.command_bus import FakeCommandBus
+from tests.fakes.read_model import FakeReadModel
 
 AT = datetime(2026, 1, 9, 0, 1, tzinfo=UTC)
 A = f"{{{ATOM_NS}}}"

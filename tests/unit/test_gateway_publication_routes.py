@@ -14,8 +14,9 @@ from events.publication import PublishRelease, UnpublishRelease, WithdrawRelease
 from events.replies import CommandOutcome, OutcomeStatus, Problem
 from events.topics import commands_topic
 from services.gateway.app import create_app
-from services.gateway.fakes import FakeCommandBus, FakeReadModel
 from services.kit.settings import Settings
+from tests.fakes.command_bus import FakeCommandBus
+from tests.fakes.read_model import FakeReadModel
 
 CAROL = {"Authorization": "Bearer dev-carol"}
 SAM = {"Authorization": "Bearer dev-sam"}

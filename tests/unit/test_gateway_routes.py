@@ -13,8 +13,9 @@ from events.drafting import CreateDraft, DiscardDraft, ReviseDraft, SubmitDraft
 from events.envelope import Envelope
 from events.replies import CommandOutcome, OutcomeStatus, Problem
 from services.gateway.app import create_app
-from services.gateway.fakes import FakeCommandBus, FakeReadModel
 from services.kit.settings import Settings
+from tests.fakes.command_bus import FakeCommandBus
+from tests.fakes.read_model import FakeReadModel
 
 ALICE = {"Authorization": "Bearer dev-alice"}
 RITA = {"Authorization": "Bearer dev-rita"}

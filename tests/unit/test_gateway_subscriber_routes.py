@@ -10,8 +10,9 @@ from events.envelope import Envelope
 from events.replies import CommandOutcome, OutcomeStatus
 from events.subscribers import RegisterSubscriber, RequestRedelivery
 from services.gateway.app import create_app
-from services.gateway.fakes import FakeCommandBus, FakeReadModel
 from services.kit.settings import Settings
+from tests.fakes.command_bus import FakeCommandBus
+from tests.fakes.read_model import FakeReadModel
 
 CAROL = {"Authorization": "Bearer dev-carol", "Idempotency-Key": "register-1"}
 BODY = {

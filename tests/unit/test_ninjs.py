@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
 from services.gateway.app import create_app
-from services.gateway.fakes import FakeCommandBus, FakeReadModel
 from services.gateway.ninjs import MARKDOWN, NINJS_SCHEMA_URI, ninjs_item
 from services.kit.settings import Settings
+from tests.fakes.command_bus import FakeCommandBus
+from tests.fakes.read_model import FakeReadModel
 
 SCHEMA_FILE = Path(__file__).parents[1] / "data" / "ninjs" / "ninjs-schema_2.2.json"
 AT = datetime(2026, 1, 9, 0, 1, tzinfo=UTC)
