@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import AbstractAsyncContextManager
 
 import httpx
 
-from events.envelope import Envelope
-from events.replies import CommandOutcome, OutcomeStatus
 from events.subscribers import RegisterSubscriber, RequestRedelivery
-from services.gateway.app import create_app
-from services.kit.settings import Settings
 from tests.fakes.command_bus import FakeCommandBus
+from tests.fakes.gateway import accepting, gateway_client
 from tests.fakes.read_model import FakeReadModel
 
 CAROL = {"Authorization": "Bearer dev-carol", "Idempotency-Key": "register-1"}
@@ -21,17 +18,11 @@ BODY = {
 }  # fmt: skip
 
 
-def accept(envelope: Envelope[Any]) -> CommandOutcome:
-    return CommandOutcome(
-        command_id=envelope.id, command_type=envelope.data.ce_type(), release_id=envelope.subject,
-        status=OutcomeStatus.ACCEPTED, stream_version=1, events=["e1"],
-    )  # fmt: skip
+accept = accepting(1)
 
 
-def client(bus: FakeCommandBus) -> httpx.AsyncClient:
-    app = create_app(Settings(reply_timeout_s=0.1), bus=bus, reads=FakeReadModel())
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://gateway")
+def client(bus: FakeCommandBus) -> AbstractAsyncContextManager[httpx.AsyncClient]:
+    return gateway_client(FakeReadModel(), bus)
 
 
 async def test_a_registration_is_keyed_by_its_subscriber_and_never_echoes_the_secret() -> None:
