@@ -69,21 +69,7 @@ def create_app(
     tokens: TokenStore | None = None,
 ) -> FastAPI:
     """The gateway app; a bad tokens file raises TokenFileError here, before anything serves."""
-    settings = settings or load_settings()
-    metrics = GatewayMetrics()
-    postgres = PostgresReadModel(settings.pg_dsn)
-    gateway = Gateway(
-        settings=settings,
-        bus=bus or KafkaCommandBus(settings.kafka_bootstrap),
-        reads=reads or postgres,
-        tokens=tokens or load_tokens(settings.tokens_file),
-        metrics=metrics,
-        # Lag gauges read the real Kafka and PostgreSQL, on the read model's own pool: not when
-        # tests hand in fakes.
-        ops_metrics=OpsMetrics(metrics.registry, settings.kafka_bootstrap, postgres)
-        if bus is None and reads is None
-        else None,
-    )
+    gateway = _gateway(settings or load_settings(), bus, reads, tokens)
     app = FastAPI(title="Pressroom", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.gateway = gateway
     install_problem_handlers(app)
@@ -94,6 +80,25 @@ def create_app(
         app.include_router(module.router)
     _problem_aware_openapi(app)
     return app
+
+
+def _gateway(
+    settings: Settings, bus: CommandBus | None, reads: ReadModel | None, tokens: TokenStore | None
+) -> Gateway:
+    metrics = GatewayMetrics()
+    postgres = PostgresReadModel(settings.pg_dsn)  # connects only when started
+    # Lag gauges read the real Kafka and PostgreSQL, on the read model's own pool: not when tests
+    # hand in fakes.
+    real = bus is None and reads is None
+    gauges = OpsMetrics(metrics.registry, settings.kafka_bootstrap, postgres) if real else None
+    return Gateway(
+        settings=settings,
+        bus=bus or KafkaCommandBus(settings.kafka_bootstrap),
+        reads=reads or postgres,
+        tokens=tokens or load_tokens(settings.tokens_file),
+        metrics=metrics,
+        ops_metrics=gauges,
+    )
 
 
 def _problem_aware_openapi(app: FastAPI) -> None:

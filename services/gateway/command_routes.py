@@ -99,8 +99,8 @@ def _signature(route: CommandRoute[Any]) -> inspect.Signature:
     route's own body model (none for NoBody)."""
 
     def keyword(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> Any:
-        return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
-                                 default=default)  # fmt: skip
+        kind = inspect.Parameter.KEYWORD_ONLY
+        return inspect.Parameter(name, kind, annotation=annotation, default=default)
 
     parameters = [
         keyword("request", Request),
