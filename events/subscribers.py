@@ -23,6 +23,9 @@ Channel = Literal["webhook", "email"]
 WebhookUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 # RegisterSubscriber v1's secret: any text of 24+ characters, sent in clear (no longer accepted).
 WebhookSecret = Annotated[str, StringConstraints(min_length=24, max_length=200)]
+# Who decides where releases go: the press office's editors and the operators who run it
+# (publication's decide requires one of them; the gateway shows subscribers only to them).
+SUBSCRIPTION_MANAGERS = ("press-officer", "managing-editor", "operator")
 # A Standard Webhooks secret: `whsec_` and the base64 of 24 to 64 random bytes
 # (https://www.standardwebhooks.com/), what receivers' `standardwebhooks` libraries take.
 StandardWebhookSecret = Annotated[

@@ -12,7 +12,7 @@ from typing import Any
 from operator_tools.cloudevents_json import RAW_TYPE, LogRecord, to_cloudevent
 from operator_tools.kafka_io import log_ranges, read_ranges
 from operator_tools.progress import SILENT, ProgressSink
-from services.projector.consumer import PROJECTED_TOPICS
+from services.kit.consumer_groups import PROJECTED_TOPICS
 
 # What a restore needs for the read models to come back: every events topic, and the replies
 # (command outcomes). Commands and dead letters are requests and incidents, not the record.

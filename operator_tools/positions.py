@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 
 from aiokafka import TopicPartition
 
 from operator_tools.kafka_io import reader
 from operator_tools.times import from_millis
+from services.kit.kafka_meta import end_offsets
+
+__all__ = ["end_offsets", "record_times"]
 
 # Waiting longer for one record than this means the broker is not answering.
 FETCH_TIMEOUT_S = 10.0
-
-
-async def end_offsets(
-    bootstrap: str, partitions: Iterable[TopicPartition]
-) -> dict[TopicPartition, int]:
-    wanted = sorted(set(partitions))
-    if not wanted:
-        return {}
-    consumer = reader(bootstrap)
-    await consumer.start()
-    try:
-        return dict(await consumer.end_offsets(wanted))
-    finally:
-        await consumer.stop()
 
 
 async def record_times(

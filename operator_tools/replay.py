@@ -12,9 +12,9 @@ from operator_tools.parallel import fold_in_groups
 from operator_tools.progress import SILENT, ProgressSink
 from operator_tools.schemas import LIVE, create_projection_schema, ensure_ops, resolve_projection
 from operator_tools.shadows import Shadow, new_shadow, set_state
+from services.kit.consumer_groups import PROJECTED_TOPICS
 from services.kit.db import Pool
 from services.kit.settings import Settings
-from services.projector.consumer import PROJECTED_TOPICS
 from services.projector.store import ProjectionStore
 
 

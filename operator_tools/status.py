@@ -8,10 +8,11 @@ from datetime import datetime
 from operator_tools.positions import end_offsets, record_times
 from operator_tools.schemas import LIVE, ensure_ops, schema_exists
 from operator_tools.shadows import Shadow, all_shadows
+from services.kit.consumer_groups import PROJECTED_TOPICS
 from services.kit.db import Connection, Pool
 from services.kit.kafka_meta import topic_partitions
 from services.kit.settings import Settings
-from services.projector.consumer import GROUP_ID, PROJECTED_TOPICS
+from services.projector.consumer import GROUP_ID
 from services.projector.store import ProjectionStore
 
 SHOWN_SHADOW_STATES = ("building", "built", "verified")

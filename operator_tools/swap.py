@@ -21,9 +21,10 @@ from operator_tools.fold import FoldTarget, fold_records
 from operator_tools.kafka_io import OffsetRange, read_ranges
 from operator_tools.schemas import LIVE, ensure_ops, resolve_projection, tables_of
 from operator_tools.shadows import SWAPPABLE, Shadow, find_shadow, mark_swapped
+from services.kit.consumer_groups import PROJECTED_TOPICS
 from services.kit.db import Connection, Pool
 from services.kit.settings import Settings
-from services.projector.consumer import GROUP_ID, PROJECTED_TOPICS
+from services.projector.consumer import GROUP_ID
 from services.projector.store import NOTIFY_CHANNEL, ProjectionStore
 
 # The projector holds its locks for one batch; longer than this means something is stuck.

@@ -24,9 +24,10 @@ from operator_tools.schemas import (
     schema_exists,
 )
 from operator_tools.shadows import SWAPPABLE, find_shadow, set_state
+from services.kit.consumer_groups import PROJECTED_TOPICS
 from services.kit.db import Connection, Pool
 from services.kit.settings import Settings
-from services.projector.consumer import GROUP_ID, PROJECTED_TOPICS
+from services.projector.consumer import GROUP_ID
 from services.projector.store import ProjectionStore
 
 

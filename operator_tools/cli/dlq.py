@@ -19,7 +19,7 @@ from operator_tools.redrive import redrive as run_redrive
 from operator_tools.redriven import RedriveOutcome
 from operator_tools.schemas import ensure_ops
 from services.kit.settings import Settings
-from services.projector.delivery_queries import failed_deliveries
+from services.read_models.deliveries import failed_deliveries
 
 dlq_app = typer.Typer(help="Dead letters: list, show, re-drive.", no_args_is_help=True)
 # More than this many dead letters at once are re-driven only after a yes (or --yes).

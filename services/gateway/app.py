@@ -9,14 +9,14 @@ from typing import Any
 import structlog
 from fastapi import FastAPI
 
-from operator_tools.metrics import OpsMetrics
 from services.gateway.auth import TokenStore, load_tokens
 from services.gateway.command_bus import CommandBus, KafkaCommandBus
+from services.gateway.command_routes import command_router
 from services.gateway.deps import Gateway
 from services.gateway.metrics import GatewayMetrics
 from services.gateway.middleware import RequestContextMiddleware
+from services.gateway.ops_metrics import OpsMetrics
 from services.gateway.problems import install_problem_handlers, retarget_problem_media_type
-from services.gateway.reads import PostgresReadModel, ReadModel
 from services.gateway.routes import (
     approval_commands,
     approval_reads,
@@ -30,8 +30,16 @@ from services.gateway.routes import (
     subscribers,
 )
 from services.kit.settings import Settings, load_settings
+from services.read_models.model import ReadModel
+from services.read_models.postgres import PostgresReadModel
 
 log = structlog.get_logger()
+# Every command route but those of /v1/releases itself, served by one endpoint each.
+COMMAND_ROUTES = (
+    *approval_commands.ROUTES,
+    *embargo_commands.ROUTES,
+    *publication_commands.ROUTES,
+)
 DESCRIPTION = (
     "Pressroom's HTTP interface. Errors are RFC 9457 `application/problem+json`. "
     "See docs/http-api.md and docs/auth.md."
@@ -61,36 +69,39 @@ def create_app(
     tokens: TokenStore | None = None,
 ) -> FastAPI:
     """The gateway app; a bad tokens file raises TokenFileError here, before anything serves."""
-    settings = settings or load_settings()
-    metrics = GatewayMetrics()
-    gateway = Gateway(
-        settings=settings,
-        bus=bus or KafkaCommandBus(settings.kafka_bootstrap),
-        reads=reads or _postgres_reads(settings),
-        tokens=tokens or load_tokens(settings.tokens_file),
-        metrics=metrics,
-        # Lag gauges read the real Kafka and PostgreSQL: not when tests hand in fakes.
-        ops_metrics=OpsMetrics(metrics.registry, settings)
-        if bus is None and reads is None
-        else None,
-    )
+    gateway = _gateway(settings or load_settings(), bus, reads, tokens)
     app = FastAPI(title="Pressroom", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.gateway = gateway
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=gateway.metrics)
-    commands = (release_commands, approval_commands, embargo_commands, publication_commands)
-    views = (release_reads, approval_reads, embargo_reads, public, subscribers, ops)
-    for module in (*commands, *views):
+    app.include_router(release_commands.router)
+    app.include_router(command_router(COMMAND_ROUTES))
+    for module in (release_reads, approval_reads, embargo_reads, public, subscribers, ops):
         app.include_router(module.router)
     _problem_aware_openapi(app)
     return app
 
 
-def _postgres_reads(settings: Settings) -> PostgresReadModel:
-    return PostgresReadModel(
+def _gateway(
+    settings: Settings, bus: CommandBus | None, reads: ReadModel | None, tokens: TokenStore | None
+) -> Gateway:
+    metrics = GatewayMetrics()
+    postgres = PostgresReadModel(  # connects only when started
         settings.dsn_for("gateway_reads"),
         listen_dsn=settings.dsn_for("projector"),
         max_size=settings.gateway_pg_pool_max_size,
+    )
+    # Lag gauges read the real Kafka and PostgreSQL, on the read model's own pool: not when tests
+    # hand in fakes.
+    real = bus is None and reads is None
+    gauges = OpsMetrics(metrics.registry, settings.kafka_bootstrap, postgres) if real else None
+    return Gateway(
+        settings=settings,
+        bus=bus or KafkaCommandBus(settings.kafka_bootstrap),
+        reads=reads or postgres,
+        tokens=tokens or load_tokens(settings.tokens_file),
+        metrics=metrics,
+        ops_metrics=gauges,
     )
 
 

@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from operator_tools.metrics import OpsMetrics
 from services.gateway.auth import TokenStore
 from services.gateway.command_bus import CommandBus
 from services.gateway.metrics import GatewayMetrics
+from services.gateway.ops_metrics import OpsMetrics
 from services.gateway.preconditions import checked_idempotency_key, expected_version
-from services.gateway.reads import ReadModel
 from services.kit.settings import Settings
+from services.read_models.model import ReadModel
 
 
 @dataclass(frozen=True)

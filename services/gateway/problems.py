@@ -15,6 +15,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.read_models.model import ReadModelUnavailable
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "urn:pressroom:problem:"
 log = structlog.get_logger()
@@ -96,6 +98,14 @@ async def _on_problem(request: Request, exc: Exception) -> ProblemResponse:
     return problem_response(exc, request.url.path)
 
 
+async def _on_read_model_unavailable(request: Request, exc: Exception) -> ProblemResponse:
+    # A read the database cannot answer is a 503 the client may retry, not a 500.
+    problem = ProblemError(
+        503, "The read model is unavailable; retry shortly.", slug="read-model-unavailable"
+    )
+    return problem_response(problem, request.url.path)
+
+
 async def _on_validation(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, RequestValidationError)
     errors = field_errors(exc.errors())
@@ -146,6 +156,7 @@ async def _on_crash(request: Request, exc: Exception) -> ProblemResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     """Every error the app can produce, FastAPI's own included, becomes problem+json."""
     app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(ReadModelUnavailable, _on_read_model_unavailable)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(Exception, _on_crash)

@@ -1,8 +1,11 @@
-"""The asyncpg connection type the kit accepts: a plain connection or one borrowed from a pool."""
+"""The asyncpg types the kit accepts: a plain connection or one borrowed from a pool, and `Db`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeAlias
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+
+from asyncpg import Record
 
 if TYPE_CHECKING:  # asyncpg's classes are generic only in its stubs, not at run time
     import asyncpg
@@ -13,3 +16,18 @@ if TYPE_CHECKING:  # asyncpg's classes are generic only in its stubs, not at run
 else:
     Connection = Any
     Pool = Any
+
+
+class Db(Protocol):
+    """What the read models' writes and queries need from asyncpg: a connection, a pool and a
+    pooled connection all fit."""
+
+    async def execute(self, query: str, *args: object) -> str: ...
+
+    async def executemany(self, command: str, args: Iterable[Sequence[object]]) -> None: ...
+
+    async def fetch(self, query: str, *args: object) -> list[Record]: ...
+
+    async def fetchrow(self, query: str, *args: object) -> Record | None: ...
+
+    async def fetchval(self, query: str, *args: object) -> Any: ...

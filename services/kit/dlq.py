@@ -1,9 +1,13 @@
-"""Dead letters: the original bytes and headers, untouched, plus why and where they failed."""
+"""Dead letters: the original bytes and headers, untouched, plus why and where they failed; and
+one dead letter as it is read back, from a Kafka DLQ or from the projector's table."""
 
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from events.kafka import KafkaRecord
 
@@ -43,3 +47,97 @@ def original_of(dead: KafkaRecord) -> KafkaRecord:
     """Strips the DLQ headers again: what re-drive sends back to the source topic."""
     headers = [(k, v) for k, v in dead.headers if k not in DLQ_HEADERS]
     return KafkaRecord(key=dead.key, value=dead.value, headers=headers)
+
+
+KAFKA = "kafka"
+PROJECTOR = "projector"
+Headers = tuple[tuple[str, bytes], ...]
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    store: str  # KAFKA or PROJECTOR
+    topic: str  # where it sits: the DLQ topic, or for the projector the source topic
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Headers  # for Kafka DLQs, the original headers plus the pressroom_dlq_* ones
+    reason: str
+    failed_at: datetime | None
+    source: tuple[str, int, int] | None  # the record that failed: topic, partition, offset
+    redriven: str | None = None  # ops.redriven result, once re-driven
+
+    @property
+    def ref(self) -> str:
+        """What `pressroom dlq show` takes."""
+        prefix = f"{PROJECTOR}:" if self.store == PROJECTOR else ""
+        return f"{prefix}{self.topic}:{self.partition}:{self.offset}"
+
+    @property
+    def record(self) -> KafkaRecord:
+        """The original record, DLQ headers stripped: what re-drive decodes."""
+        return original_of(KafkaRecord(self.key, self.value, list(self.headers)))
+
+    def header(self, name: str) -> str | None:
+        return KafkaRecord(self.key, self.value, list(self.headers)).header(name)
+
+    @property
+    def ce_type(self) -> str:
+        return self.header("ce_type") or "?"
+
+    @property
+    def release(self) -> str:
+        return (self.key or b"").decode("utf-8", errors="replace")
+
+
+def from_kafka(record: Any) -> DeadLetter:
+    """A record of a pressroom.<svc>.dlq topic (an aiokafka ConsumerRecord)."""
+    headers = tuple((str(k), bytes(v)) for k, v in (record.headers or ()))
+    found = dict(headers)
+    text = {k: v.decode("utf-8", errors="replace") for k, v in found.items() if k in DLQ_HEADERS}
+    source = None
+    if {SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET} <= text.keys():
+        source = (
+            text[SOURCE_TOPIC],
+            int(text[SOURCE_PARTITION]),
+            int(text[SOURCE_OFFSET]),
+        )
+    return DeadLetter(
+        KAFKA,
+        record.topic,
+        record.partition,
+        record.offset,
+        record.key,
+        record.value,
+        headers,
+        text.get(REASON, "(no reason recorded)"),
+        _time(text.get(FAILED_AT)),
+        source,
+    )
+
+
+def from_projector(row: Any) -> DeadLetter:
+    """A row of projections.dead_letters (headers as JSON text)."""
+    headers = tuple(
+        (h["key"], base64.b64decode(h["value"])) for h in json.loads(row["headers"] or "[]")
+    )
+    where = (row["topic"], row["partition"], row["offset"])
+    return DeadLetter(
+        PROJECTOR,
+        *where,
+        row["key"],
+        row["value"],
+        headers,
+        row["reason"],
+        row["failed_at"],
+        where,
+    )
+
+
+def _time(text: str | None) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.utcoffset() is not None else None

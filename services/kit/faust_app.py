@@ -8,6 +8,7 @@ from typing import Any
 import faust
 
 from events.kafka import Headers, KafkaRecord
+from services.kit.consumer_groups import service_group
 from services.kit.dlq import RecordOrigin
 from services.kit.settings import Settings
 
@@ -18,7 +19,7 @@ def create_app(service: str, settings: Settings) -> faust.App:
     datadir = settings.data_dir / "faust" / f"pressroom-{service}"
     datadir.mkdir(parents=True, exist_ok=True)
     return faust.App(
-        f"pressroom-{service}",
+        service_group(service),
         broker=f"kafka://{settings.kafka_bootstrap}",
         store="memory://",
         datadir=str(datadir),

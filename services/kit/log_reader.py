@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
@@ -15,10 +16,9 @@ from services.kit.kafka_meta import topic_partitions
 RecordFilter = Callable[[KafkaRecord], bool]
 
 
-async def read_log(
-    bootstrap: str, topics: tuple[str, ...], keep: RecordFilter = lambda _: True
-) -> list[KafkaRecord]:
-    """Every record now on the topics that `keep` accepts, in log order per partition."""
+async def read_records(bootstrap: str, topics: tuple[str, ...]) -> list[Any]:
+    """Every record now on the topics (aiokafka ConsumerRecords, with their positions), in log
+    order per partition; read outside any consumer group."""
     partitions = await topic_partitions(bootstrap, *topics)
     if not partitions:  # not created yet: services create their topics as they start
         return []
@@ -28,14 +28,24 @@ async def read_log(
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
-        found: list[KafkaRecord] = []
+        found: list[Any] = []
         while any([await consumer.position(tp) < end for tp, end in ends.items()]):
             for records in (await consumer.getmany(timeout_ms=1000)).values():
-                batch = [KafkaRecord(r.key, r.value, list(r.headers or ())) for r in records]
-                found += [record for record in batch if keep(record)]
+                found += records
         return found
     finally:
         await consumer.stop()
+
+
+async def read_log(
+    bootstrap: str, topics: tuple[str, ...], keep: RecordFilter = lambda _: True
+) -> list[KafkaRecord]:
+    """Every record now on the topics that `keep` accepts, in log order per partition."""
+    records = [
+        KafkaRecord(r.key, r.value, list(r.headers or ()))
+        for r in await read_records(bootstrap, topics)
+    ]
+    return [record for record in records if keep(record)]
 
 
 async def release_events(

@@ -18,6 +18,7 @@ from services.kit.eventstore import EventStore
 from services.kit.handler import CommandHandler
 from services.kit.health import Readiness, postgres_answers
 from services.kit.migrations import apply_service_migrations
+from services.kit.process_metrics import refresh_set_aside
 from services.kit.relay import OutboxRelay
 from services.kit.settings import Settings
 from services.kit.topic_specs import topic_specs
@@ -111,10 +112,19 @@ class ServiceRuntime:
                 log.warning("postgres_unavailable", error=repr(error))
                 readiness.set("postgres", False)
             else:
-                readiness.set("postgres", await postgres_answers(pool, READINESS_EVERY_S))
+                answers = await postgres_answers(pool, READINESS_EVERY_S)
+                readiness.set("postgres", answers)
+                if answers:
+                    await self._count_set_aside(pool)
             readiness.set("kafka", consuming())
             readiness.beat()
             await asyncio.sleep(READINESS_EVERY_S)
+
+    async def _count_set_aside(self, pool: Pool) -> None:
+        try:
+            await refresh_set_aside(pool, self.schema)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            log.warning("set_aside_uncounted", error=repr(error))  # the next round tries again
 
     async def close(self) -> None:
         if self._pool is not None:

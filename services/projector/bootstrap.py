@@ -8,13 +8,14 @@ from collections.abc import Sequence
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
+from services.kit.consumer_groups import PROJECTED_TOPICS
 from services.kit.health import Readiness, postgres_answers
 from services.kit.migrations import apply_migrations
 from services.kit.runtime import READINESS_EVERY_S
 from services.kit.settings import Settings
 from services.kit.topic_specs import topic_specs
 from services.kit.topics_admin import ensure_topics
-from services.projector.consumer import GROUP_ID, PROJECTED_TOPICS, Projector
+from services.projector.consumer import GROUP_ID, Projector
 
 SCHEMA = "projections"
 MIGRATIONS = "services.projector.migrations"

@@ -21,7 +21,7 @@ from typing import Any, Protocol, TypeVar
 import pydantic_core
 from pydantic import BaseModel
 
-from services.projector.db import Db
+from services.kit.db import Db
 from services.projector.embargo_copies import RevisionRow
 from services.projector.history import HistoryRow
 

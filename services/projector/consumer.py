@@ -12,15 +12,14 @@ import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 
-from events.topics import EVENT_TOPICS, REPLIES
+from services.kit.consumer_groups import PROJECTED_TOPICS, PROJECTOR_GROUP
 from services.kit.transient import is_transient, until_done
 from services.projector.batch import BatchPlan, Consumed, plan_batch, release_ids, route
 from services.projector.store import ProjectionStore
 
 log = structlog.get_logger()
 
-GROUP_ID = "pressroom-projector"
-PROJECTED_TOPICS: tuple[str, ...] = (*EVENT_TOPICS, REPLIES)
+GROUP_ID = PROJECTOR_GROUP
 MAX_RECORDS = 500
 POLL_MS = 1000
 # The Kafka commit only feeds `lag` tooling; it must never hold the loop up for long.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from services.projector.db import Db
+from services.kit.db import Db
 from services.projector.deliveries import DeliveryChange, ReadModelChange, SubscriberChange
 
 # attempts 0 / detail '' mean "the event does not say": keep what the row has.

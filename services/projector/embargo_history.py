@@ -12,7 +12,7 @@ from events.embargo import (
     EmbargoLiftedEarly,
     EmbargoSet,
 )
-from services.embargo.times import show
+from events.times import show
 
 
 def embargo_summary(event: Event) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import fields
 
+from services.kit.db import Db
 from services.projector.bulk import (
     BulkDb,
     Existing,
@@ -14,7 +15,6 @@ from services.projector.bulk import (
     json_text,
     revision_key,
 )
-from services.projector.db import Db
 from services.projector.embargo_copies import CopyChanges, CopyRow, RevisionRow
 from services.projector.embargoes import CalendarRow, calendar_rows
 from services.projector.release_row import ReleaseRow

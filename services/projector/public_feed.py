@@ -10,10 +10,7 @@ from typing import Any
 from events.base import Message
 from events.envelope import Envelope
 from events.publication import ReleasePublished, ReleaseUnpublished, ReleaseWithdrawn
-from services.publication.slugs import permanent_slug
-
-# States still readable at /v1/public/{slug} and listed in the feed; the rest are not.
-LISTED_STATES = ("published", "withdrawn")
+from events.slugs import permanent_slug
 
 
 @dataclass(frozen=True)

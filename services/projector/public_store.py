@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from services.projector.db import Db
+from services.kit.db import Db
 from services.projector.public_feed import PublicChange, PublicEdition, PublicState
 
 _EDITION_SQL = """

@@ -10,6 +10,7 @@ from typing import Any
 
 from asyncpg import Record
 
+from services.kit.db import Db
 from services.projector.batch import BatchPlan, DeadLetter
 from services.projector.bulk import (
     JSON_COLUMNS,
@@ -23,7 +24,6 @@ from services.projector.bulk import (
     last_of_each,
     row_values,
 )
-from services.projector.db import Db
 from services.projector.delivery_store import apply_delivery_changes
 from services.projector.embargo_store import (
     apply_copy_changes,
@@ -35,10 +35,10 @@ from services.projector.inbox import InboxRow, inbox_rows
 from services.projector.outcomes import OutcomeRow
 from services.projector.public_store import apply_public_changes
 from services.projector.release_row import ReleaseRow
+from services.read_models.tables import ADVANCED_CHANNEL as NOTIFY_CHANNEL
 
 __all__ = ["JSON_COLUMNS", "NOTIFY_CHANNEL", "Existing", "ProjectionStore", "row_values"]
 
-NOTIFY_CHANNEL = "projections_advanced"
 RELEASE_COLUMNS = tuple(f.name for f in fields(ReleaseRow))
 HISTORY_COLUMNS = tuple(f.name for f in fields(HistoryRow))
 OUTCOME_COLUMNS = tuple(f.name for f in fields(OutcomeRow))

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from events.publication import ChangeNote, ReleasePublished, UpdateType
+from events.slugs import slug_for
 from services.publication.rules import (
     FIRST_PUBLISHED,
     InvalidPublication,
     Publication,
     require_publishable,
 )
-from services.publication.slugs import slug_for
 
 
 def next_edition(

@@ -15,8 +15,8 @@ from events.base import Message
 from events.content import ReleaseContent
 from events.envelope import Envelope, deterministic_id
 from events.publication import Notice, ReleasePublished, ReleaseUnpublished, ReleaseWithdrawn
+from events.slugs import permanent_slug
 from events.subscribers import SubscriberFilters
-from services.publication.slugs import permanent_slug
 
 Payload = dict[str, Any]
 

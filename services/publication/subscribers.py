@@ -10,6 +10,7 @@ from typing import assert_never
 from events.replies import OutcomeStatus, Rejection
 from events.rules import require_role
 from events.subscribers import (
+    SUBSCRIPTION_MANAGERS,
     RedeliveryRequested,
     RegisterSubscriber,
     RemoveSubscriber,
@@ -20,9 +21,6 @@ from events.subscribers import (
     SubscriberRemoved,
 )
 from events.webhook_addresses import url_problem
-
-# Who decides where releases go: the press office's editors and the operators who run it.
-SUBSCRIPTION_MANAGERS = ("press-officer", "managing-editor", "operator")
 
 
 @dataclass(frozen=True)

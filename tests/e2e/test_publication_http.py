@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from services.publication.slugs import slug_for
+from events.slugs import slug_for
 from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_approval_http import (
     APPROVAL_WAIT_S,

@@ -8,11 +8,9 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from prometheus_client import CollectorRegistry, generate_latest
 from typer.testing import CliRunner
 
 from cli.main import app
-from operator_tools.metrics import OpsMetrics
 from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_drafting_http import sample_body
 
@@ -121,14 +119,3 @@ async def test_read_only_commands_answer(stack: Stack, args: tuple[str, ...], sh
     code, output = await asyncio.to_thread(invoke, *args)
     assert code == 0, output
     assert shown in output
-
-
-async def test_lag_and_dead_letters_are_gauges_the_gateway_can_export(stack: Stack) -> None:
-    registry = CollectorRegistry()
-    await OpsMetrics(registry, stack.settings).refresh()
-    text = generate_latest(registry).decode()
-    assert 'pressroom_consumer_lag{group="pressroom-projector",partition="0"' in text
-    assert 'pressroom_dead_letters{store="kafka"}' in text
-    assert "pressroom_oldest_dead_letter_age_seconds " in text
-    assert "pressroom_failed_deliveries " in text
-    assert 'pressroom_set_aside{kind="outbox_row",service="drafting"}' in text

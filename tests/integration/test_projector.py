@@ -27,11 +27,11 @@ from events.envelope import Envelope, deterministic_id, source_of
 from events.kafka import KafkaRecord, encode
 from events.replies import CommandOutcome, OutcomeStatus
 from events.topics import DRAFTING_EVENTS, REPLIES
+from services.kit.consumer_groups import PROJECTED_TOPICS
 from services.kit.settings import REPO_ROOT, Settings
-from services.projector import queries
 from services.projector.bootstrap import prepare, run_projector
-from services.projector.consumer import PROJECTED_TOPICS
 from services.projector.store import NOTIFY_CHANNEL
+from services.read_models import releases as queries
 
 pytestmark = pytest.mark.integration
 WAIT_S = 120.0

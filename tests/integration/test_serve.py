@@ -54,6 +54,12 @@ async def test_a_served_service_says_ready_with_postgres_and_kafka_and_serves_me
     status, content_type, metrics = await asyncio.to_thread(drafting.get, "/metrics")
     assert status == 200 and content_type.startswith("text/plain")
     assert b"process_resident_memory_bytes" in metrics
+    # What a fault set aside is counted on the service's own /metrics (hole 3: never vanishes).
+    await eventually(
+        lambda: asyncio.to_thread(lambda: b'pressroom_set_aside{kind="deadline",service="drafting"}'
+                                  in drafting.get("/metrics")[2]),
+        what="the set-aside gauge",
+    )  # fmt: skip
     status, content_type, _ = await asyncio.to_thread(drafting.get, "/nowhere")
     assert status == 404 and content_type == "application/problem+json"
 

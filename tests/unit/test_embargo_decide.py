@@ -34,6 +34,7 @@ from events.embargo import (
 from events.envelope import Envelope
 from events.replies import OutcomeStatus, Rejection
 from events.rules import NotAllowed
+from events.times import instant_of
 from services.embargo.deadlines import CURRENT, PRE_RELEASE, deadline_changes, to_command
 from services.embargo.deadlines import LIFT as LIFT_KIND
 from services.embargo.decider import EMBARGO
@@ -48,7 +49,6 @@ from services.embargo.rules import (
     StaleVersion,
     Status,
 )
-from services.embargo.times import instant_of
 from services.kit.deadlines import Cancel, Deadline, Schedule
 from tests.unit.given_when_then import NOW, Given, specification
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from services.embargo.times import (
+from events.times import (
     PRESS_OFFICE_ZONE,
     AmbiguousLocalTime,
     NaiveTime,

@@ -10,13 +10,12 @@ import httpx
 import pytest
 
 from events.approval import ApproveStage, ForceApprove, RejectRelease, RetrospectivelyApprove
-from events.envelope import Envelope
-from events.replies import CommandOutcome, OutcomeStatus, Problem
-from services.gateway.app import create_app
-from services.gateway.fakes import FakeCommandBus, FakeReadModel
+from events.replies import OutcomeStatus
 from services.gateway.preconditions import ReadAfter, read_after
 from services.gateway.problems import ProblemError
-from services.kit.settings import Settings
+from tests.fakes.command_bus import FakeCommandBus
+from tests.fakes.gateway import accepting, gateway_client, refusing
+from tests.fakes.read_model import FakeReadModel
 
 FRANK = {"Authorization": "Bearer dev-frank"}
 DAVE = {"Authorization": "Bearer dev-dave"}
@@ -28,26 +27,7 @@ STAGES = [
     {"name": "legal", "roles": ["approver:legal"], "step": 1, "state": "pending"},
 ]
 
-
-def accept(envelope: Envelope[Any]) -> CommandOutcome:
-    return CommandOutcome(
-        command_id=envelope.id,
-        command_type=envelope.data.ce_type(),
-        release_id=envelope.subject,
-        status=OutcomeStatus.ACCEPTED,
-        stream_version=3,
-        events=["e1"],
-    )
-
-
-def refuse(status: OutcomeStatus, slug: str) -> Any:
-    problem = Problem(type=f"urn:pressroom:problem:{slug}", title=slug, detail=f"{slug}!")
-
-    def respond(envelope: Envelope[Any]) -> CommandOutcome:
-        update = {"status": status, "problem": problem, "events": []}
-        return accept(envelope).model_copy(update=update)
-
-    return respond
+accept = accepting(3)
 
 
 def release(release_id: str = "r1", org: str = "fco", **extra: Any) -> dict[str, Any]:
@@ -106,9 +86,7 @@ def reads() -> FakeReadModel:
 
 @pytest.fixture
 async def client(bus: FakeCommandBus, reads: FakeReadModel) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(reply_timeout_s=0.1), bus=bus, reads=reads)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+    async with gateway_client(reads, bus) as http:
         yield http
 
 
@@ -160,7 +138,7 @@ async def test_approve_without_a_hash_and_nothing_pending_is_409_and_sends_nothi
 async def test_a_four_eyes_refusal_is_a_403_problem(
     client: httpx.AsyncClient, bus: FakeCommandBus
 ) -> None:
-    bus.respond = refuse(OutcomeStatus.FORBIDDEN, "four-eyes")
+    bus.respond = refusing(OutcomeStatus.FORBIDDEN, "four-eyes")
     response = await client.post("/v1/releases/r1/approve", json={"stage": "legal"}, headers=FRANK)
 
     assert response.status_code == 403
@@ -171,7 +149,7 @@ async def test_a_four_eyes_refusal_is_a_403_problem(
 async def test_a_hash_mismatch_is_a_409_without_a_drafting_version(
     client: httpx.AsyncClient, bus: FakeCommandBus
 ) -> None:
-    bus.respond = refuse(OutcomeStatus.CONFLICT, "revision-mismatch")
+    bus.respond = refusing(OutcomeStatus.CONFLICT, "revision-mismatch")
     response = await client.post("/v1/releases/r1/approve", json={"stage": "legal"}, headers=FRANK)
 
     assert response.status_code == 409

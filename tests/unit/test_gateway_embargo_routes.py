@@ -10,11 +10,9 @@ import httpx
 import pytest
 
 from events.embargo import CancelEmbargo, ChangeEmbargo, LiftEmbargoEarly, SetEmbargo
-from events.envelope import Envelope
-from events.replies import CommandOutcome, OutcomeStatus
-from services.gateway.app import create_app
-from services.gateway.fakes import FakeCommandBus, FakeReadModel
-from services.kit.settings import Settings
+from tests.fakes.command_bus import FakeCommandBus
+from tests.fakes.gateway import accepting, gateway_client
+from tests.fakes.read_model import FakeReadModel
 
 CAROL = {"Authorization": "Bearer dev-carol"}
 DAVE = {"Authorization": "Bearer dev-dave"}
@@ -25,16 +23,7 @@ HASH = "sha256:" + "a" * 64
 LIFT = datetime(2026, 1, 9, 0, 1, tzinfo=UTC)
 TERMS = {"lift_at": "2026-01-09T00:01:00+00:00", "recipients": ["rita"]}
 
-
-def accept(envelope: Envelope[Any]) -> CommandOutcome:
-    return CommandOutcome(
-        command_id=envelope.id,
-        command_type=envelope.data.ce_type(),
-        release_id=envelope.subject,
-        status=OutcomeStatus.ACCEPTED,
-        stream_version=4,
-        events=["e1"],
-    )
+accept = accepting(4)
 
 
 def release(release_id: str = "r1", org: str = "fco", **extra: Any) -> dict[str, Any]:
@@ -97,9 +86,7 @@ def reads() -> FakeReadModel:
 
 @pytest.fixture
 async def client(bus: FakeCommandBus, reads: FakeReadModel) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(reply_timeout_s=0.1), bus=bus, reads=reads)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+    async with gateway_client(reads, bus) as http:
         yield http
 
 

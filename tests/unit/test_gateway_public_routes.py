@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from services.gateway.app import create_app
 from services.gateway.atom import ATOM_NS, atom_feed
-from services.gateway.fakes import FakeCommandBus, FakeReadModel
 from services.kit.settings import Settings
+from tests.fakes.gateway import gateway_client
+from tests.fakes.read_model import FakeReadModel
 
 AT = datetime(2026, 1, 9, 0, 1, tzinfo=UTC)
 A = f"{{{ATOM_NS}}}"
@@ -42,10 +42,8 @@ ROWS = [
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    bus = FakeCommandBus(respond=lambda _: None)  # the public side sends no command
-    app = create_app(Settings(), bus=bus, reads=FakeReadModel(public=list(ROWS)))
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+    # No bus: the public side sends no command.
+    async with gateway_client(FakeReadModel(public=list(ROWS)), settings=Settings()) as http:
         yield http
 
 
@@ -74,9 +72,7 @@ async def test_a_public_page_answers_for_each_state(client: httpx.AsyncClient) -
 
 async def test_a_release_s_permanent_address_redirects_to_the_slug_it_holds() -> None:
     reads = FakeReadModel(public=[row("r9", slug_if_taken="slug-r9-r9")])
-    app = create_app(Settings(), bus=FakeCommandBus(respond=lambda _: None), reads=reads)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+    async with gateway_client(reads, settings=Settings()) as client:
         for suffix in ("", ".ninjs"):
             response = await client.get(f"/v1/public/slug-r9-r9{suffix}")
             assert response.status_code == 301

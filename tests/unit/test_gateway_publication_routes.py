@@ -11,37 +11,18 @@ import pytest
 from events.drafting import StartCorrection
 from events.envelope import Envelope
 from events.publication import PublishRelease, UnpublishRelease, WithdrawRelease
-from events.replies import CommandOutcome, OutcomeStatus, Problem
+from events.replies import OutcomeStatus
 from events.topics import commands_topic
-from services.gateway.app import create_app
-from services.gateway.fakes import FakeCommandBus, FakeReadModel
-from services.kit.settings import Settings
+from tests.fakes.command_bus import FakeCommandBus
+from tests.fakes.gateway import accepting, gateway_client, refusing
+from tests.fakes.read_model import FakeReadModel
 
 CAROL = {"Authorization": "Bearer dev-carol"}
 SAM = {"Authorization": "Bearer dev-sam"}
 PUBLICATION = "pressroom.publication.commands"
 DRAFTING = "pressroom.drafting.commands"
 
-
-def accept(envelope: Envelope[Any]) -> CommandOutcome:
-    return CommandOutcome(
-        command_id=envelope.id,
-        command_type=envelope.data.ce_type(),
-        release_id=envelope.subject,
-        status=OutcomeStatus.ACCEPTED,
-        stream_version=3,
-        events=["e1"],
-    )
-
-
-def refuse(status: OutcomeStatus, slug: str) -> Any:
-    problem = Problem(type=f"urn:pressroom:problem:{slug}", title=slug, detail=f"{slug}!")
-
-    def respond(envelope: Envelope[Any]) -> CommandOutcome:
-        update = {"status": status, "problem": problem, "events": []}
-        return accept(envelope).model_copy(update=update)
-
-    return respond
+accept = accepting(3)
 
 
 def release(release_id: str = "r1", org: str = "fco", **extra: Any) -> dict[str, Any]:
@@ -74,9 +55,7 @@ def reads() -> FakeReadModel:
 
 @pytest.fixture
 async def client(bus: FakeCommandBus, reads: FakeReadModel) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(reply_timeout_s=0.1), bus=bus, reads=reads)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+    async with gateway_client(reads, bus) as http:
         yield http
 
 
@@ -228,7 +207,7 @@ async def test_a_release_the_caller_may_not_read_is_a_404_and_nothing_is_sent(
 async def test_a_refusal_is_answered_as_a_problem(
     client: httpx.AsyncClient, bus: FakeCommandBus, status: OutcomeStatus, code: int
 ) -> None:
-    bus.respond = refuse(status, "refused")
+    bus.respond = refusing(status, "refused")
 
     response = await client.post(
         "/v1/releases/r1/unpublish",

@@ -10,26 +10,16 @@ import httpx
 import pytest
 
 from events.drafting import CreateDraft, DiscardDraft, ReviseDraft, SubmitDraft
-from events.envelope import Envelope
-from events.replies import CommandOutcome, OutcomeStatus, Problem
-from services.gateway.app import create_app
-from services.gateway.fakes import FakeCommandBus, FakeReadModel
-from services.kit.settings import Settings
+from events.replies import OutcomeStatus, Problem
+from tests.fakes.command_bus import FakeCommandBus
+from tests.fakes.gateway import accepting, gateway_client
+from tests.fakes.read_model import FakeReadModel
 
 ALICE = {"Authorization": "Bearer dev-alice"}
 RITA = {"Authorization": "Bearer dev-rita"}
 CONTENT = {"title": "UK and Japan", "organisations": ["fco"]}
 
-
-def accept(envelope: Envelope[Any]) -> CommandOutcome:
-    return CommandOutcome(
-        command_id=envelope.id,
-        command_type=envelope.data.ce_type(),
-        release_id=envelope.subject,
-        status=OutcomeStatus.ACCEPTED,
-        stream_version=1,
-        events=["e1"],
-    )
+accept = accepting(1)
 
 
 def release(release_id: str = "r1", version: int = 3, org: str = "fco") -> dict[str, Any]:
@@ -61,9 +51,7 @@ def reads() -> FakeReadModel:
 
 @pytest.fixture
 async def client(bus: FakeCommandBus, reads: FakeReadModel) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(reply_timeout_s=0.1), bus=bus, reads=reads)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+    async with gateway_client(reads, bus) as http:
         yield http
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import AbstractAsyncContextManager
 
 import httpx
 
-from events.envelope import Envelope
-from events.replies import CommandOutcome, OutcomeStatus
 from events.subscribers import RegisterSubscriber, RequestRedelivery
-from services.gateway.app import create_app
-from services.gateway.fakes import FakeCommandBus, FakeReadModel
 from services.kit.settings import Settings
+from tests.fakes.command_bus import FakeCommandBus
+from tests.fakes.gateway import accepting, gateway_client
+from tests.fakes.read_model import FakeReadModel
 from tests.sealing_support import SECRET, TEST_BOX, TEST_SECRET_KEYS
 
 CAROL = {"Authorization": "Bearer dev-carol", "Idempotency-Key": "register-1"}
@@ -21,23 +20,15 @@ BODY = {
 }  # fmt: skip
 
 
-def accept(envelope: Envelope[Any]) -> CommandOutcome:
-    return CommandOutcome(
-        command_id=envelope.id, command_type=envelope.data.ce_type(), release_id=envelope.subject,
-        status=OutcomeStatus.ACCEPTED, stream_version=1, events=["e1"],
-    )  # fmt: skip
+accept = accepting(1)
 
 
-def client(bus: FakeCommandBus, keys: str = TEST_SECRET_KEYS) -> httpx.AsyncClient:
+def client(
+    bus: FakeCommandBus, keys: str = TEST_SECRET_KEYS
+) -> AbstractAsyncContextManager[httpx.AsyncClient]:
     # Explicit: the e2e fixtures export the test stack's allowed networks to this process.
-    settings = Settings(
-        reply_timeout_s=0.1,
-        secret_keys=keys,
-        webhook_allowed_networks="",
-    )
-    app = create_app(settings, bus=bus, reads=FakeReadModel())
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://gateway")
+    settings = Settings(reply_timeout_s=0.1, secret_keys=keys, webhook_allowed_networks="")  # type: ignore[arg-type]
+    return gateway_client(FakeReadModel(), bus, settings)
 
 
 async def test_a_registration_is_keyed_by_its_subscriber_and_never_echoes_the_secret() -> None:

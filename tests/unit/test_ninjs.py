@@ -19,10 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
-from services.gateway.app import create_app
-from services.gateway.fakes import FakeCommandBus, FakeReadModel
 from services.gateway.ninjs import MARKDOWN, NINJS_SCHEMA_URI, ninjs_item
 from services.kit.settings import Settings
+from tests.fakes.gateway import gateway_client
+from tests.fakes.read_model import FakeReadModel
 
 SCHEMA_FILE = Path(__file__).parents[1] / "data" / "ninjs" / "ninjs-schema_2.2.json"
 AT = datetime(2026, 1, 9, 0, 1, tzinfo=UTC)
@@ -225,10 +225,8 @@ ROWS = [
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    bus = FakeCommandBus(respond=lambda _: None)  # the public side sends no command
-    app = create_app(Settings(), bus=bus, reads=FakeReadModel(public=list(ROWS)))
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+    # No bus: the public side sends no command.
+    async with gateway_client(FakeReadModel(public=list(ROWS)), settings=Settings()) as http:
         yield http
 
 

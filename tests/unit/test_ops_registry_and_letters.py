@@ -9,6 +9,7 @@ from operator_tools.dead_letters import KAFKA, PROJECTOR, DeadLetter, DeadLetter
 from operator_tools.deciders import DECIDERS
 from operator_tools.redrive import in_log_order
 from operator_tools.registry_cache import memoised
+from services.kit.consumer_groups import GROUPS, SERVICES, service_group
 
 
 def test_the_memoised_registry_reads_every_type_as_the_contract_does() -> None:
@@ -21,6 +22,14 @@ def test_the_memoised_registry_reads_every_type_as_the_contract_does() -> None:
 def test_every_service_with_a_decider_is_folded() -> None:
     assert DECIDERS["drafting"].service == "drafting"
     assert all(service == decider.service for service, decider in DECIDERS.items())
+
+
+def test_every_service_with_a_decider_has_its_consumer_group_named() -> None:
+    assert set(DECIDERS) == set(SERVICES)
+    assert (
+        *(service_group(s) for s in ("approval", "drafting", "embargo", "publication")),
+        "pressroom-projector",
+    ) == GROUPS
 
 
 def letter(store: str, topic: str, offset: int, ce_type: str, release: str) -> DeadLetter:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.publication.slugs import MAX_SLUG_CHARS, slug_for, slug_of
+from events.slugs import MAX_SLUG_CHARS, slug_for, slug_of
 
 SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 

@@ -1,10 +1,11 @@
-"""The write side of approval: each route sends one command to pressroom.approval.commands."""
+"""The write side of approval: each route sends one command to pressroom.approval.commands
+(served by services.gateway.command_routes)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from events.approval import (
@@ -18,18 +19,11 @@ from events.approval import (
     Revision,
     StageName,
 )
-from services.gateway.auth import CurrentPrincipal
-from services.gateway.deps import GatewayDep, IdempotencyKey
-from services.gateway.dispatch import send_keyed
-from services.gateway.outcomes import CommandAccepted
+from events.base import Command
+from services.gateway.command_routes import Asked, CommandRoute
 from services.gateway.problems import ProblemError
-from services.gateway.read_access import (
-    ReadAfterHeader,
-    readable_release,
-)
-from services.gateway.routes.release_commands import COMMAND_RESPONSES, ReleaseId
 
-router = APIRouter(prefix="/v1/releases", tags=["approval"])
+TAG = "approval"
 
 
 class Body(BaseModel):
@@ -67,97 +61,62 @@ class RetrospectiveApprovalBody(Body):
     comment: Comment = ""
 
 
-@router.post("/{release_id}/approve", response_model=CommandAccepted, responses=COMMAND_RESPONSES)
-async def approve_stage(
-    request: Request,
-    gateway: GatewayDep,
-    principal: CurrentPrincipal,
-    idempotency_key: IdempotencyKey,
-    release_id: ReleaseId,
-    body: ApproveStageBody,
-    read_after_header: ReadAfterHeader = None,
-) -> Response:
-    """Approve a stage of the pending request (ApproveStage); 409 if the content changed."""
-    release = await readable_release(gateway, principal, release_id, read_after_header)
-    revision, content_hash = _reviewed(release, body.revision, body.content_hash)
-    command = ApproveStage(
-        release_id=release_id,
-        actor=principal.actor(),
-        stage=body.stage,
-        revision=revision,
-        content_hash=content_hash,
-        comment=body.comment,
-    )
-    return await send_keyed(request, gateway, principal, command, idempotency_key)
+def _approve(asked: Asked[ApproveStageBody]) -> Command:
+    body = asked.body
+    revision, content_hash = _reviewed(asked.release, body.revision, body.content_hash)
+    return ApproveStage(
+        release_id=asked.release_id, actor=asked.actor, stage=body.stage, revision=revision,
+        content_hash=content_hash, comment=body.comment,
+    )  # fmt: skip
 
 
-@router.post("/{release_id}/reject", response_model=CommandAccepted, responses=COMMAND_RESPONSES)
-async def reject_release(
-    request: Request,
-    gateway: GatewayDep,
-    principal: CurrentPrincipal,
-    idempotency_key: IdempotencyKey,
-    release_id: ReleaseId,
-    body: RejectBody,
-    read_after_header: ReadAfterHeader = None,
-) -> Response:
-    """Reject the pending request at a stage (RejectRelease): the draft goes back to drafting."""
-    await readable_release(gateway, principal, release_id, read_after_header)
-    command = RejectRelease(
-        release_id=release_id,
-        actor=principal.actor(),
-        stage=body.stage,
-        reason=body.reason,
+def _reject(asked: Asked[RejectBody]) -> Command:
+    body = asked.body
+    return RejectRelease(
+        release_id=asked.release_id, actor=asked.actor, stage=body.stage, reason=body.reason,
         revision=body.revision,
+    )  # fmt: skip
+
+
+def _force_approve(asked: Asked[ForceApproveBody]) -> Command:
+    return ForceApprove(
+        release_id=asked.release_id, actor=asked.actor, reason=asked.body.reason,
+        revision=asked.body.revision,
+    )  # fmt: skip
+
+
+def _retrospectively_approve(asked: Asked[RetrospectiveApprovalBody]) -> Command:
+    return RetrospectivelyApprove(
+        release_id=asked.release_id, actor=asked.actor, comment=asked.body.comment
     )
-    return await send_keyed(request, gateway, principal, command, idempotency_key)
 
 
-@router.post(
-    "/{release_id}/force-approve", response_model=CommandAccepted, responses=COMMAND_RESPONSES
-)
-async def force_approve(
-    request: Request,
-    gateway: GatewayDep,
-    principal: CurrentPrincipal,
-    idempotency_key: IdempotencyKey,
-    release_id: ReleaseId,
-    body: ForceApproveBody,
-    read_after_header: ReadAfterHeader = None,
-) -> Response:
-    """Approve without the remaining stages (ForceApprove); a reason is required."""
-    await readable_release(gateway, principal, release_id, read_after_header)
-    command = ForceApprove(
-        release_id=release_id, actor=principal.actor(), reason=body.reason, revision=body.revision
-    )
-    return await send_keyed(request, gateway, principal, command, idempotency_key)
-
-
-@router.post(
-    "/{release_id}/retrospective-approval",
-    response_model=CommandAccepted,
-    responses=COMMAND_RESPONSES,
-)
-async def retrospectively_approve(
-    request: Request,
-    gateway: GatewayDep,
-    principal: CurrentPrincipal,
-    idempotency_key: IdempotencyKey,
-    release_id: ReleaseId,
-    read_after_header: ReadAfterHeader = None,
-    body: RetrospectiveApprovalBody | None = None,
-) -> Response:
-    """Confirm a force approval (RetrospectivelyApprove), which clears its flag."""
-    await readable_release(gateway, principal, release_id, read_after_header)
-    comment = body.comment if body is not None else ""
-    command = RetrospectivelyApprove(
-        release_id=release_id, actor=principal.actor(), comment=comment
-    )
-    return await send_keyed(request, gateway, principal, command, idempotency_key)
+ROUTES: tuple[CommandRoute[Any], ...] = (
+    CommandRoute(
+        "POST", "/{release_id}/approve", "approve_stage",
+        "Approve a stage of the pending request (ApproveStage); 409 if the content changed.",
+        TAG, ApproveStageBody, _approve,
+    ),
+    CommandRoute(
+        "POST", "/{release_id}/reject", "reject_release",
+        "Reject the pending request at a stage (RejectRelease): the draft goes back to drafting.",
+        TAG, RejectBody, _reject,
+    ),
+    CommandRoute(
+        "POST", "/{release_id}/force-approve", "force_approve",
+        "Approve without the remaining stages (ForceApprove); a reason is required.",
+        TAG, ForceApproveBody, _force_approve,
+    ),
+    CommandRoute(
+        "POST", "/{release_id}/retrospective-approval", "retrospectively_approve",
+        "Confirm a force approval (RetrospectivelyApprove), which clears its flag.",
+        TAG, RetrospectiveApprovalBody, _retrospectively_approve, body_required=False,
+    ),
+)  # fmt: skip
 
 
 def _reviewed(
-    release: dict[str, Any], revision: int | None, content_hash: str | None
+    release: Mapping[str, Any], revision: int | None, content_hash: str | None
 ) -> tuple[int, str]:
     """What the approver saw; missing parts come from the pending request the read model holds."""
     if revision is not None and content_hash is not None:

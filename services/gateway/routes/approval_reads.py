@@ -14,8 +14,8 @@ from services.gateway.deps import GatewayDep
 from services.gateway.preconditions import read_after
 from services.gateway.problems import problem_responses
 from services.gateway.read_access import ReadAfterHeader, catch_up
-from services.gateway.reads import InboxFilter
 from services.gateway.views import json_ready
+from services.read_models.model import InboxFilter
 
 router = APIRouter(tags=["approval"])
 

@@ -1,13 +1,14 @@
-"""The write side of embargo: each route sends one command to pressroom.embargo.commands."""
+"""The write side of embargo: each route sends one command to pressroom.embargo.commands (served
+by services.gateway.command_routes); only the lead organisation's press office may call them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from events.base import Command
 from events.embargo import (
     CancelEmbargo,
     ChangeEmbargo,
@@ -17,15 +18,13 @@ from events.embargo import (
     Recipients,
     SetEmbargo,
 )
-from services.gateway.auth import CurrentPrincipal, Principal
-from services.gateway.deps import Gateway, GatewayDep, IdempotencyKey
-from services.gateway.dispatch import send_keyed
-from services.gateway.outcomes import CommandAccepted
+from services.gateway.auth import Principal
+from services.gateway.command_routes import Asked, CommandRoute
+from services.gateway.deps import Gateway
 from services.gateway.problems import ProblemError
-from services.gateway.read_access import ReadAfterHeader, readable_release
-from services.gateway.routes.release_commands import COMMAND_RESPONSES, ReleaseId
+from services.gateway.read_access import readable_release
 
-router = APIRouter(prefix="/v1/releases", tags=["embargo"])
+TAG = "embargo"
 PRESS_OFFICE_ROLES = ("press-officer", "managing-editor")
 # An embargo the service still holds: a PUT then replaces its terms (ChangeEmbargo).
 ACTIVE = ("scheduled", "deferred")
@@ -64,62 +63,24 @@ class EarlyLiftBody(BaseModel):
     reason: Reason
 
 
-@router.put("/{release_id}/embargo", response_model=CommandAccepted, responses=COMMAND_RESPONSES)
-async def set_embargo(
-    request: Request,
-    gateway: GatewayDep,
-    principal: CurrentPrincipal,
-    idempotency_key: IdempotencyKey,
-    release_id: ReleaseId,
-    body: EmbargoBody,
-    read_after_header: ReadAfterHeader = None,
-) -> Response:
-    """Sets the embargo (SetEmbargo), or replaces its terms when one is in force (ChangeEmbargo)."""
-    release = await _press_office_release(gateway, principal, release_id, read_after_header)
-    kind = ChangeEmbargo if release.get("embargo_status") in ACTIVE else SetEmbargo
-    command = kind(
-        release_id=release_id,
-        actor=principal.actor(),
-        lift_at=body.lift_at,
-        recipients=body.recipients,
-        pre_release_at=body.pre_release_at,
+def _set(asked: Asked[EmbargoBody]) -> Command:
+    """SetEmbargo, or ChangeEmbargo when one is in force: a PUT replaces its terms."""
+    kind = ChangeEmbargo if asked.release.get("embargo_status") in ACTIVE else SetEmbargo
+    body = asked.body
+    return kind(
+        release_id=asked.release_id, actor=asked.actor, lift_at=body.lift_at,
+        recipients=body.recipients, pre_release_at=body.pre_release_at,
+    )  # fmt: skip
+
+
+def _cancel(asked: Asked[CancelBody]) -> Command:
+    return CancelEmbargo(release_id=asked.release_id, actor=asked.actor, reason=asked.body.reason)
+
+
+def _lift_early(asked: Asked[EarlyLiftBody]) -> Command:
+    return LiftEmbargoEarly(
+        release_id=asked.release_id, actor=asked.actor, reason=asked.body.reason
     )
-    return await send_keyed(request, gateway, principal, command, idempotency_key)
-
-
-@router.delete("/{release_id}/embargo", response_model=CommandAccepted, responses=COMMAND_RESPONSES)
-async def cancel_embargo(
-    request: Request,
-    gateway: GatewayDep,
-    principal: CurrentPrincipal,
-    idempotency_key: IdempotencyKey,
-    release_id: ReleaseId,
-    read_after_header: ReadAfterHeader = None,
-    body: CancelBody | None = None,
-) -> Response:
-    """Cancels the embargo (CancelEmbargo): copies issued are void, the release may publish."""
-    await _press_office_release(gateway, principal, release_id, read_after_header)
-    reason = body.reason if body is not None else ""
-    command = CancelEmbargo(release_id=release_id, actor=principal.actor(), reason=reason)
-    return await send_keyed(request, gateway, principal, command, idempotency_key)
-
-
-@router.post(
-    "/{release_id}/embargo/lift", response_model=CommandAccepted, responses=COMMAND_RESPONSES
-)
-async def lift_embargo_early(
-    request: Request,
-    gateway: GatewayDep,
-    principal: CurrentPrincipal,
-    idempotency_key: IdempotencyKey,
-    release_id: ReleaseId,
-    body: EarlyLiftBody,
-    read_after_header: ReadAfterHeader = None,
-) -> Response:
-    """Lifts the embargo now (LiftEmbargoEarly); needs an approved revision and a reason."""
-    await _press_office_release(gateway, principal, release_id, read_after_header)
-    command = LiftEmbargoEarly(release_id=release_id, actor=principal.actor(), reason=body.reason)
-    return await send_keyed(request, gateway, principal, command, idempotency_key)
 
 
 async def _press_office_release(
@@ -138,3 +99,23 @@ async def _press_office_release(
             slug="forbidden",
         )
     return release
+
+
+ROUTES: tuple[CommandRoute[Any], ...] = (
+    CommandRoute(
+        "PUT", "/{release_id}/embargo", "set_embargo",
+        "Sets the embargo (SetEmbargo), or replaces its terms when one is in force"
+        " (ChangeEmbargo).",
+        TAG, EmbargoBody, _set, guard=_press_office_release,
+    ),
+    CommandRoute(
+        "DELETE", "/{release_id}/embargo", "cancel_embargo",
+        "Cancels the embargo (CancelEmbargo): copies issued are void, the release may publish.",
+        TAG, CancelBody, _cancel, body_required=False, guard=_press_office_release,
+    ),
+    CommandRoute(
+        "POST", "/{release_id}/embargo/lift", "lift_embargo_early",
+        "Lifts the embargo now (LiftEmbargoEarly); needs an approved revision and a reason.",
+        TAG, EarlyLiftBody, _lift_early, guard=_press_office_release,
+    ),
+)  # fmt: skip

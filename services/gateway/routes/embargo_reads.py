@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from events.content import Identifier
-from services.embargo.times import PRESS_OFFICE_ZONE, embargo_notice, isoformat_in_zone, show
+from events.times import PRESS_OFFICE_ZONE, embargo_notice, isoformat_in_zone, show
 from services.gateway.auth import CurrentPrincipal
 from services.gateway.deps import GatewayDep
 from services.gateway.preconditions import read_after

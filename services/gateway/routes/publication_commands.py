@@ -1,5 +1,6 @@
 """The write side of publication: publish, withdraw and unpublish go to
-pressroom.publication.commands; a correction (StartCorrection) goes to drafting."""
+pressroom.publication.commands; a correction (StartCorrection) goes to drafting. Served by
+services.gateway.command_routes."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from events.base import Command
 from events.drafting import StartCorrection
 from events.embargo import OptionalReason, Reason
 from events.publication import (
@@ -20,18 +21,10 @@ from events.publication import (
     UpdateType,
     WithdrawRelease,
 )
-from services.gateway.auth import CurrentPrincipal
-from services.gateway.deps import GatewayDep, IdempotencyKey
-from services.gateway.dispatch import send_keyed
-from services.gateway.outcomes import CommandAccepted
+from services.gateway.command_routes import Asked, CommandRoute, NoBody
 from services.gateway.problems import ProblemError
-from services.gateway.read_access import (
-    ReadAfterHeader,
-    readable_release,
-)
-from services.gateway.routes.release_commands import COMMAND_RESPONSES, ReleaseId
 
-router = APIRouter(prefix="/v1/releases", tags=["publication"])
+TAG = "publication"
 # Embargo statuses (read model) under which the embargo service still holds the release.
 EMBARGO_IN_FORCE = ("scheduled", "deferred")
 
@@ -62,83 +55,29 @@ class UnpublishBody(BaseModel):
     redirect_url: RedirectUrl | None = None
 
 
-@router.post("/{release_id}/publish", response_model=CommandAccepted, responses=COMMAND_RESPONSES)
-async def publish_release(
-    request: Request,
-    gateway: GatewayDep,
-    principal: CurrentPrincipal,
-    idempotency_key: IdempotencyKey,
-    release_id: ReleaseId,
-    read_after_header: ReadAfterHeader = None,
-    body: PublishBody | None = None,
-) -> Response:
-    """Publishes the approved revision (PublishRelease): edition 1, or the next edition."""
-    release = await readable_release(gateway, principal, release_id, read_after_header)
-    refuse_under_embargo(release)
-    body = body or PublishBody()
-    command = PublishRelease(
-        release_id=release_id,
-        actor=principal.actor(),
-        update_type=body.update_type,
-        change_note=body.change_note,
+def _publish(asked: Asked[PublishBody]) -> Command:
+    refuse_under_embargo(asked.release)
+    return PublishRelease(
+        release_id=asked.release_id, actor=asked.actor, update_type=asked.body.update_type,
+        change_note=asked.body.change_note,
+    )  # fmt: skip
+
+
+def _withdraw(asked: Asked[WithdrawBody]) -> Command:
+    return WithdrawRelease(
+        release_id=asked.release_id, actor=asked.actor, explanation=asked.body.explanation
     )
-    return await send_keyed(request, gateway, principal, command, idempotency_key)
 
 
-@router.post("/{release_id}/withdraw", response_model=CommandAccepted, responses=COMMAND_RESPONSES)
-async def withdraw_release(
-    request: Request,
-    gateway: GatewayDep,
-    principal: CurrentPrincipal,
-    idempotency_key: IdempotencyKey,
-    release_id: ReleaseId,
-    body: WithdrawBody,
-    read_after_header: ReadAfterHeader = None,
-) -> Response:
-    """Withdraws the published release (WithdrawRelease), with an explanation."""
-    await readable_release(gateway, principal, release_id, read_after_header)
-    command = WithdrawRelease(
-        release_id=release_id, actor=principal.actor(), explanation=body.explanation
-    )
-    return await send_keyed(request, gateway, principal, command, idempotency_key)
+def _unpublish(asked: Asked[UnpublishBody]) -> Command:
+    return UnpublishRelease(
+        release_id=asked.release_id, actor=asked.actor, unpublish_type=asked.body.type,
+        redirect_url=asked.body.redirect_url,
+    )  # fmt: skip
 
 
-@router.post("/{release_id}/unpublish", response_model=CommandAccepted, responses=COMMAND_RESPONSES)
-async def unpublish_release(
-    request: Request,
-    gateway: GatewayDep,
-    principal: CurrentPrincipal,
-    idempotency_key: IdempotencyKey,
-    release_id: ReleaseId,
-    body: UnpublishBody,
-    read_after_header: ReadAfterHeader = None,
-) -> Response:
-    """Unpublishes the release (UnpublishRelease): gone, redirect (https URL) or vanish."""
-    await readable_release(gateway, principal, release_id, read_after_header)
-    command = UnpublishRelease(
-        release_id=release_id,
-        actor=principal.actor(),
-        unpublish_type=body.type,
-        redirect_url=body.redirect_url,
-    )
-    return await send_keyed(request, gateway, principal, command, idempotency_key)
-
-
-@router.post(
-    "/{release_id}/corrections", response_model=CommandAccepted, responses=COMMAND_RESPONSES
-)
-async def start_correction(
-    request: Request,
-    gateway: GatewayDep,
-    principal: CurrentPrincipal,
-    idempotency_key: IdempotencyKey,
-    release_id: ReleaseId,
-    read_after_header: ReadAfterHeader = None,
-) -> Response:
-    """Makes the published release editable again (StartCorrection, sent to drafting)."""
-    await readable_release(gateway, principal, release_id, read_after_header)
-    command = StartCorrection(release_id=release_id, actor=principal.actor())
-    return await send_keyed(request, gateway, principal, command, idempotency_key)
+def _correct(asked: Asked[NoBody]) -> Command:
+    return StartCorrection(release_id=asked.release_id, actor=asked.actor)
 
 
 def refuse_under_embargo(release: Mapping[str, Any]) -> None:
@@ -158,3 +97,27 @@ def refuse_under_embargo(release: Mapping[str, Any]) -> None:
         title="The release is under embargo until it lifts",
         extensions={"release_id": release["release_id"], "lift_at": lifts},
     )
+
+
+ROUTES: tuple[CommandRoute[Any], ...] = (
+    CommandRoute(
+        "POST", "/{release_id}/publish", "publish_release",
+        "Publishes the approved revision (PublishRelease): edition 1, or the next edition.",
+        TAG, PublishBody, _publish, body_required=False,
+    ),
+    CommandRoute(
+        "POST", "/{release_id}/withdraw", "withdraw_release",
+        "Withdraws the published release (WithdrawRelease), with an explanation.",
+        TAG, WithdrawBody, _withdraw,
+    ),
+    CommandRoute(
+        "POST", "/{release_id}/unpublish", "unpublish_release",
+        "Unpublishes the release (UnpublishRelease): gone, redirect (https URL) or vanish.",
+        TAG, UnpublishBody, _unpublish,
+    ),
+    CommandRoute(
+        "POST", "/{release_id}/corrections", "start_correction",
+        "Makes the published release editable again (StartCorrection, sent to drafting).",
+        TAG, NoBody, _correct,
+    ),
+)  # fmt: skip

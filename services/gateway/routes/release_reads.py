@@ -14,7 +14,6 @@ from services.gateway.deps import Gateway, GatewayDep
 from services.gateway.preconditions import STREAM_SERVICES, etag, none_match, read_after
 from services.gateway.problems import ProblemError, problem_responses
 from services.gateway.read_access import ReadAfterHeader, catch_up, visible_release
-from services.gateway.reads import ReleaseFilter
 from services.gateway.views import (
     board_item,
     drafting_version,
@@ -22,6 +21,7 @@ from services.gateway.views import (
     json_ready,
     release_detail,
 )
+from services.read_models.model import ReleaseFilter
 
 router = APIRouter(tags=["releases"])
 READ_RESPONSES = problem_responses(400, 401, 404, 422, 500, 503)

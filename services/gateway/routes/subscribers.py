@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from events.content import Identifier
 from events.replies import OutcomeStatus
 from events.subscribers import (
+    SUBSCRIPTION_MANAGERS,
     RemoveSubscriber,
     RequestRedelivery,
     SubscriberCommand,
@@ -26,7 +27,6 @@ from services.gateway.preconditions import command_ids
 from services.gateway.problems import ProblemError, problem_responses
 from services.gateway.views import json_ready
 from services.gateway.webhook_registration import registration
-from services.publication.subscribers import SUBSCRIPTION_MANAGERS
 
 router = APIRouter(prefix="/v1/subscribers", tags=["subscribers"])
 SubscriberId = Annotated[Identifier, Path(description="The id returned on registration.")]

@@ -1,15 +1,14 @@
-"""The embargo reads the gateway imports: the calendar, and one recipient's embargoed copy."""
+"""Embargoes: the calendar, and one recipient's embargoed copy."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import fields
 from typing import Any
 
-from services.projector.db import Db
-from services.projector.embargoes import CalendarRow
+from services.kit.db import Db
+from services.read_models import tables
 
-CALENDAR_COLUMNS = ", ".join(f.name for f in fields(CalendarRow))
+CALENDAR_COLUMNS = ", ".join(tables.EMBARGO_CALENDAR)
 MAX_LIMIT = 500
 # Copies are readable only while the embargo holds: after a cancel they are void, after the
 # lift the public feed serves the release.

@@ -1,85 +1,36 @@
-"""Queries over the projections, and read-your-writes: wait until a release has caught up."""
+"""The read model in PostgreSQL: a pool for the queries, and read-your-writes (wait until a
+release has caught up, woken by the projector's NOTIFY after each batch)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import asyncpg
 import structlog
 
-from services.gateway.problems import ProblemError
-from services.projector import delivery_queries, embargo_queries, public_queries, queries
+from services.kit.db import Pool
+from services.read_models import deliveries as delivery_queries
+from services.read_models import embargoes as embargo_queries
+from services.read_models import public as public_queries
+from services.read_models import releases as release_queries
+from services.read_models.model import InboxFilter, ReadModelUnavailable, ReleaseFilter
+from services.read_models.tables import ADVANCED_CHANNEL as CHANNEL
 
 log = structlog.get_logger()
-CHANNEL = "projections_advanced"  # the projector NOTIFYs it after each committed batch
 POLL_S = 0.25  # fallback when a notification is missed (listener reconnecting)
 RECONNECT_S = 2.0
 
 
-@dataclass(frozen=True)
-class ReleaseFilter:
-    """The status board's query string."""
-
-    status: str | None = None
-    q: str | None = None
-    org: str | None = None
-    limit: int = 50
-    offset: int = 0
-
-
-@dataclass(frozen=True)
-class InboxFilter:
-    """Whose approval inbox: the caller's roles in the caller's organisation, maybe one stage."""
-
-    roles: tuple[str, ...]
-    organisation: str | None
-    stage: str | None = None
-    limit: int = 100
-    offset: int = 0
-
-
-class ReadModel(Protocol):
-    """Port: the projections the gateway reads."""
-
-    async def start(self) -> None: ...
-    async def stop(self) -> None: ...
-    async def ping(self) -> bool: ...
-    async def release(self, release_id: str) -> dict[str, Any] | None: ...
-    async def releases(self, where: ReleaseFilter) -> list[dict[str, Any]]: ...
-    async def history(self, release_id: str) -> list[dict[str, Any]]: ...
-    async def approval_inbox(self, where: InboxFilter) -> list[dict[str, Any]]: ...
-    async def embargo_calendar(
-        self, organisation: str, status: str | None, limit: int, offset: int
-    ) -> list[dict[str, Any]]: ...
-    async def embargoed_copy(self, release_id: str, recipient: str) -> dict[str, Any] | None: ...
-    async def command_outcome(self, command_id: str) -> dict[str, Any] | None: ...
-    async def public_feed(self, limit: int, offset: int) -> list[dict[str, Any]]: ...
-    async def public_release(self, slug: str) -> dict[str, Any] | None: ...
-    async def subscribers(self, limit: int, offset: int) -> list[dict[str, Any]]: ...
-    async def subscriber(self, subscriber_id: str) -> dict[str, Any] | None: ...
-    async def release_deliveries(self, release_id: str) -> list[dict[str, Any]]: ...
-    async def subscriber_deliveries(
-        self, subscriber_id: str, limit: int
-    ) -> list[dict[str, Any]]: ...
-    async def caught_up(
-        self, release_id: str, version: int, wait_s: float, service: str = "drafting"
-    ) -> bool: ...
-
-
 @contextlib.asynccontextmanager
 async def _database() -> AsyncIterator[None]:
-    # A read the database cannot answer is a 503 the client may retry, not a 500.
     try:
         yield
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         log.warning("read_model_unavailable", error=str(error) or type(error).__name__)
-        raise ProblemError(
-            503, "The read model is unavailable; retry shortly.", slug="read-model-unavailable"
-        ) from error
+        raise ReadModelUnavailable(str(error) or type(error).__name__) from error
 
 
 class PostgresReadModel:
@@ -90,7 +41,7 @@ class PostgresReadModel:
         # NOTIFY is not replicated: with queries on a read replica, LISTEN on the primary.
         self.listen_dsn = listen_dsn or dsn
         self.max_size = max_size
-        self._pool: asyncpg.Pool | None = None
+        self._pool: Pool | None = None
         self._advanced = asyncio.Event()
         self._listener: asyncio.Task[None] | None = None
         self._listening = False
@@ -112,7 +63,8 @@ class PostgresReadModel:
             await self._pool.close()
 
     @property
-    def pool(self) -> asyncpg.Pool:
+    def pool(self) -> Pool:
+        """The queries' pool; the gateway's /metrics borrows it too (no pool of its own)."""
         assert self._pool is not None, "start() first"
         return self._pool
 
@@ -129,21 +81,21 @@ class PostgresReadModel:
 
     async def release(self, release_id: str) -> dict[str, Any] | None:
         async with _database():
-            return await queries.get_release(self.pool, release_id)
+            return await release_queries.get_release(self.pool, release_id)
 
     async def releases(self, where: ReleaseFilter) -> list[dict[str, Any]]:
         async with _database():
-            return await queries.list_releases(
+            return await release_queries.list_releases(
                 self.pool, where.status, where.q, where.org, where.limit, where.offset
             )
 
     async def history(self, release_id: str) -> list[dict[str, Any]]:
         async with _database():
-            return await queries.release_history(self.pool, release_id)
+            return await release_queries.release_history(self.pool, release_id)
 
     async def approval_inbox(self, where: InboxFilter) -> list[dict[str, Any]]:
         async with _database():
-            return await queries.approval_inbox(
+            return await release_queries.approval_inbox(
                 self.pool, where.roles, where.organisation, where.stage, where.limit, where.offset
             )
 
@@ -161,7 +113,7 @@ class PostgresReadModel:
 
     async def command_outcome(self, command_id: str) -> dict[str, Any] | None:
         async with _database():
-            return await queries.command_outcome(self.pool, command_id)
+            return await release_queries.command_outcome(self.pool, command_id)
 
     async def public_feed(self, limit: int, offset: int) -> list[dict[str, Any]]:
         async with _database():
@@ -196,7 +148,7 @@ class PostgresReadModel:
         while True:
             advanced = self._advanced  # taken before the check, so no NOTIFY slips between
             async with _database():
-                current = await queries.release_version(self.pool, release_id, service)
+                current = await release_queries.release_version(self.pool, release_id, service)
             remaining = deadline - loop.time()
             if (current is not None and current >= version) or remaining <= 0:
                 return current is not None and current >= version

@@ -1,5 +1,6 @@
-"""Embargo times for people: UTC instants shown in the press office's zone, and wall-clock times
-turned into instants without guessing across a clock change. Pure; zone rules from zoneinfo."""
+"""Times for people: UTC instants shown in the press office's zone (what the gateway and the
+history show), and wall-clock times turned into instants without guessing across a clock change.
+Pure; zone rules from zoneinfo."""
 
 from __future__ import annotations
 

@@ -1,41 +1,14 @@
-"""In-memory stand-ins for the gateway's ports, for unit tests and local experiments."""
+"""The read model in memory, for the gateway's unit tests. Rows are kept as the real read model
+returns them, in its order; the filters are re-implemented here and held to the real ones by
+tests/integration/test_read_model_contract.py. `q` matches rows whose title, summary or body
+contain every word of it (no stemming, no ranking: the contract cases use plain words)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from events.envelope import Envelope
-from events.replies import CommandOutcome
-from services.gateway.command_bus import CommandNotSent
-from services.gateway.reads import InboxFilter, ReleaseFilter
-
-Responder = Callable[[Envelope[Any]], CommandOutcome | None]
-
-
-@dataclass
-class FakeCommandBus:
-    """Answers each command with `respond(envelope)`; None plays a reply that never came."""
-
-    respond: Responder
-    sent: list[Envelope[Any]] = field(default_factory=list)
-    ready: bool = True
-
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
-
-    def readiness(self) -> dict[str, bool]:
-        return {"kafka_producer": self.ready, "replies_listener": self.ready}
-
-    async def dispatch(self, envelope: Envelope[Any], wait_s: float) -> CommandOutcome | None:
-        if not self.ready:
-            raise CommandNotSent("the gateway is not connected to Kafka yet")
-        self.sent.append(envelope)
-        return self.respond(envelope)
+from services.read_models.model import InboxFilter, ReleaseFilter
 
 
 @dataclass
@@ -70,8 +43,17 @@ class FakeReadModel:
         return self.releases_by_id.get(release_id)
 
     async def releases(self, where: ReleaseFilter) -> list[dict[str, Any]]:
+        """Filters like the SQL: the status, any of the organisations, every word of `q`."""
         self.filters.append(where)
-        rows = list(self.releases_by_id.values())
+        rows = [
+            row
+            for row in self.releases_by_id.values()
+            if where.status in (None, row["status"])
+            and (where.org is None or where.org in row["organisations"])
+            and _matches(where.q, row)
+        ]
+        rows.sort(key=lambda row: row["release_id"])
+        rows.sort(key=lambda row: row["updated_at"], reverse=True)
         return rows[where.offset : where.offset + where.limit]
 
     async def history(self, release_id: str) -> list[dict[str, Any]]:
@@ -120,10 +102,14 @@ class FakeReadModel:
         return next((row for row in rows if row["subscriber_id"] == subscriber_id), None)
 
     async def release_deliveries(self, release_id: str) -> list[dict[str, Any]]:
-        return [row for row in self.deliveries if row["release_id"] == release_id]
+        """In the order they were first tried (then by subscriber), like the SQL."""
+        rows = [row for row in self.deliveries if row["release_id"] == release_id]
+        return sorted(rows, key=lambda row: (row["first_attempt_at"], row["subscriber_id"]))
 
     async def subscriber_deliveries(self, subscriber_id: str, limit: int) -> list[dict[str, Any]]:
-        return [row for row in self.deliveries if row["subscriber_id"] == subscriber_id][:limit]
+        """The latest first, like the SQL."""
+        rows = [row for row in self.deliveries if row["subscriber_id"] == subscriber_id]
+        return sorted(rows, key=lambda row: row["first_attempt_at"], reverse=True)[:limit]
 
     async def caught_up(
         self, release_id: str, version: int, wait_s: float, service: str = "drafting"
@@ -131,3 +117,8 @@ class FakeReadModel:
         self.waits.append((release_id, version, service))
         release = self.releases_by_id.get(release_id)
         return release is not None and int(release.get("versions", {}).get(service, 0)) >= version
+
+
+def _matches(q: str | None, row: dict[str, Any]) -> bool:
+    text = " ".join(str(row.get(name, "")) for name in ("title", "summary", "body")).lower()
+    return not q or all(word in text for word in q.lower().split())

@@ -1,4 +1,6 @@
-"""The public slug of a release, from its title: lowercase ASCII words joined by hyphens."""
+"""The public address of a release: its slug, from its title (lowercase ASCII words joined by
+hyphens), and its permanent address. Publication decides them; the projector and the notices to
+subscribers build the same addresses from them."""
 
 from __future__ import annotations
 

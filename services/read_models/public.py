@@ -1,12 +1,12 @@
-"""The public reads the gateway imports: the feed, newest first, and one release by its slug."""
+"""The public reads: the feed, newest first, and one release by its slug."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from services.projector.db import Db
-from services.projector.public_feed import LISTED_STATES
+from services.kit.db import Db
+from services.read_models.tables import LISTED_PUBLIC_STATES
 
 # The first release published under a slug holds it; a later one is at its `slug_if_taken`.
 _PUBLIC_SLUG = (
@@ -28,7 +28,7 @@ async def public_feed(db: Db, limit: int = 20, offset: int = 0) -> list[dict[str
     rows = await db.fetch(
         f"SELECT {PUBLIC_COLUMNS} FROM projections.public_feed AS f WHERE f.state = ANY($1::text[])"
         " ORDER BY f.public_updated_at DESC, f.release_id LIMIT $2 OFFSET $3",
-        list(LISTED_STATES),
+        list(LISTED_PUBLIC_STATES),
         max(0, min(limit, MAX_LIMIT)),
         max(0, offset),
     )

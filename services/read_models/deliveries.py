@@ -1,10 +1,10 @@
-"""The delivery reads the gateway and the CLI import: subscribers, and who was told what."""
+"""Subscribers, and who was told what: for the gateway and `pressroom dlq`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from services.projector.db import Db
+from services.kit.db import Db
 
 _SUBSCRIBER_COLUMNS = (
     "subscriber_id, name, channel, url, email, organisations, topics, secret_fingerprint,"

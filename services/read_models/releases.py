@@ -1,20 +1,19 @@
-"""The read side the gateway imports: plain dicts from the `projections` tables."""
+"""Releases: the status board, one release, its audit timeline, the approval inbox, command
+outcomes, and how far a release's streams are projected. Plain dicts from `projections`."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import fields
 from typing import Any
 
 from asyncpg import Record
 
-from services.projector.db import Db
-from services.projector.inbox import InboxRow
-from services.projector.release_row import ReleaseRow
+from services.kit.db import Db
+from services.read_models import tables
 
-RELEASE_COLUMNS = ", ".join(f.name for f in fields(ReleaseRow))
-INBOX_COLUMNS = ", ".join(f.name for f in fields(InboxRow))
+RELEASE_COLUMNS = ", ".join(tables.RELEASES)
+INBOX_COLUMNS = ", ".join(tables.APPROVAL_INBOX)
 HISTORY_COLUMNS = (
     "id, release_id, service, stream_version, event_id, event_type, actor, occurred_at, summary,"
     " data, correlation_id, causation_id"

@@ -1,0 +1,61 @@
+"""The read model's port: what the gateway reads, with the query strings it passes. The real one is
+`services.read_models.postgres.PostgresReadModel`; tests hold their fake to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class ReadModelUnavailable(Exception):
+    """The database did not answer a read: the gateway makes it a 503 the client may retry."""
+
+
+@dataclass(frozen=True)
+class ReleaseFilter:
+    """The status board's query string."""
+
+    status: str | None = None
+    q: str | None = None
+    org: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """Whose approval inbox: the caller's roles in the caller's organisation, maybe one stage."""
+
+    roles: tuple[str, ...]
+    organisation: str | None
+    stage: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+class ReadModel(Protocol):
+    """Port: the projections the gateway reads."""
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    async def ping(self) -> bool: ...
+    async def release(self, release_id: str) -> dict[str, Any] | None: ...
+    async def releases(self, where: ReleaseFilter) -> list[dict[str, Any]]: ...
+    async def history(self, release_id: str) -> list[dict[str, Any]]: ...
+    async def approval_inbox(self, where: InboxFilter) -> list[dict[str, Any]]: ...
+    async def embargo_calendar(
+        self, organisation: str, status: str | None, limit: int, offset: int
+    ) -> list[dict[str, Any]]: ...
+    async def embargoed_copy(self, release_id: str, recipient: str) -> dict[str, Any] | None: ...
+    async def command_outcome(self, command_id: str) -> dict[str, Any] | None: ...
+    async def public_feed(self, limit: int, offset: int) -> list[dict[str, Any]]: ...
+    async def public_release(self, slug: str) -> dict[str, Any] | None: ...
+    async def subscribers(self, limit: int, offset: int) -> list[dict[str, Any]]: ...
+    async def subscriber(self, subscriber_id: str) -> dict[str, Any] | None: ...
+    async def release_deliveries(self, release_id: str) -> list[dict[str, Any]]: ...
+    async def subscriber_deliveries(
+        self, subscriber_id: str, limit: int
+    ) -> list[dict[str, Any]]: ...
+    async def caught_up(
+        self, release_id: str, version: int, wait_s: float, service: str = "drafting"
+    ) -> bool: ...
