@@ -1,10 +1,18 @@
-"""Base classes of every message: frozen, no unknown fields, a literal type, an integer version."""
+"""Base classes of every message: frozen, a literal type, an integer version.
+
+Commands refuse unknown fields (Pressroom is their reader: a typo is an error, not a no-op).
+Events and replies ignore unknown top-level fields, so that a consumer built on an older copy
+of the contract keeps reading a version that gained an optional field (docs/contract.md).
+"""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
+
+# What Pressroom writes and others read (events, replies): unknown top-level fields are ignored.
+TOLERANT_READER = ConfigDict(extra="ignore")
 
 
 class Contract(BaseModel):
@@ -60,5 +68,8 @@ class Command(Message):
 
 
 class Event(Message):
+    """Something that happened. Read tolerantly: unknown top-level fields are ignored."""
+
+    model_config = TOLERANT_READER
     kind: ClassVar[str] = "event"
     release_id: str

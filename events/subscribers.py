@@ -13,7 +13,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import EmailStr, Field, StringConstraints
 
 from events.actor import Actor
-from events.base import Contract, Message
+from events.base import TOLERANT_READER, Contract, Message
 from events.content import Identifier, ShortText
 
 Channel = Literal["webhook", "email"]
@@ -43,6 +43,7 @@ class SubscriberCommand(Message):
 
 
 class SubscriberEvent(Message):
+    model_config = TOLERANT_READER
     service: ClassVar[str] = "publication"
     kind: ClassVar[str] = "event"
     subscriber_id: Identifier
