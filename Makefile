@@ -14,10 +14,10 @@ APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -y -q
 apt_install = $(APT) install $(1) || { $(APT) update && $(APT) install $(1); }
 need = command -v $(1) >/dev/null 2>&1 || { echo "Installing $(2)"; $(call apt_install,$(2)); }
 
-.PHONY: help venv deps infra up down test check lint fmt bench clean
+.PHONY: help venv deps infra up down test check lint fmt bench clean compat release-contract
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  %-7s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 venv: $(STAMP) ## Create .venv with python3.11 and install the project (again when pyproject.toml changes)
 
@@ -47,9 +47,19 @@ test: venv deps ## Run every test (starts its own stack on other ports, .pressro
 	@rc=0; $(BIN)/pytest -q || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$rc
 
-check: venv lint ## Lint, format check, mypy --strict, schema drift
+check: venv lint ## Lint, format check, mypy --strict, schema drift, the compatibility gate
 	$(BIN)/mypy events services operator_tools dev_tools cli
 	$(BIN)/pressroom schemas check
+	$(MAKE) --no-print-directory compat
+
+# The schemas the gate compares with the published baseline (a test points it at a copy).
+SCHEMAS_DIR ?= schemas
+compat: ## The compatibility gate: every published version in contract/baseline/ still holds
+	$(BIN)/pressroom schemas compat --schemas $(SCHEMAS_DIR)
+
+release-contract: venv ## Release step: freeze schemas/ as the published baseline (commit it)
+	$(BIN)/pressroom schemas check
+	$(BIN)/pressroom schemas publish
 
 lint: venv ## ruff lint and format check
 	$(BIN)/ruff check .
