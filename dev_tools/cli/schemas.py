@@ -1,4 +1,4 @@
-"""`pressroom schemas export|check|compat|publish`: the JSON Schemas and AsyncAPI document in
+"""`pressroom schemas export|check|compat|publish|record`: the JSON Schemas and AsyncAPI document in
 schemas/, and the compatibility gate against the published baseline in contract/baseline/."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from dev_tools.contract.gate import Verdict, gate, publish, read_folder
+from dev_tools.contract.recorded import record_missing
 from events.catalog import REGISTRY
 from events.schemas.files import Drift, drift, render_all, write_all
 from services.kit.settings import REPO_ROOT
@@ -18,6 +19,7 @@ schemas_app = typer.Typer(
 )
 DEFAULT_DIR = REPO_ROOT / "schemas"
 BASELINE_DIR = REPO_ROOT / "contract" / "baseline"
+RECORDED_DIR = REPO_ROOT / "tests" / "data" / "recorded"
 FolderOption = Annotated[
     Path, typer.Option("--out", file_okay=False, help="The schemas folder (default: schemas/).")
 ]
@@ -106,3 +108,12 @@ def _verdict(schemas: Path, baseline: Path) -> Verdict:
         model.schema_path().removesuffix(".json"): model.kind for model in REGISTRY.models.values()
     }
     return gate(read_folder(baseline), read_folder(schemas), kinds)
+
+
+@schemas_app.command()
+def record(
+    out: Annotated[Path, typer.Option("--out", file_okay=False)] = RECORDED_DIR,
+) -> None:
+    """Record the relay's bytes of every event version not recorded yet (never rewrites one)."""
+    written = record_missing(out)
+    typer.echo(f"Recorded {len(written)} event versions in {out}: {', '.join(written) or '-'}")
