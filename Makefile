@@ -14,7 +14,7 @@ APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -y -q
 apt_install = $(APT) install $(1) || { $(APT) update && $(APT) install $(1); }
 need = command -v $(1) >/dev/null 2>&1 || { echo "Installing $(2)"; $(call apt_install,$(2)); }
 
-.PHONY: help venv deps infra up down test check lint fmt bench clean compat release-contract
+.PHONY: help venv deps infra up down test check lint fmt bench clean compat release-contract contract-ts contract-wheel
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,8 +26,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-deps: ## Install system packages: kcat, and Java 17, Maven, PostgreSQL 15 when missing
+deps: ## Install system packages: kcat, npm, and Java 17, Maven, PostgreSQL 15 when missing
 	@$(call need,kcat,kcat)
+	@$(call need,npm,npm)
 	@$(call need,java,openjdk-17-jre-headless)
 	@$(call need,mvn,maven)
 	@test -x $(PG_BIN_DIR)/postgres || { echo "Installing postgresql-15"; $(call apt_install,postgresql-15); }
@@ -68,6 +69,17 @@ lint: venv ## ruff lint and format check
 fmt: venv ## Format and auto-fix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+TS_DIR := contract/typescript
+$(TS_DIR)/node_modules/.installed: $(TS_DIR)/package-lock.json
+	cd $(TS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+contract-ts: $(TS_DIR)/node_modules/.installed ## TypeScript types from schemas/: generate, tsc, ajv on every example
+	cd $(TS_DIR) && PRESSROOM_SCHEMAS_DIR=$(abspath $(SCHEMAS_DIR)) npm run -s check
+
+contract-wheel: venv ## Build the consumer kit's wheel (pressroom-events) into build/contract/
+	$(BIN)/python -m dev_tools.contract.kit build/contract
 
 bench: venv deps infra ## Run the benchmark against the dev stack
 	$(BIN)/pressroom bench
