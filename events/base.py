@@ -27,6 +27,9 @@ class Message(Contract):
     # The service whose topic carries the message: drafting, approval, embargo, publication.
     service: ClassVar[str]
     kind: ClassVar[str]  # "command" or "event"
+    # Set on a version that is being retired: why, and until when it is written or accepted.
+    # Shown as `deprecated: true` in its JSON Schema and a `deprecated` tag in AsyncAPI.
+    deprecation: ClassVar[str | None] = None
 
     type: str
     version: int

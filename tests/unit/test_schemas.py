@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -205,3 +206,22 @@ def _asyncapi_validator(document: dict[str, Any], pointer: str) -> Draft202012Va
     resource = Resource.from_contents(document, default_specification=DRAFT202012)
     registry: Registry[Any] = Registry().with_resource("urn:asyncapi", resource)
     return Draft202012Validator({"$ref": f"urn:asyncapi#{pointer}"}, registry=registry)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.ce_type())
+def test_a_superseded_version_is_announced_deprecated_in_its_schema_and_in_asyncapi(
+    model: type[Message],
+) -> None:
+    superseded = REGISTRY.latest(model.service, model.type_name()) is not model
+    assert (model.deprecation is not None) == superseded
+    schema = json.loads((SCHEMAS / model.schema_path()).read_bytes())
+    assert schema.get("deprecated", False) == superseded
+    tags = [tag["name"] for tag in _asyncapi_messages()[model.ce_type()]["tags"]]
+    assert ("deprecated" in tags) == superseded
+
+
+@functools.cache
+def _asyncapi_messages() -> dict[str, Any]:
+    document = yaml.safe_load((SCHEMAS / ASYNCAPI_FILE).read_text(encoding="utf-8"))
+    messages: dict[str, Any] = document["components"]["messages"]
+    return messages
