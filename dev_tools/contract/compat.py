@@ -15,6 +15,7 @@ from dev_tools.contract.rules import (
     Direction,
     Finding,
     Schema,
+    default,
     type_branches,
 )
 
@@ -53,9 +54,7 @@ def _node(old: Schema, new: Schema, path: str, old_side: _Side, new_side: _Side)
     old, old_side = old_side.resolve(old)
     new, new_side = new_side.resolve(new)
     old_branches, new_branches = _branches(old, old_side), _branches(new, new_side)
-    found = type_branches(old_branches, new_branches, path)
-    if "anyOf" in old or "anyOf" in new:  # the outer node holds the default, if any
-        found += [f for rule in KEYWORD_RULES for f in rule(old, new, path)]
+    found = type_branches(old_branches, new_branches, path) + default(old, new, path)
     for key in old_branches.keys() & new_branches.keys():
         (a, a_side), (b, b_side) = old_branches[key], new_branches[key]
         found += _branch(a, b, path, a_side, b_side)

@@ -130,7 +130,9 @@ def type_branches(old: Collection[str], new: Collection[str], path: str) -> list
     return found
 
 
-KEYWORD_RULES = (bounds, exact, enum, const, default, unique_items)
+# Compared on each alternative of a node; `default` sits beside anyOf, so it is compared once
+# per node (compat._node).
+KEYWORD_RULES = (bounds, exact, enum, const, unique_items)
 
 
 def _text(value: Any) -> str:

@@ -274,3 +274,13 @@ def test_a_published_version_that_disappears_fails() -> None:
 def test_a_new_version_is_not_a_breach_but_is_listed_as_unpublished() -> None:
     verdict = gate({VERSION: thing()}, {VERSION: thing(), "drafting/Thing.v2": thing()}, {})
     assert verdict.compatible and verdict.unpublished == ["drafting/Thing.v2"]
+
+
+def test_a_nullable_field_made_plain_is_one_finding_not_a_limit_too() -> None:
+    limited = TEXT | {"maxLength": 5}
+    old = thing(note={"anyOf": [limited, {"type": "null"}], "default": None})
+    new = thing(note=limited | {"default": None})
+    assert messages(old, new, "event") == [
+        f"{VERSION}: $.note: type-narrowed: no longer ['null'] (breaks FULL)"
+    ]
+    assert messages(new, old, "command") == []
