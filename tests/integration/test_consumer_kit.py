@@ -22,7 +22,7 @@ from dev_tools.contract.recorded import replay
 from events.actor import Actor
 from events.content import ContentChanges, ReleaseContent
 from events.drafting import CreateDraft, ReviseDraft, SubmitDraft
-from events.topics import DRAFTING_COMMANDS, DRAFTING_EVENTS
+from events.topics import DRAFTING_COMMANDS, DRAFTING_EVENTS, EVENT_TOPICS
 from services.kit.settings import REPO_ROOT, Settings
 from tests.e2e.stack_fixture import Stack
 from tests.support import send_command
@@ -100,6 +100,24 @@ async def test_the_kit_decodes_the_live_events_of_the_drafting_service(
     assert ours[2]["what"] == "submitted; authors alice"
     # Every event the suite's services wrote on the topic so far decodes with the kit alone.
     assert summary["undecodable"] == 0 and summary["handled"] >= 3
+
+
+async def test_every_live_event_on_every_events_topic_decodes_with_the_kit_alone(
+    stack: Stack, kit_python: Path, tmp_path: Path
+) -> None:
+    """Whatever the real services wrote so far: in `make test`, the end-to-end suite's releases
+    (tests/e2e runs first), and at least the lifecycle of the test above."""
+    handled = 0
+    for topic in EVENT_TOPICS:
+        lines, summary = await asyncio.to_thread(
+            follow, kit_python, tmp_path, "--topic", topic,
+            "--bootstrap", stack.settings.kafka_bootstrap, "--group", f"kit-all-{uuid.uuid4()}",
+        )  # fmt: skip
+        assert summary["undecodable"] == 0, (topic, summary)
+        service = topic.split(".")[1]
+        assert all(line["ce_type"].startswith(f"pressroom.{service}.") for line in lines)
+        handled += summary["handled"]
+    assert handled >= 3
 
 
 def recorded_records() -> list[tuple[bytes | None, bytes | None, list[tuple[str, bytes]]]]:
