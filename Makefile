@@ -20,10 +20,11 @@ HELM_VERSION ?= v3.22.0
 TOOLS_DIR ?= $(or $(PRESSROOM_TOOLS_DIR),$(HOME)/.cache/pressroom/tools)
 HELM := $(TOOLS_DIR)/helm-$(HELM_VERSION)/helm
 
-.PHONY: help venv deps infra up down test check lint fmt bench clean helm
+.PHONY: help venv deps infra up down test check lint fmt bench clean helm compat release-contract \
+	contract-ts contract-wheel
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  %-7s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 venv: $(STAMP) ## Create .venv with python3.11 and install the project (again when pyproject.toml changes)
 
@@ -32,8 +33,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-deps: ## Install system packages: kcat, and Java 17, Maven, PostgreSQL 15 when missing
+deps: ## Install system packages: kcat, npm, and Java 17, Maven, PostgreSQL 15 when missing
 	@$(call need,kcat,kcat)
+	@$(call need,npm,npm)
 	@$(call need,java,openjdk-17-jre-headless)
 	@$(call need,mvn,maven)
 	@test -x $(PG_BIN_DIR)/postgres || { echo "Installing postgresql-15"; $(call apt_install,postgresql-15); }
@@ -55,9 +57,19 @@ test: venv deps ## Run every test (starts its own stack on other ports, .pressro
 	@rc=0; $(BIN)/pytest -q || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$rc
 
-check: venv lint ## Lint, format check, mypy --strict, schema drift
+check: venv lint ## Lint, format check, mypy --strict, schema drift, the compatibility gate
 	$(BIN)/mypy events services operator_tools dev_tools cli
 	$(BIN)/pressroom schemas check
+	$(MAKE) --no-print-directory compat
+
+# The schemas the gate compares with the published baseline (a test points it at a copy).
+SCHEMAS_DIR ?= schemas
+compat: ## The compatibility gate: every published version in contract/baseline/ still holds
+	$(BIN)/pressroom schemas compat --schemas $(SCHEMAS_DIR)
+
+release-contract: venv ## Release step: freeze schemas/ as the published baseline (commit it)
+	$(BIN)/pressroom schemas check
+	$(BIN)/pressroom schemas publish
 
 lint: venv ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -66,6 +78,17 @@ lint: venv ## ruff lint and format check
 fmt: venv ## Format and auto-fix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+TS_DIR := contract/typescript
+$(TS_DIR)/node_modules/.installed: $(TS_DIR)/package-lock.json
+	cd $(TS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+contract-ts: $(TS_DIR)/node_modules/.installed ## TypeScript types from schemas/: generate, tsc, ajv on every example
+	cd $(TS_DIR) && PRESSROOM_SCHEMAS_DIR=$(abspath $(SCHEMAS_DIR)) npm run -s check
+
+contract-wheel: venv ## Build the consumer kit's wheel (pressroom-events) into build/contract/
+	$(BIN)/python -m dev_tools.contract.kit build/contract
 
 bench: venv deps infra ## Run the benchmark against the dev stack
 	$(BIN)/pressroom bench

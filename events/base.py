@@ -1,10 +1,18 @@
-"""Base classes of every message: frozen, no unknown fields, a literal type, an integer version."""
+"""Base classes of every message: frozen, a literal type, an integer version.
+
+Commands refuse unknown fields (Pressroom is their reader: a typo is an error, not a no-op).
+Events and replies ignore unknown top-level fields, so that a consumer built on an older copy
+of the contract keeps reading a version that gained an optional field (docs/contract.md).
+"""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
+
+# What Pressroom writes and others read (events, replies): unknown top-level fields are ignored.
+TOLERANT_READER = ConfigDict(extra="ignore")
 
 
 class Contract(BaseModel):
@@ -19,6 +27,9 @@ class Message(Contract):
     # The service whose topic carries the message: drafting, approval, embargo, publication.
     service: ClassVar[str]
     kind: ClassVar[str]  # "command" or "event"
+    # Set on a version that is being retired: why, and until when it is written or accepted.
+    # Shown as `deprecated: true` in its JSON Schema and a `deprecated` tag in AsyncAPI.
+    deprecation: ClassVar[str | None] = None
 
     type: str
     version: int
@@ -60,5 +71,8 @@ class Command(Message):
 
 
 class Event(Message):
+    """Something that happened. Read tolerantly: unknown top-level fields are ignored."""
+
+    model_config = TOLERANT_READER
     kind: ClassVar[str] = "event"
     release_id: str

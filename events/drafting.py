@@ -65,6 +65,10 @@ class DraftCreated(DraftingEvent):
 class DraftRevisedV1(DraftingEvent):
     """The first shape of DraftRevised, kept so old logs still read (see events/upcasters.py)."""
 
+    deprecation: ClassVar[str | None] = (
+        "Superseded by v2: no longer written since 0.1.0; still read for ever, upcast to v2."
+    )
+
     type: Literal["DraftRevised"] = "DraftRevised"
     version: Literal[1] = 1
     revision: Revision
@@ -86,6 +90,10 @@ class DraftRevised(DraftingEvent):
 
 class DraftSubmittedV1(DraftingEvent):
     """The first shape of DraftSubmitted, kept so old logs still read (see events/upcasters.py)."""
+
+    deprecation: ClassVar[str | None] = (
+        "Superseded by v2: no longer written since 0.1.0; still read for ever, upcast to v2."
+    )
 
     type: Literal["DraftSubmitted"] = "DraftSubmitted"
     version: Literal[1] = 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import ClassVar, Literal
 
-from events.base import Contract, Message
+from events.base import TOLERANT_READER, Contract, Message
 
 
 class OutcomeStatus(StrEnum):
@@ -26,6 +26,8 @@ class Problem(Contract):
 
 
 class CommandOutcome(Message):
+    # Read by bots and the gateway: tolerant of fields a later contract adds, like events.
+    model_config = TOLERANT_READER
     service: ClassVar[str] = "replies"
     kind: ClassVar[str] = "reply"
     type: Literal["CommandOutcome"] = "CommandOutcome"

@@ -15,7 +15,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import EmailStr, Field, StringConstraints
 
 from events.actor import Actor
-from events.base import Contract, Message
+from events.base import TOLERANT_READER, Contract, Message
 from events.content import Identifier, ShortText
 
 Channel = Literal["webhook", "email"]
@@ -55,6 +55,7 @@ class SubscriberCommand(Message):
 
 
 class SubscriberEvent(Message):
+    model_config = TOLERANT_READER
     service: ClassVar[str] = "publication"
     kind: ClassVar[str] = "event"
     subscriber_id: Identifier
@@ -86,6 +87,11 @@ class SubscriberTerms(Contract):
 class RegisterSubscriberV1(SubscriberCommand, SubscriberTermsV1):
     """A webhook (url + secret) or an email address, with the releases it wants."""
 
+    deprecation: ClassVar[str | None] = (
+        "Superseded by RegisterSubscriber.v2: a webhook's secret no longer travels in clear. "
+        "A v1 command is read as v2 without its secret, so a v1 webhook registration is "
+        "refused; a v1 email registration still works."
+    )
     type: Literal["RegisterSubscriber"] = "RegisterSubscriber"
     version: Literal[1] = 1
 

@@ -1,4 +1,5 @@
-"""`pressroom schemas export|check`: the JSON Schemas and AsyncAPI document in schemas/."""
+"""`pressroom schemas export|check|compat|publish|record`: the JSON Schemas and AsyncAPI document in
+schemas/, and the compatibility gate against the published baseline in contract/baseline/."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from typing import Annotated
 
 import typer
 
+from dev_tools.contract.gate import Verdict, gate, publish, read_folder
+from dev_tools.contract.recorded import record_missing
+from events.catalog import REGISTRY
 from events.schemas.files import Drift, drift, render_all, write_all
 from services.kit.settings import REPO_ROOT
 
@@ -14,8 +18,20 @@ schemas_app = typer.Typer(
     help="The JSON Schemas and AsyncAPI document generated from events/.", no_args_is_help=True
 )
 DEFAULT_DIR = REPO_ROOT / "schemas"
+BASELINE_DIR = REPO_ROOT / "contract" / "baseline"
+RECORDED_DIR = REPO_ROOT / "tests" / "data" / "recorded"
 FolderOption = Annotated[
     Path, typer.Option("--out", file_okay=False, help="The schemas folder (default: schemas/).")
+]
+SchemasOption = Annotated[
+    Path,
+    typer.Option("--schemas", file_okay=False, help="The current schemas (default: schemas/)."),
+]
+BaselineOption = Annotated[
+    Path,
+    typer.Option(
+        "--baseline", file_okay=False, help="The published schemas (default: contract/baseline/)."
+    ),
 ]
 
 
@@ -50,3 +66,54 @@ def describe(found: Drift) -> str:
     lines += [f"missing: {name}" for name in found.missing]
     lines += [f"extra:   {name}" for name in found.extra]
     return "Schema files out of date:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+@schemas_app.command()
+def compat(schemas: SchemasOption = DEFAULT_DIR, baseline: BaselineOption = BASELINE_DIR) -> None:
+    """Fail (exit 1) if a published event or command version changed incompatibly."""
+    verdict = _verdict(schemas, baseline)
+    if verdict.unpublished:
+        typer.echo(
+            f"Not published yet ({len(verdict.unpublished)}): {', '.join(verdict.unpublished)}"
+        )
+    if verdict.compatible:
+        typer.echo(f"{verdict.checked} published versions in {baseline} are still compatible.")
+        return
+    typer.echo(f"Breaking changes to published versions ({len(verdict.breaches)}):", err=True)
+    for breach in verdict.breaches:
+        typer.echo(f"  {breach}", err=True)
+    typer.echo(
+        "A published version is frozen: add a new version and an upcaster (docs/contract.md).",
+        err=True,
+    )
+    raise typer.Exit(1)
+
+
+@schemas_app.command(name="publish")
+def publish_baseline(
+    schemas: SchemasOption = DEFAULT_DIR, baseline: BaselineOption = BASELINE_DIR
+) -> None:
+    """The release step: freeze the current schemas as the published baseline (if compatible)."""
+    verdict = _verdict(schemas, baseline)
+    if not verdict.compatible:
+        typer.echo("Not published: `pressroom schemas compat` fails.", err=True)
+        raise typer.Exit(1)
+    texts = {v: (schemas / f"{v}.json").read_text(encoding="utf-8") for v in read_folder(schemas)}
+    fresh = publish(baseline, texts)
+    typer.echo(f"Published {len(texts)} versions to {baseline} ({len(fresh)} new).")
+
+
+def _verdict(schemas: Path, baseline: Path) -> Verdict:
+    kinds = {
+        model.schema_path().removesuffix(".json"): model.kind for model in REGISTRY.models.values()
+    }
+    return gate(read_folder(baseline), read_folder(schemas), kinds)
+
+
+@schemas_app.command()
+def record(
+    out: Annotated[Path, typer.Option("--out", file_okay=False)] = RECORDED_DIR,
+) -> None:
+    """Record the relay's bytes of every event version not recorded yet (never rewrites one)."""
+    written = record_missing(out)
+    typer.echo(f"Recorded {len(written)} event versions in {out}: {', '.join(written) or '-'}")

@@ -134,7 +134,7 @@ def _message(model: type[Message], example: Envelope[Message] | None) -> Doc:
         "summary": f"{model.kind.capitalize()} {model.ce_type()}",
         "description": description_of(model),
         "contentType": "application/json",
-        "tags": [{"name": model.kind}, {"name": model.service}],
+        "tags": _tags(model),
         "headers": message_headers(model),
         "payload": {"$ref": f"./{model.schema_path()}"},
         "correlationId": {"location": "$message.header#/ce_correlationid"},
@@ -143,6 +143,14 @@ def _message(model: type[Message], example: Envelope[Message] | None) -> Doc:
     if example is not None:
         message["examples"] = [_example(example)]
     return message
+
+
+def _tags(model: type[Message]) -> list[Doc]:
+    """Its kind and service; `deprecated`, saying why and until when, on a retiring version."""
+    tags: list[Doc] = [{"name": model.kind}, {"name": model.service}]
+    if model.deprecation:
+        tags.append({"name": "deprecated", "description": model.deprecation})
+    return tags
 
 
 def _example(envelope: Envelope[Message]) -> Doc:

@@ -10,7 +10,7 @@ from events.actor import Actor
 from events.base import Message
 from events.content import content_hash
 from events.envelope import deterministic_id
-from events.schemas.examples import RELEASE_ID, REVISED, SUBMIT, WRITER
+from events.schemas.examples_story import RELEASE_ID, REVISED, SUBMIT, WRITER
 
 HASH = content_hash(REVISED)
 POLICY_LEAD = Actor(id="m.okafor", roles=["approver:policy"], organisation="fco")

@@ -11,7 +11,7 @@ from events.actor import Actor
 from events.base import Message
 from events.content import content_hash
 from events.envelope import deterministic_id
-from events.schemas.examples import PRESS_OFFICER, RELEASE_ID, REVISED
+from events.schemas.examples_story import PRESS_OFFICER, RELEASE_ID, REVISED
 
 HASH_2 = content_hash(REVISED)
 HASH_3 = content_hash(REVISED.model_copy(update={"summary": "Talks in Tokyo on 8 January."}))

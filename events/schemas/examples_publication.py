@@ -12,8 +12,8 @@ from events.actor import Actor
 from events.base import Message
 from events.content import content_hash
 from events.envelope import deterministic_id
-from events.schemas.examples import PRESS_OFFICER, RELEASE_ID, REVISED, WRITER
 from events.schemas.examples_embargo import EDITOR, LIFT_AT, LIFTED_AT, NOTICE_ID
+from events.schemas.examples_story import PRESS_OFFICER, RELEASE_ID, REVISED, WRITER
 
 SYSTEM = Actor(id="pressroom-publication", roles=["system"])
 DRAFTING_SYSTEM = Actor(id="pressroom-drafting", roles=["system"])

@@ -41,12 +41,15 @@ def json_schema(model: type[Message]) -> dict[str, Any]:
     schema = model.model_json_schema(mode="validation")
     schema.pop("title", None)
     schema.pop("description", None)
-    header = {
+    header: dict[str, Any] = {
         "$schema": JSON_SCHEMA_DIALECT,
         "$id": model.dataschema(),
         "title": title_of(model),
         "description": description_of(model),
     }
+    if model.deprecation:
+        header["deprecated"] = True
+        header["description"] += f" Deprecated: {model.deprecation}"
     return header | schema
 
 

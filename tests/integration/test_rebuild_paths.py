@@ -21,10 +21,11 @@ from events import approval, embargo, publication
 from events.base import Message
 from events.envelope import Envelope, deterministic_id, source_of
 from events.kafka import KafkaRecord, encode
-from events.schemas.examples import _STORY, START
 from events.schemas.examples_approval import APPROVAL_STORY
+from events.schemas.examples_drafting import DRAFTING_STORY as _STORY
 from events.schemas.examples_embargo import EMBARGO_STORY
 from events.schemas.examples_publication import PUBLICATION_STORY
+from events.schemas.examples_story import START
 from operator_tools import fold, pipeline
 from operator_tools.checksums import table_digest
 from operator_tools.errors import OpsError
