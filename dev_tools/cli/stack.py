@@ -12,7 +12,7 @@ from rich.table import Table
 
 import dev_tools.infra as local_infra
 from dev_tools.infra.errors import InfraError
-from dev_tools.stack.processes import app_processes
+from dev_tools.stack.processes import DEMO_TOKENS_WARNING, app_processes, local_stack_env
 from services.kit.settings import Settings, load_settings
 
 console = Console()
@@ -27,8 +27,11 @@ def up() -> None:
     except InfraError as error:
         console.print(f"[red]{error.message}[/red]\n{error.hint}")
         raise typer.Exit(2) from error
+    env = local_stack_env(settings)
+    if env:
+        console.print(f"[yellow]{DEMO_TOKENS_WARNING}[/yellow]")
     for process in app_processes(settings, local_tools=True):
-        pid = process.start()
+        pid = process.start(env)
         console.print(f"{process.name:<10} pid {pid:<7} log {process.log_file}")
     _wait_until_ready(settings)
     base = f"http://{settings.gateway_host}:{settings.gateway_port}"

@@ -21,6 +21,18 @@ APP_PROCESSES: tuple[str, ...] = (
 # Only in the local stack of `pressroom up`: an SMTP server keeping email deliveries as files
 # (tests run their own SMTP server on the test stack's port instead).
 LOCAL_ONLY_PROCESSES: tuple[str, ...] = ("mailsink",)
+DEMO_TOKENS_WARNING = (
+    "The gateway runs with the PUBLIC demo tokens (services/gateway/demo_tokens.yaml): local use"
+    " only. Set PRESSROOM_TOKENS_FILE or PRESSROOM_OIDC_ISSUER for anything else"
+    " (docs/security.md)."
+)
+
+
+def local_stack_env(settings: Settings) -> dict[str, str]:
+    """The local and test stacks ask for the demo tokens, unless tokens are configured."""
+    if settings.tokens_file is not None or settings.oidc_issuer:
+        return {}
+    return {"PRESSROOM_DEMO_TOKENS": "true"}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import structlog
 from fastapi import FastAPI
 
 from operator_tools.metrics import OpsMetrics
-from services.gateway.auth import TokenStore, load_tokens
+from services.gateway.auth import TokenStore, tokens_for
 from services.gateway.command_bus import CommandBus, KafkaCommandBus
 from services.gateway.deps import Gateway
 from services.gateway.metrics import GatewayMetrics
@@ -67,7 +67,7 @@ def create_app(
         settings=settings,
         bus=bus or KafkaCommandBus(settings.kafka_bootstrap),
         reads=reads or PostgresReadModel(settings.pg_dsn),
-        tokens=tokens or load_tokens(settings.tokens_file),
+        tokens=tokens or tokens_for(settings),
         metrics=metrics,
         # Lag gauges read the real Kafka and PostgreSQL: not when tests hand in fakes.
         ops_metrics=OpsMetrics(metrics.registry, settings)

@@ -1,4 +1,5 @@
-"""Bearer tokens → principals, from a YAML file (or the demo set), compared in constant time."""
+"""Bearer tokens → principals, from a YAML file (or the demo set when asked for), compared in
+constant time."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
+import structlog
 import yaml
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -14,6 +16,9 @@ from pydantic import ValidationError
 
 from events.actor import Actor
 from services.gateway.problems import ProblemError
+from services.kit.settings import Settings
+
+log = structlog.get_logger()
 
 DEMO_TOKENS_FILE = Path(__file__).with_name("demo_tokens.yaml")
 MIN_TOKEN_CHARS = 6
@@ -62,9 +67,33 @@ class TokenStore:
         return found
 
 
-def load_tokens(path: Path | None) -> TokenStore:
-    """Reads `path`, or the demo tokens when it is None; raises TokenFileError on any problem."""
-    source = path or DEMO_TOKENS_FILE
+NOTHING_CONFIGURED = (
+    "no bearer tokens are configured: set PRESSROOM_TOKENS_FILE to a tokens file (docs/auth.md)"
+    " and/or PRESSROOM_OIDC_ISSUER with PRESSROOM_OIDC_AUDIENCE (docs/security.md); for a local"
+    " demo only, PRESSROOM_DEMO_TOKENS=true loads the public demo tokens"
+)
+
+
+def tokens_for(settings: Settings) -> TokenStore:
+    """The tokens the settings name: the file, the demo set when asked for, or none beside OIDC;
+    raises TokenFileError when nothing would authenticate anyone (secure by default)."""
+    if settings.tokens_file is not None:
+        return load_tokens(settings.tokens_file)
+    if settings.demo_tokens:
+        log.warning(
+            "demo_tokens_loaded",
+            warning="public tokens: local use only",
+            file=DEMO_TOKENS_FILE.name,
+        )
+        return load_tokens(DEMO_TOKENS_FILE)
+    if settings.oidc_issuer:
+        return TokenStore({})
+    raise TokenFileError(NOTHING_CONFIGURED)
+
+
+def load_tokens(path: Path) -> TokenStore:
+    """Reads the tokens file at `path`; raises TokenFileError on any problem."""
+    source = path
     try:
         text = source.read_text(encoding="utf-8")
     except OSError as error:

@@ -43,7 +43,7 @@ ROWS = [
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     bus = FakeCommandBus(respond=lambda _: None)  # the public side sends no command
-    app = create_app(Settings(), bus=bus, reads=FakeReadModel(public=list(ROWS)))
+    app = create_app(Settings(demo_tokens=True), bus=bus, reads=FakeReadModel(public=list(ROWS)))
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
         yield http
@@ -74,7 +74,9 @@ async def test_a_public_page_answers_for_each_state(client: httpx.AsyncClient) -
 
 async def test_a_release_s_permanent_address_redirects_to_the_slug_it_holds() -> None:
     reads = FakeReadModel(public=[row("r9", slug_if_taken="slug-r9-r9")])
-    app = create_app(Settings(), bus=FakeCommandBus(respond=lambda _: None), reads=reads)
+    app = create_app(
+        Settings(demo_tokens=True), bus=FakeCommandBus(respond=lambda _: None), reads=reads
+    )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
         for suffix in ("", ".ninjs"):

@@ -74,7 +74,7 @@ def reads() -> FakeReadModel:
 
 @pytest.fixture
 async def client(bus: FakeCommandBus, reads: FakeReadModel) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(reply_timeout_s=0.1), bus=bus, reads=reads)
+    app = create_app(Settings(demo_tokens=True, reply_timeout_s=0.1), bus=bus, reads=reads)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
         yield http

@@ -28,7 +28,9 @@ def accept(envelope: Envelope[Any]) -> CommandOutcome:
 
 
 def client(bus: FakeCommandBus) -> httpx.AsyncClient:
-    app = create_app(Settings(reply_timeout_s=0.1), bus=bus, reads=FakeReadModel())
+    app = create_app(
+        Settings(demo_tokens=True, reply_timeout_s=0.1), bus=bus, reads=FakeReadModel()
+    )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     return httpx.AsyncClient(transport=transport, base_url="http://gateway")
 
