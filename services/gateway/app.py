@@ -15,7 +15,9 @@ from services.gateway.command_bus import CommandBus, KafkaCommandBus
 from services.gateway.deps import Gateway
 from services.gateway.metrics import GatewayMetrics
 from services.gateway.middleware import RequestContextMiddleware
+from services.gateway.oidc import OidcVerifier
 from services.gateway.problems import install_problem_handlers, retarget_problem_media_type
+from services.gateway.rate_limits import GatewayLimits
 from services.gateway.reads import PostgresReadModel, ReadModel
 from services.gateway.routes import (
     approval_commands,
@@ -69,6 +71,8 @@ def create_app(
         reads=reads or PostgresReadModel(settings.pg_dsn),
         tokens=tokens or tokens_for(settings),
         metrics=metrics,
+        limits=GatewayLimits.from_settings(settings),
+        oidc=OidcVerifier.from_settings(settings),
         # Lag gauges read the real Kafka and PostgreSQL: not when tests hand in fakes.
         ops_metrics=OpsMetrics(metrics.registry, settings)
         if bus is None and reads is None

@@ -3,10 +3,11 @@ constant time."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import structlog
 import yaml
@@ -157,18 +158,55 @@ def _unauthenticated(detail: str, error: str | None) -> ProblemError:
     )
 
 
-def current_principal(
+class KeysUnavailable(Exception):
+    """The identity provider's keys could not be fetched: nobody can be checked right now."""
+
+
+class BearerVerifier(Protocol):
+    """Port: a second way to authenticate (OIDC/JWT, services/gateway/oidc.py)."""
+
+    def principal(self, token: str) -> Principal | None: ...
+
+
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
-    """FastAPI dependency: the caller, or a 401 problem with a Bearer challenge."""
+    """FastAPI dependency: the caller, or a 401 problem with a Bearer challenge; 429 when the
+    client's address failed too often, or the caller writes too fast (rate_limits.py)."""
+    gateway = request.app.state.gateway
+    address = request.client.host if request.client else "unknown"
+    gateway.limits.check_address(address)
     if credentials is None or credentials.scheme.lower() != "bearer":
+        gateway.limits.failed_auth.hit(address)
         raise _unauthenticated("Send 'Authorization: Bearer <token>'.", None)
-    tokens: TokenStore = request.app.state.gateway.tokens
-    principal = tokens.authenticate(credentials.credentials)
+    principal = await _authenticate(gateway.tokens, gateway.oidc, credentials.credentials)
     if principal is None:
+        gateway.limits.failed_auth.hit(address)
         raise _unauthenticated("The bearer token is not valid.", "invalid_token")
+    if request.method not in READS:
+        gateway.limits.check_write(principal.id, address)
     return principal
+
+
+async def _authenticate(
+    tokens: TokenStore, oidc: BearerVerifier | None, token: str
+) -> Principal | None:
+    principal = tokens.authenticate(token)
+    if principal is not None or oidc is None or token.count(".") != 2:
+        return principal
+    try:
+        # PyJWT's JWKS client fetches with urllib: off the event loop.
+        return await asyncio.to_thread(oidc.principal, token)
+    except KeysUnavailable as error:
+        log.warning("oidc_keys_unavailable", error=str(error))
+        raise ProblemError(
+            503, "The identity provider's keys cannot be fetched; try again.",
+            slug="identity-provider-unavailable", headers={"Retry-After": "5"},
+        ) from None  # fmt: skip
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

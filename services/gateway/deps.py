@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from operator_tools.metrics import OpsMetrics
-from services.gateway.auth import TokenStore
+from services.gateway.auth import BearerVerifier, TokenStore
 from services.gateway.command_bus import CommandBus
 from services.gateway.metrics import GatewayMetrics
 from services.gateway.preconditions import checked_idempotency_key, expected_version
+from services.gateway.rate_limits import GatewayLimits
 from services.gateway.reads import ReadModel
 from services.kit.settings import Settings
 
@@ -25,6 +26,8 @@ class Gateway:
     reads: ReadModel
     tokens: TokenStore
     metrics: GatewayMetrics
+    limits: GatewayLimits
+    oidc: BearerVerifier | None = None
     # Lag and dead-letter gauges read Kafka and PostgreSQL: only with the real bus and read model.
     ops_metrics: OpsMetrics | None = None
 

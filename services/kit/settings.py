@@ -54,7 +54,9 @@ class Settings(BaseSettings):
     oidc_jwks_url: str = ""
     oidc_algorithms: tuple[str, ...] = ("RS256", "PS256", "ES256", "EdDSA")
     oidc_leeway_s: float = Field(default=30.0, ge=0, le=300)
-    oidc_jwks_cache_s: int = Field(default=300, ge=0)
+    oidc_jwks_cache_s: float = Field(default=300.0, gt=0)
+    # An unknown `kid` refetches the keys once, at most once per this many seconds.
+    oidc_jwks_refresh_cooldown_s: float = Field(default=30.0, ge=0)
     oidc_id_claim: str = "sub"
     oidc_roles_claim: str = "roles"
     oidc_organisation_claim: str = "organisation"
