@@ -31,6 +31,7 @@ from services.gateway.routes import (
     release_reads,
     subscribers,
 )
+from services.gateway.security_headers import SecurityHeadersMiddleware
 from services.kit.settings import Settings, load_settings
 
 log = structlog.get_logger()
@@ -82,6 +83,7 @@ def create_app(
     app.state.gateway = gateway
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=gateway.metrics)
+    app.add_middleware(SecurityHeadersMiddleware)
     commands = (release_commands, approval_commands, embargo_commands, publication_commands)
     views = (release_reads, approval_reads, embargo_reads, public, subscribers, ops)
     for module in (*commands, *views):

@@ -226,7 +226,11 @@ ROWS = [
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     bus = FakeCommandBus(respond=lambda _: None)  # the public side sends no command
-    app = create_app(Settings(demo_tokens=True), bus=bus, reads=FakeReadModel(public=list(ROWS)))
+    app = create_app(
+        Settings(demo_tokens=True, public_base_url="http://gateway"),
+        bus=bus,
+        reads=FakeReadModel(public=list(ROWS)),
+    )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
         yield http
