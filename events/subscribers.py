@@ -92,6 +92,9 @@ class SubscriberRegistered(SubscriberEvent):
     filters: SubscriberFilters
     secret_fingerprint: SecretFingerprint | None
     registered_by: Identifier
+    # The organisation it belongs to: only that organisation's press office manages it. None
+    # (registered by an operator, or before subscribers had owners): operators manage it.
+    organisation: Identifier | None = None
 
 
 class SubscriberRemoved(SubscriberEvent):

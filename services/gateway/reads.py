@@ -59,7 +59,9 @@ class ReadModel(Protocol):
     async def command_outcome(self, command_id: str) -> dict[str, Any] | None: ...
     async def public_feed(self, limit: int, offset: int) -> list[dict[str, Any]]: ...
     async def public_release(self, slug: str) -> dict[str, Any] | None: ...
-    async def subscribers(self, limit: int, offset: int) -> list[dict[str, Any]]: ...
+    async def subscribers(
+        self, limit: int, offset: int, organisation: str | None = None
+    ) -> list[dict[str, Any]]: ...
     async def subscriber(self, subscriber_id: str) -> dict[str, Any] | None: ...
     async def release_deliveries(self, release_id: str) -> list[dict[str, Any]]: ...
     async def subscriber_deliveries(
@@ -162,9 +164,11 @@ class PostgresReadModel:
         async with _database():
             return await public_queries.public_release(self.pool, slug)
 
-    async def subscribers(self, limit: int, offset: int) -> list[dict[str, Any]]:
+    async def subscribers(
+        self, limit: int, offset: int, organisation: str | None = None
+    ) -> list[dict[str, Any]]:
         async with _database():
-            return await delivery_queries.subscribers(self.pool, limit, offset)
+            return await delivery_queries.subscribers(self.pool, limit, offset, organisation)
 
     async def subscriber(self, subscriber_id: str) -> dict[str, Any] | None:
         async with _database():

@@ -10,6 +10,7 @@ from ipaddress import ip_address
 from typing import assert_never
 from urllib.parse import urlsplit
 
+from events.actor import Actor
 from events.replies import OutcomeStatus, Rejection
 from events.rules import require_role
 from events.subscribers import (
@@ -24,7 +25,8 @@ from events.subscribers import (
 )
 
 # Who decides where releases go: the press office's editors and the operators who run it.
-SUBSCRIPTION_MANAGERS = ("press-officer", "managing-editor", "operator")
+OPERATOR = "operator"
+SUBSCRIPTION_MANAGERS = ("press-officer", "managing-editor", OPERATOR)
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Subscriber:
     version: int = 0
     registered: bool = False
     removed: bool = False
+    organisation: str | None = None
 
 
 class AlreadyRegistered(Rejection):
@@ -63,14 +66,14 @@ def decide(
             return [_register(command, state)]
         case RemoveSubscriber():
             require_role(command.actor, SUBSCRIPTION_MANAGERS, "remove a subscriber")
-            _require_active(state)
+            _require_active(state, command.actor)
             removed = SubscriberRemoved(
                 subscriber_id=command.subscriber_id, removed_by=command.actor.id
             )
             return [removed]
         case RequestRedelivery():
             require_role(command.actor, SUBSCRIPTION_MANAGERS, "ask for a redelivery")
-            _require_active(state)
+            _require_active(state, command.actor)
             return [
                 RedeliveryRequested(
                     subscriber_id=command.subscriber_id, release_id=command.release_id,
@@ -85,7 +88,7 @@ def evolve(state: Subscriber, event: SubscriberEvents) -> Subscriber:
     state = replace(state, version=state.version + 1)
     match event:
         case SubscriberRegistered():
-            return replace(state, registered=True)
+            return replace(state, registered=True, organisation=event.organisation)
         case SubscriberRemoved():
             return replace(state, removed=True)
         case RedeliveryRequested():
@@ -108,7 +111,7 @@ def _register(command: RegisterSubscriber, state: Subscriber) -> SubscriberRegis
         subscriber_id=command.subscriber_id, name=command.name, channel=command.channel,
         url=command.url, email=command.email, filters=command.filters,
         secret_fingerprint=secret_fingerprint(command.secret) if command.secret else None,
-        registered_by=command.actor.id,
+        registered_by=command.actor.id, organisation=command.actor.organisation,
     )  # fmt: skip
 
 
@@ -158,6 +161,14 @@ def _is_never_a_receiver(host: str) -> bool:
     return address.is_link_local or address.is_multicast or address.is_unspecified
 
 
-def _require_active(state: Subscriber) -> None:
-    if not state.registered or state.removed:
+def manages(actor: Actor, owner: str | None) -> bool:
+    """Operators manage every subscriber; a press office only its own organisation's."""
+    if actor.has_role(OPERATOR):
+        return True
+    return actor.organisation is not None and actor.organisation == owner
+
+
+def _require_active(state: Subscriber, actor: Actor) -> None:
+    # Another organisation's subscriber gets the answer a missing one gets: ids are not probed.
+    if not state.registered or state.removed or not manages(actor, state.organisation):
         raise UnknownSubscriber("no active subscriber has this id; see GET /v1/subscribers")
