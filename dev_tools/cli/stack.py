@@ -28,7 +28,7 @@ def up() -> None:
         console.print(f"[red]{error.message}[/red]\n{error.hint}")
         raise typer.Exit(2) from error
     env = local_stack_env(settings)
-    if env:
+    if "PRESSROOM_DEMO_TOKENS" in env:
         console.print(f"[yellow]{DEMO_TOKENS_WARNING}[/yellow]")
     for process in app_processes(settings, local_tools=True):
         pid = process.start(env)

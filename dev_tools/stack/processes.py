@@ -28,11 +28,22 @@ DEMO_TOKENS_WARNING = (
 )
 
 
+# One machine, one client address, a few demo principals: `pressroom bench` writes 50/s as alice
+# and the test suites share 127.0.0.1, so the rate limits are off here unless set explicitly.
+LOCAL_UNLIMITED = (
+    "PRESSROOM_RATE_LIMIT_FAILED_AUTH",
+    "PRESSROOM_RATE_LIMIT_WRITES_PER_PRINCIPAL",
+    "PRESSROOM_RATE_LIMIT_WRITES_PER_ADDRESS",
+)
+
+
 def local_stack_env(settings: Settings) -> dict[str, str]:
-    """The local and test stacks ask for the demo tokens, unless tokens are configured."""
-    if settings.tokens_file is not None or settings.oidc_issuer:
-        return {}
-    return {"PRESSROOM_DEMO_TOKENS": "true"}
+    """The local and test stacks ask for the demo tokens (unless tokens are configured) and
+    lift the per-instance rate limits (unless set in the environment)."""
+    env = {name: "0" for name in LOCAL_UNLIMITED if name not in os.environ}
+    if settings.tokens_file is None and not settings.oidc_issuer:
+        env["PRESSROOM_DEMO_TOKENS"] = "true"
+    return env
 
 
 @dataclass(frozen=True)
