@@ -25,7 +25,17 @@ WebhookUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=
 WebhookSecret = Annotated[str, StringConstraints(min_length=24, max_length=200)]
 # Who decides where releases go: the press office's editors and the operators who run it
 # (publication's decide requires one of them; the gateway shows subscribers only to them).
-SUBSCRIPTION_MANAGERS = ("press-officer", "managing-editor", "operator")
+OPERATOR = "operator"
+SUBSCRIPTION_MANAGERS = ("press-officer", "managing-editor", OPERATOR)
+
+
+def manages(actor: Actor, owner: str | None) -> bool:
+    """Operators manage every subscriber; a press office only its own organisation's."""
+    if actor.has_role(OPERATOR):
+        return True
+    return actor.organisation is not None and actor.organisation == owner
+
+
 # A Standard Webhooks secret: `whsec_` and the base64 of 24 to 64 random bytes
 # (https://www.standardwebhooks.com/), what receivers' `standardwebhooks` libraries take.
 StandardWebhookSecret = Annotated[
@@ -136,6 +146,9 @@ class SubscriberRegistered(SubscriberEvent):
     filters: SubscriberFilters
     secret_fingerprint: SecretFingerprint | None
     registered_by: Identifier
+    # The organisation it belongs to: only that organisation's press office manages it. None
+    # (registered by an operator, or before subscribers had owners): operators manage it.
+    organisation: Identifier | None = None
 
 
 class SubscriberRemoved(SubscriberEvent):

@@ -12,8 +12,8 @@ from rich.table import Table
 
 import dev_tools.infra as local_infra
 from dev_tools.infra.errors import InfraError
-from dev_tools.stack.local_secrets import local_stack_env
-from dev_tools.stack.processes import app_processes
+from dev_tools.stack.local_secrets import local_secret_env
+from dev_tools.stack.processes import DEMO_TOKENS_WARNING, app_processes, local_stack_env
 from services.kit.settings import Settings, load_settings
 
 console = Console()
@@ -28,7 +28,11 @@ def up() -> None:
     except InfraError as error:
         console.print(f"[red]{error.message}[/red]\n{error.hint}")
         raise typer.Exit(2) from error
-    env, warnings = local_stack_env(settings)
+    env = local_stack_env(settings)
+    if "PRESSROOM_DEMO_TOKENS" in env:
+        console.print(f"[yellow]{DEMO_TOKENS_WARNING}[/yellow]")
+    secrets, warnings = local_secret_env(settings)
+    env.update(secrets)
     for warning in warnings:
         console.print(f"[yellow]local stack:[/yellow] {warning}")
     for process in app_processes(settings, local_tools=True):

@@ -11,7 +11,7 @@ from services.kit.settings import Settings
 LOCAL_WEBHOOK_NETWORKS = "127.0.0.0/8,::1/128"
 
 
-def local_stack_env(settings: Settings) -> tuple[dict[str, str], list[str]]:
+def local_secret_env(settings: Settings) -> tuple[dict[str, str], list[str]]:
     """The environment the local processes get, and warnings to print about it."""
     env: dict[str, str] = {}
     warnings: list[str] = []

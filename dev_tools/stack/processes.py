@@ -21,6 +21,29 @@ APP_PROCESSES: tuple[str, ...] = (
 # Only in the local stack of `pressroom up`: an SMTP server keeping email deliveries as files
 # (tests run their own SMTP server on the test stack's port instead).
 LOCAL_ONLY_PROCESSES: tuple[str, ...] = ("mailsink",)
+DEMO_TOKENS_WARNING = (
+    "The gateway runs with the PUBLIC demo tokens (services/gateway/demo_tokens.yaml): local use"
+    " only. Set PRESSROOM_TOKENS_FILE or PRESSROOM_OIDC_ISSUER for anything else"
+    " (docs/security.md)."
+)
+
+
+# One machine, one client address, a few demo principals: `pressroom bench` writes 50/s as alice
+# and the test suites share 127.0.0.1, so the rate limits are off here unless set explicitly.
+LOCAL_UNLIMITED = (
+    "PRESSROOM_RATE_LIMIT_FAILED_AUTH",
+    "PRESSROOM_RATE_LIMIT_WRITES_PER_PRINCIPAL",
+    "PRESSROOM_RATE_LIMIT_WRITES_PER_ADDRESS",
+)
+
+
+def local_stack_env(settings: Settings) -> dict[str, str]:
+    """The local and test stacks ask for the demo tokens (unless tokens are configured) and
+    lift the per-instance rate limits (unless set in the environment)."""
+    env = {name: "0" for name in LOCAL_UNLIMITED if name not in os.environ}
+    if settings.tokens_file is None and not settings.oidc_issuer:
+        env["PRESSROOM_DEMO_TOKENS"] = "true"
+    return env
 
 
 @dataclass(frozen=True)

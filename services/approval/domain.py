@@ -40,6 +40,7 @@ from services.approval.rules import (
     require_distinct_stages,
     require_fresh_eyes,
     require_latest,
+    require_lead_organisation,
     require_open,
     require_pending,
     require_reason,
@@ -86,6 +87,7 @@ def evolve(state: Approval, event: ApprovalEvents) -> Approval:
                 hash=event.content_hash,
                 latest_revision=max(state.latest_revision, event.revision),
                 submitted_by=event.submitted_by,
+                organisation=event.organisation,
                 authors=tuple(event.authors),
                 stages=tuple(event.stages),
                 one_person_may_fill_several_stages=event.one_person_may_fill_several_stages,
@@ -182,6 +184,7 @@ def _reject(command: RejectRelease, state: Approval) -> list[ApprovalEvents]:
     require_request(state)
     stage = known_stage(state, command.stage)
     require_role(command.actor, stage.roles, f"reject at stage '{stage.name}'")
+    require_lead_organisation(state, command.actor, f"reject at stage '{stage.name}'")
     require_reason(command.reason, "a rejection")
     require_pending(state)
     require_revision(state, command.revision, None)
@@ -202,6 +205,7 @@ def _reject(command: RejectRelease, state: Approval) -> list[ApprovalEvents]:
 def _force(command: ForceApprove, state: Approval) -> list[ApprovalEvents]:
     require_request(state)
     require_role(command.actor, (MANAGING_EDITOR,), "force an approval")
+    require_lead_organisation(state, command.actor, "force an approval")
     require_reason(command.reason, "a forced approval")
     require_fresh_eyes(state, command.actor)
     require_pending(state)
@@ -220,6 +224,7 @@ def _force(command: ForceApprove, state: Approval) -> list[ApprovalEvents]:
 def _confirm_forced(command: RetrospectivelyApprove, state: Approval) -> list[ApprovalEvents]:
     require_request(state)
     require_role(command.actor, (MANAGING_EDITOR,), "approve retrospectively")
+    require_lead_organisation(state, command.actor, "approve retrospectively")
     require_fresh_eyes(state, command.actor)
     if state.status is not Status.FORCED:
         raise NothingPending(f"revision {state.revision} is {state.status}, not force-approved")

@@ -8,7 +8,7 @@ from enum import StrEnum
 from events.actor import Actor
 from events.approval import ApproveStage, StagePlan
 from events.replies import OutcomeStatus, Rejection
-from events.rules import require_role
+from events.rules import NotAllowed, require_role
 
 MANAGING_EDITOR = "managing-editor"
 # Requests, invalidations and overdue marks come from approval's own policies and scheduler.
@@ -39,6 +39,7 @@ class Approval:
     # The newest revision known to exist: requests for anything older are stale.
     latest_revision: int = 0
     submitted_by: str = ""
+    organisation: str = ""  # the lead organisation: only its people act on the request
     authors: tuple[str, ...] = field(default=())
     stages: tuple[StagePlan, ...] = field(default=())
     one_person_may_fill_several_stages: bool = False
@@ -169,6 +170,15 @@ def require_fresh_eyes(state: Approval, actor: Actor) -> None:
         raise FourEyes(f"{actor.id} submitted revision {state.revision}")
 
 
+def require_lead_organisation(state: Approval, actor: Actor, doing: str) -> None:
+    """Only the lead organisation's people approve, reject or force its releases: a partner's
+    (or a collaborator's) approving role counts for nothing here."""
+    if actor.organisation != state.organisation:
+        raise NotAllowed(
+            f"{actor.id} may not {doing}: only the lead organisation ({state.organisation}) may"
+        )
+
+
 def require_open(state: Approval, stage: StagePlan) -> None:
     waiting = [
         plan.name
@@ -198,6 +208,7 @@ def signable_stage(state: Approval, command: ApproveStage) -> StagePlan:
     require_request(state)
     stage = known_stage(state, command.stage)
     require_role(command.actor, stage.roles, f"approve stage '{stage.name}'")
+    require_lead_organisation(state, command.actor, f"approve stage '{stage.name}'")
     require_fresh_eyes(state, command.actor)
     require_pending(state)
     require_revision(state, command.revision, command.content_hash)

@@ -225,11 +225,17 @@ def _discard(command: DiscardDraft, state: Draft) -> list[DraftingEvents]:
 
 
 def _editable(state: Draft, actor: Actor, expected_version: int | None) -> ReleaseContent:
-    if state.status is Status.NONE or state.content is None:
+    content = state.content
+    if state.status is Status.NONE or content is None:
         raise DraftNotFound("no draft with this id")
-    _require_writer(actor)
     if actor.organisation != state.organisation and actor.id not in state.collaborators:
-        raise NotAllowed(f"{actor.id} is neither in {state.organisation} nor a collaborator")
+        if actor.organisation not in content.organisations:
+            # Not yours and not there get the same answer: release ids cannot be probed.
+            raise DraftNotFound("no draft with this id")
+        raise NotAllowed(
+            f"{actor.id}'s {actor.organisation} is a partner; {state.organisation} leads"
+        )
+    _require_writer(actor)
     if state.status is Status.DISCARDED:
         raise WrongStatus("the draft was discarded")
     if state.status is Status.PUBLISHED:
@@ -238,7 +244,7 @@ def _editable(state: Draft, actor: Actor, expected_version: int | None) -> Relea
         raise StaleVersion(
             f"you sent version {expected_version}; the release is at {state.version}"
         )
-    return state.content
+    return content
 
 
 def _require_writer(actor: Actor) -> None:

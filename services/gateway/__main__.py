@@ -1,13 +1,22 @@
-"""`python -m services.gateway`: serve the gateway with uvicorn on settings.gateway_host:port."""
+"""`python -m services.gateway`: serve the gateway with uvicorn on settings.gateway_host:port
+(and /metrics alone on settings.metrics_port when one is set)."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 import uvicorn
+from fastapi import FastAPI
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from services.gateway.app import create_app
 from services.gateway.auth import TokenFileError
+from services.gateway.deps import Gateway
+from services.gateway.routes.ops import metrics_exposition
 from services.kit.logging import configure_logging
 from services.kit.settings import load_settings
 
@@ -21,14 +30,39 @@ def main() -> None:
     except TokenFileError as error:
         print(f"pressroom gateway: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+    servers = [server(app, settings.gateway_host, settings.gateway_port)]
+    if settings.metrics_port:
+        servers.append(
+            server(metrics_only(app.state.gateway), settings.gateway_host, settings.metrics_port)
+        )
+    asyncio.run(serve_all(servers))
+
+
+def server(app: FastAPI | Starlette, host: str, port: int) -> uvicorn.Server:
     # Our middleware writes the access log; uvicorn's loggers fall through to the root handler.
-    uvicorn.run(
-        app,
-        host=settings.gateway_host,
-        port=settings.gateway_port,
-        log_config=None,
-        access_log=False,
+    # No `server: uvicorn` header: it only tells an attacker what to look up.
+    config = uvicorn.Config(
+        app, host=host, port=port, log_config=None, access_log=False, server_header=False
     )
+    return uvicorn.Server(config)
+
+
+def metrics_only(gateway: Gateway) -> Starlette:
+    """/metrics and nothing else, for a port only the monitoring network reaches."""
+
+    async def metrics(_: Request) -> Response:
+        return await metrics_exposition(gateway)
+
+    return Starlette(routes=[Route("/metrics", metrics)])
+
+
+async def serve_all(servers: list[uvicorn.Server]) -> None:
+    """Serves every server; the first to stop (a signal) stops the others."""
+    tasks = [asyncio.create_task(one.serve()) for one in servers]
+    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for one in servers:
+        one.should_exit = True
+    await asyncio.gather(*tasks)
 
 
 if __name__ == "__main__":

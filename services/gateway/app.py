@@ -9,14 +9,16 @@ from typing import Any
 import structlog
 from fastapi import FastAPI
 
-from services.gateway.auth import TokenStore, load_tokens
+from services.gateway.auth import TokenStore, tokens_for
 from services.gateway.command_bus import CommandBus, KafkaCommandBus
 from services.gateway.command_routes import command_router
 from services.gateway.deps import Gateway
 from services.gateway.metrics import GatewayMetrics
 from services.gateway.middleware import RequestContextMiddleware
+from services.gateway.oidc import OidcVerifier
 from services.gateway.ops_metrics import OpsMetrics
 from services.gateway.problems import install_problem_handlers, retarget_problem_media_type
+from services.gateway.rate_limits import GatewayLimits
 from services.gateway.routes import (
     approval_commands,
     approval_reads,
@@ -29,6 +31,7 @@ from services.gateway.routes import (
     release_reads,
     subscribers,
 )
+from services.gateway.security_headers import SecurityHeadersMiddleware
 from services.kit.settings import Settings, load_settings
 from services.read_models.model import ReadModel
 from services.read_models.postgres import PostgresReadModel
@@ -74,6 +77,7 @@ def create_app(
     app.state.gateway = gateway
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=gateway.metrics)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(release_commands.router)
     app.include_router(command_router(COMMAND_ROUTES))
     for module in (release_reads, approval_reads, embargo_reads, public, subscribers, ops):
@@ -99,8 +103,10 @@ def _gateway(
         settings=settings,
         bus=bus or KafkaCommandBus(settings.kafka_bootstrap),
         reads=reads or postgres,
-        tokens=tokens or load_tokens(settings.tokens_file),
+        tokens=tokens or tokens_for(settings),
         metrics=metrics,
+        limits=GatewayLimits.from_settings(settings),
+        oidc=OidcVerifier.from_settings(settings),
         ops_metrics=gauges,
     )
 

@@ -1,12 +1,15 @@
-"""Bearer tokens → principals, from a YAML file (or the demo set), compared in constant time."""
+"""Bearer tokens → principals, from a YAML file (or the demo set when asked for), compared in
+constant time."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
+import structlog
 import yaml
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -14,6 +17,9 @@ from pydantic import ValidationError
 
 from events.actor import Actor
 from services.gateway.problems import ProblemError
+from services.kit.settings import Settings
+
+log = structlog.get_logger()
 
 DEMO_TOKENS_FILE = Path(__file__).with_name("demo_tokens.yaml")
 MIN_TOKEN_CHARS = 6
@@ -62,9 +68,33 @@ class TokenStore:
         return found
 
 
-def load_tokens(path: Path | None) -> TokenStore:
-    """Reads `path`, or the demo tokens when it is None; raises TokenFileError on any problem."""
-    source = path or DEMO_TOKENS_FILE
+NOTHING_CONFIGURED = (
+    "no bearer tokens are configured: set PRESSROOM_TOKENS_FILE to a tokens file (docs/auth.md)"
+    " and/or PRESSROOM_OIDC_ISSUER with PRESSROOM_OIDC_AUDIENCE (docs/security.md); for a local"
+    " demo only, PRESSROOM_DEMO_TOKENS=true loads the public demo tokens"
+)
+
+
+def tokens_for(settings: Settings) -> TokenStore:
+    """The tokens the settings name: the file, the demo set when asked for, or none beside OIDC;
+    raises TokenFileError when nothing would authenticate anyone (secure by default)."""
+    if settings.tokens_file is not None:
+        return load_tokens(settings.tokens_file)
+    if settings.demo_tokens:
+        log.warning(
+            "demo_tokens_loaded",
+            warning="public tokens: local use only",
+            file=DEMO_TOKENS_FILE.name,
+        )
+        return load_tokens(DEMO_TOKENS_FILE)
+    if settings.oidc_issuer:
+        return TokenStore({})
+    raise TokenFileError(NOTHING_CONFIGURED)
+
+
+def load_tokens(path: Path) -> TokenStore:
+    """Reads the tokens file at `path`; raises TokenFileError on any problem."""
+    source = path
     try:
         text = source.read_text(encoding="utf-8")
     except OSError as error:
@@ -128,18 +158,55 @@ def _unauthenticated(detail: str, error: str | None) -> ProblemError:
     )
 
 
-def current_principal(
+class KeysUnavailable(Exception):
+    """The identity provider's keys could not be fetched: nobody can be checked right now."""
+
+
+class BearerVerifier(Protocol):
+    """Port: a second way to authenticate (OIDC/JWT, services/gateway/oidc.py)."""
+
+    def principal(self, token: str) -> Principal | None: ...
+
+
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
-    """FastAPI dependency: the caller, or a 401 problem with a Bearer challenge."""
+    """FastAPI dependency: the caller, or a 401 problem with a Bearer challenge; 429 when the
+    client's address failed too often, or the caller writes too fast (rate_limits.py)."""
+    gateway = request.app.state.gateway
+    address = request.client.host if request.client else "unknown"
+    gateway.limits.check_address(address)
     if credentials is None or credentials.scheme.lower() != "bearer":
+        gateway.limits.failed_auth.hit(address)
         raise _unauthenticated("Send 'Authorization: Bearer <token>'.", None)
-    tokens: TokenStore = request.app.state.gateway.tokens
-    principal = tokens.authenticate(credentials.credentials)
+    principal = await _authenticate(gateway.tokens, gateway.oidc, credentials.credentials)
     if principal is None:
+        gateway.limits.failed_auth.hit(address)
         raise _unauthenticated("The bearer token is not valid.", "invalid_token")
+    if request.method not in READS:
+        gateway.limits.check_write(principal.id, address)
     return principal
+
+
+async def _authenticate(
+    tokens: TokenStore, oidc: BearerVerifier | None, token: str
+) -> Principal | None:
+    principal = tokens.authenticate(token)
+    if principal is not None or oidc is None or token.count(".") != 2:
+        return principal
+    try:
+        # PyJWT's JWKS client fetches with urllib: off the event loop.
+        return await asyncio.to_thread(oidc.principal, token)
+    except KeysUnavailable as error:
+        log.warning("oidc_keys_unavailable", error=str(error))
+        raise ProblemError(
+            503, "The identity provider's keys cannot be fetched; try again.",
+            slug="identity-provider-unavailable", headers={"Retry-After": "5"},
+        ) from None  # fmt: skip
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

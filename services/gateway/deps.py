@@ -7,11 +7,12 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from services.gateway.auth import TokenStore
+from services.gateway.auth import BearerVerifier, TokenStore
 from services.gateway.command_bus import CommandBus
 from services.gateway.metrics import GatewayMetrics
 from services.gateway.ops_metrics import OpsMetrics
 from services.gateway.preconditions import checked_idempotency_key, expected_version
+from services.gateway.rate_limits import GatewayLimits
 from services.kit.settings import Settings
 from services.read_models.model import ReadModel
 
@@ -25,6 +26,8 @@ class Gateway:
     reads: ReadModel
     tokens: TokenStore
     metrics: GatewayMetrics
+    limits: GatewayLimits
+    oidc: BearerVerifier | None = None
     # Lag and dead-letter gauges read Kafka and PostgreSQL: only with the real bus and read model.
     ops_metrics: OpsMetrics | None = None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import Header
@@ -26,14 +27,34 @@ ReadAfterHeader = Annotated[
 ]
 
 
-async def catch_up(gateway: Gateway, wanted: ReadAfter | None) -> dict[str, str]:
-    """Waits for read-your-writes; the headers to add (Pressroom-Stale when it gave up)."""
+async def catch_up(
+    gateway: Gateway, wanted: ReadAfter | None, principal: Principal, copies: bool = False
+) -> dict[str, str]:
+    """Waits for read-your-writes; the headers to add (Pressroom-Stale when it gave up). A release
+    the caller may not read is waited for as long as a missing one and is as stale: how long the
+    answer takes says nothing about whether it exists, nor how far its versions go. `copies`: an
+    embargoed copy issued to the caller makes its release theirs to wait for too."""
     if wanted is None:
         return {}
+    loop = asyncio.get_running_loop()
+    give_up_at = loop.time() + READ_AFTER_WAIT_S
     caught_up = await gateway.reads.caught_up(
         wanted.release_id, wanted.version, READ_AFTER_WAIT_S, wanted.service
     )
+    if not await _may_wait_for(gateway, principal, wanted.release_id, copies):
+        await asyncio.sleep(max(0.0, give_up_at - loop.time()))
+        return {STALE_HEADER: "true"}
     return {} if caught_up else {STALE_HEADER: "true"}
+
+
+async def _may_wait_for(
+    gateway: Gateway, principal: Principal, release_id: str, copies: bool
+) -> bool:
+    release = await gateway.reads.release(release_id)
+    if release is not None and can_read(principal, release):
+        return True
+    copy = await gateway.reads.embargoed_copy(release_id, principal.id) if copies else None
+    return copy is not None
 
 
 def release_not_found(release_id: str) -> ProblemError:
@@ -56,5 +77,5 @@ async def readable_release(
 ) -> dict[str, Any]:
     """For command routes: a release the caller may not read is a 404 too (and nothing is sent),
     so a refusal never reveals that it exists."""
-    await catch_up(gateway, read_after(read_after_header))
+    await catch_up(gateway, read_after(read_after_header), principal)
     return await visible_release(gateway, principal, release_id)

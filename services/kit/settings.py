@@ -67,8 +67,37 @@ class Settings(BaseSettings):
     gateway_port: int = 18080
     # Seconds the gateway waits for a command's outcome before answering 202 with a link to poll.
     reply_timeout_s: float = 10.0
-    # Bearer tokens and principals: a YAML file (docs/auth.md); unset means the demo tokens.
+    # Bearer tokens and principals: a YAML file (docs/auth.md).
     tokens_file: Path | None = None
+    # The public demo tokens (services/gateway/demo_tokens.yaml), for a local stack only: off
+    # unless asked for. With no tokens file, no OIDC issuer and no demo, the gateway refuses to
+    # start.
+    demo_tokens: bool = False
+    # OIDC/JWT bearer tokens from the press office's identity provider (docs/security.md): the
+    # issuer (`iss`), this API's audience (`aud`), where its keys are (JWKS), which asymmetric
+    # algorithms to accept, the clock skew allowed, and the claims naming id, roles and organisation
+    # (dotted paths reach nested claims, e.g. realm_access.roles).
+    oidc_issuer: str = ""
+    oidc_audience: str = ""
+    oidc_jwks_url: str = ""
+    oidc_algorithms: tuple[str, ...] = ("RS256", "PS256", "ES256", "EdDSA")
+    oidc_leeway_s: float = Field(default=30.0, ge=0, le=300)
+    oidc_jwks_cache_s: float = Field(default=300.0, gt=0)
+    # An unknown `kid` refetches the keys once, at most once per this many seconds.
+    oidc_jwks_refresh_cooldown_s: float = Field(default=30.0, ge=0)
+    oidc_id_claim: str = "sub"
+    oidc_roles_claim: str = "roles"
+    oidc_organisation_claim: str = "organisation"
+    # Rate limits, per gateway instance (docs/security.md): failed authentications per client
+    # address, and writes per principal and per client address, in each window; 0: no limit.
+    rate_limit_window_s: float = Field(default=60.0, gt=0)
+    rate_limit_failed_auth: int = Field(default=30, ge=0)
+    rate_limit_writes_per_principal: int = Field(default=600, ge=0)
+    rate_limit_writes_per_address: int = Field(default=3000, ge=0)
+    # /metrics: require an operator's bearer token, and/or serve it on its own port (0: the
+    # gateway's port; another port serves only /metrics, on gateway_host).
+    metrics_require_token: bool = False
+    metrics_port: int = Field(default=0, ge=0, le=65535)
     # The approval policy file (format: services/approval/policies.yaml); unset: that file.
     approval_policies: Path | None = None
 

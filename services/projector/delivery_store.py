@@ -25,8 +25,9 @@ WHERE row.stream_version < EXCLUDED.stream_version
 """
 _REGISTERED_SQL = """
 INSERT INTO {t} (subscriber_id, name, channel, url, email, organisations, topics,
-    secret_fingerprint, status, registered_at, registered_by, changed_at, stream_version)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10, $9, $11)
+    secret_fingerprint, status, registered_at, registered_by, changed_at, stream_version,
+    organisation)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10, $9, $11, $12)
 ON CONFLICT (subscriber_id) DO NOTHING
 """
 _REMOVED_SQL = """
@@ -57,5 +58,5 @@ async def apply_delivery_changes(db: Db, schema: str, changes: Iterable[ReadMode
                     registered.name, registered.channel, registered.url, registered.email,
                     registered.filters.organisations, registered.filters.topics,
                     registered.secret_fingerprint, change.at, registered.registered_by,
-                    change.stream_version,
+                    change.stream_version, registered.organisation,
                 )  # fmt: skip

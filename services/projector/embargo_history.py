@@ -54,7 +54,8 @@ def _copy_summary(event: Event) -> str | None:
     match event:
         case EmbargoedCopyIssued():
             return (
-                f"Embargoed copy of revision {event.revision} issued to {event.recipient},"
+                # Who holds a copy is secret: the timeline is read by every writer.
+                f"Embargoed copy of revision {event.revision} issued to a recipient,"
                 f" embargoed until {show(event.lift_at)}"
             )
         case _:

@@ -49,6 +49,7 @@ from services.publication.rules import (
     Publication,
     Snapshot,
     Status,
+    require_lead_organisation,
     require_public,
     require_redirect_rule,
     require_system,
@@ -120,7 +121,11 @@ def evolve(state: Publication, event: PublicationEvents) -> Publication:
         case RevisionContentNoted():
             shot = Snapshot(event.revision, event.content_hash, event.content)
             others = tuple(other for other in state.snapshots if other.revision != event.revision)
-            return replace(state, snapshots=(*others, shot))
+            state = replace(state, snapshots=(*others, shot))
+            if event.revision < state.lead_revision:
+                return state
+            lead = event.content.lead_organisation
+            return replace(state, lead_organisation=lead, lead_revision=event.revision)
         case EmbargoNoted():
             return replace(state, embargo=EmbargoStatus.ACTIVE, lift_at=event.lift_at)
         case EmbargoCancellationNoted():
@@ -137,6 +142,7 @@ def evolve(state: Publication, event: PublicationEvents) -> Publication:
 
 def _publish(command: PublishRelease, state: Publication, now: datetime) -> list[PublicationEvents]:
     require_role(command.actor, PRESS_OFFICE, "publish a release")
+    require_lead_organisation(state, command.actor, "publish a release")
     require_version(state, command.expected_version)
     return [
         next_edition(
@@ -150,6 +156,7 @@ def _withdraw(
     command: WithdrawRelease, state: Publication, now: datetime
 ) -> list[PublicationEvents]:
     require_role(command.actor, PRESS_OFFICE, "withdraw a release")
+    require_lead_organisation(state, command.actor, "withdraw a release")
     require_version(state, command.expected_version)
     edition = require_public(state)
     return [
@@ -164,6 +171,7 @@ def _unpublish(
     command: UnpublishRelease, state: Publication, now: datetime
 ) -> list[PublicationEvents]:
     require_role(command.actor, MANAGING_EDITOR, "unpublish a release")
+    require_lead_organisation(state, command.actor, "unpublish a release")
     require_version(state, command.expected_version)
     edition = require_public(state, allow_withdrawn=True)
     require_redirect_rule(command.unpublish_type, command.redirect_url)

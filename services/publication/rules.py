@@ -11,7 +11,7 @@ from events.actor import Actor
 from events.content import ReleaseContent, content_hash
 from events.publication import ChangeNote
 from events.replies import OutcomeStatus, Rejection
-from events.rules import require_role
+from events.rules import NotAllowed, require_role
 
 PRESS_OFFICE = ("press-officer", "managing-editor")
 MANAGING_EDITOR = ("managing-editor",)
@@ -71,6 +71,9 @@ class Publication:
     # The newest revision an approval note named: an approval of anything older is stale.
     latest_revision: int = 0
     snapshots: tuple[Snapshot, ...] = ()
+    # The lead organisation of the newest revision noted: only its press office acts on it.
+    lead_organisation: str = ""
+    lead_revision: int = 0
     embargo: EmbargoStatus = EmbargoStatus.NONE
     lift_at: datetime | None = None
     # Lifted before anything was publishable: published as soon as it is.
@@ -130,6 +133,15 @@ class InvalidPublication(Rejection):
 
 def require_system(actor: Actor, doing: str) -> None:
     require_role(actor, (SYSTEM,), doing)
+
+
+def require_lead_organisation(state: Publication, actor: Actor, doing: str) -> None:
+    """A partner organisation's (or a collaborator's) press role does not publish, withdraw or
+    unpublish the lead organisation's release. Before any content is noted nothing can be
+    published anyway (the later rules refuse)."""
+    lead = state.lead_organisation
+    if lead and actor.organisation != lead:
+        raise NotAllowed(f"{actor.id} may not {doing}: only the lead organisation ({lead}) may")
 
 
 def require_version(state: Publication, expected_version: int | None) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import assert_never
 
+from events.actor import Actor
 from events.replies import OutcomeStatus, Rejection
 from events.rules import require_role
 from events.subscribers import (
@@ -19,6 +20,7 @@ from events.subscribers import (
     SubscriberEvents,
     SubscriberRegistered,
     SubscriberRemoved,
+    manages,
 )
 from events.webhook_addresses import url_problem
 
@@ -28,6 +30,7 @@ class Subscriber:
     version: int = 0
     registered: bool = False
     removed: bool = False
+    organisation: str | None = None
 
 
 class AlreadyRegistered(Rejection):
@@ -59,14 +62,14 @@ def decide(
             return [_register(command, state)]
         case RemoveSubscriber():
             require_role(command.actor, SUBSCRIPTION_MANAGERS, "remove a subscriber")
-            _require_active(state)
+            _require_active(state, command.actor)
             removed = SubscriberRemoved(
                 subscriber_id=command.subscriber_id, removed_by=command.actor.id
             )
             return [removed]
         case RequestRedelivery():
             require_role(command.actor, SUBSCRIPTION_MANAGERS, "ask for a redelivery")
-            _require_active(state)
+            _require_active(state, command.actor)
             return [
                 RedeliveryRequested(
                     subscriber_id=command.subscriber_id, release_id=command.release_id,
@@ -81,7 +84,7 @@ def evolve(state: Subscriber, event: SubscriberEvents) -> Subscriber:
     state = replace(state, version=state.version + 1)
     match event:
         case SubscriberRegistered():
-            return replace(state, registered=True)
+            return replace(state, registered=True, organisation=event.organisation)
         case SubscriberRemoved():
             return replace(state, removed=True)
         case RedeliveryRequested():
@@ -99,6 +102,7 @@ def _register(command: RegisterSubscriber, state: Subscriber) -> SubscriberRegis
         subscriber_id=command.subscriber_id, name=command.name, channel=command.channel,
         url=command.url, email=command.email, filters=command.filters,
         secret_fingerprint=command.secret_fingerprint, registered_by=command.actor.id,
+        organisation=command.actor.organisation,
     )  # fmt: skip
 
 
@@ -121,6 +125,7 @@ def _require_channel(command: RegisterSubscriber) -> None:
         raise InvalidSubscriber(problem)
 
 
-def _require_active(state: Subscriber) -> None:
-    if not state.registered or state.removed:
+def _require_active(state: Subscriber, actor: Actor) -> None:
+    # Another organisation's subscriber gets the answer a missing one gets: ids are not probed.
+    if not state.registered or state.removed or not manages(actor, state.organisation):
         raise UnknownSubscriber("no active subscriber has this id; see GET /v1/subscribers")

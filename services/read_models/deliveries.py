@@ -8,7 +8,7 @@ from services.kit.db import Db
 
 _SUBSCRIBER_COLUMNS = (
     "subscriber_id, name, channel, url, email, organisations, topics, secret_fingerprint,"
-    " status, registered_at, registered_by, changed_at"
+    " status, registered_at, registered_by, changed_at, organisation"
 )
 _DELIVERY_COLUMNS = (
     "delivery_id, release_id, subscriber_id, edition, notice, status, attempts, last_detail,"
@@ -16,12 +16,17 @@ _DELIVERY_COLUMNS = (
 )
 
 
-async def subscribers(db: Db, limit: int, offset: int) -> list[dict[str, Any]]:
+async def subscribers(
+    db: Db, limit: int, offset: int, organisation: str | None = None
+) -> list[dict[str, Any]]:
+    """Every subscriber, or (with `organisation`) that organisation's only."""
     rows = await db.fetch(
         f"SELECT {_SUBSCRIBER_COLUMNS} FROM projections.subscribers"
+        " WHERE $3::text IS NULL OR organisation = $3"
         " ORDER BY registered_at, subscriber_id LIMIT $1 OFFSET $2",
         limit,
         offset,
+        organisation,
     )
     return [dict(row) for row in rows]
 

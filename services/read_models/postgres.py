@@ -123,9 +123,11 @@ class PostgresReadModel:
         async with _database():
             return await public_queries.public_release(self.pool, slug)
 
-    async def subscribers(self, limit: int, offset: int) -> list[dict[str, Any]]:
+    async def subscribers(
+        self, limit: int, offset: int, organisation: str | None = None
+    ) -> list[dict[str, Any]]:
         async with _database():
-            return await delivery_queries.subscribers(self.pool, limit, offset)
+            return await delivery_queries.subscribers(self.pool, limit, offset, organisation)
 
     async def subscriber(self, subscriber_id: str) -> dict[str, Any] | None:
         async with _database():

@@ -11,7 +11,7 @@ import httpx
 import pytest_asyncio
 
 from dev_tools.infra.processes import tail
-from dev_tools.stack.processes import AppProcess, app_processes
+from dev_tools.stack.processes import AppProcess, app_processes, local_stack_env
 from events.actor import Actor
 from events.drafting import SubmitDraft
 from events.replies import OutcomeStatus
@@ -68,7 +68,7 @@ async def stack(infra: Settings) -> AsyncIterator[Stack]:
     processes = {p.name: p for p in app_processes(infra)}
     for process in processes.values():
         process.stop()  # a leftover from an interrupted run would hold old code
-        process.start()
+        process.start(local_stack_env(infra))  # the test stack asks for the demo tokens
     running = Stack(settings=infra, processes=processes)
     await asyncio.sleep(2)
     assert_all_alive(running)

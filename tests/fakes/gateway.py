@@ -49,7 +49,9 @@ async def gateway_client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the app; without a bus, no reply ever comes (the public side sends none)."""
     bus = bus or FakeCommandBus(respond=lambda _: None)
-    app = create_app(settings or Settings(reply_timeout_s=0.1), bus=bus, reads=reads)
+    app = create_app(
+        settings or Settings(demo_tokens=True, reply_timeout_s=0.1), bus=bus, reads=reads
+    )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
         yield http

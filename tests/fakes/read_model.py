@@ -94,8 +94,15 @@ class FakeReadModel:
         matches = (row for row in self.public if slug in (row["slug"], row.get("slug_if_taken")))
         return next(matches, None)
 
-    async def subscribers(self, limit: int, offset: int) -> list[dict[str, Any]]:
-        return self.subscriber_rows[offset : offset + limit]
+    async def subscribers(
+        self, limit: int, offset: int, organisation: str | None = None
+    ) -> list[dict[str, Any]]:
+        rows = [
+            row
+            for row in self.subscriber_rows
+            if organisation is None or row.get("organisation") == organisation
+        ]
+        return rows[offset : offset + limit]
 
     async def subscriber(self, subscriber_id: str) -> dict[str, Any] | None:
         rows = self.subscriber_rows

@@ -62,8 +62,15 @@ MAYA = Actor(id="maya", roles=["managing-editor"], organisation="fco")
 NINA = Actor(id="nina", roles=["managing-editor"], organisation="fco")
 # An author who also holds every approving role: four eyes must still stop them.
 WRITER_APPROVER = Actor(
-    id="alice", roles=["writer", "approver:policy", "approver:legal", "managing-editor"]
+    id="alice",
+    roles=["writer", "approver:policy", "approver:legal", "managing-editor"],
+    organisation="fco",
 )
+# A partner organisation's people, and a collaborator without an organisation: whatever role
+# they hold, the lead organisation's approval is not theirs to give, refuse or force.
+PARTNER_APPROVER = Actor(id="pia", roles=["approver:policy"], organisation="dit")
+PARTNER_EDITOR = Actor(id="pete", roles=["managing-editor"], organisation="dit")
+COLLABORATOR_EDITOR = Actor(id="cole", roles=["managing-editor", "approver:policy"])
 SUBMITTER_APPROVER = WRITER_APPROVER.model_copy(update={"id": "bob"})
 
 POLICY = StagePlan(name="policy", roles=["approver:policy"], step=0)
@@ -609,3 +616,26 @@ def test_each_refusal_maps_to_its_outcome_status_and_problem_type(
     assert rejection.status is status
     assert problem.type.startswith("urn:pressroom:problem:")
     assert problem.detail == "why"
+
+
+# --- who: the lead organisation only --------------------------------------------------------
+
+
+@pytest.mark.parametrize("actor", [PARTNER_APPROVER, COLLABORATOR_EDITOR], ids=lambda a: a.id)
+def test_only_the_lead_organisation_approves_a_stage(actor: Actor) -> None:
+    given([requested()]).when(approve(actor, "policy")).then_rejects(NotAllowed)
+
+
+@pytest.mark.parametrize("actor", [PARTNER_APPROVER, COLLABORATOR_EDITOR], ids=lambda a: a.id)
+def test_only_the_lead_organisation_rejects(actor: Actor) -> None:
+    given([requested()]).when(reject(actor, "policy")).then_rejects(NotAllowed)
+
+
+@pytest.mark.parametrize("actor", [PARTNER_EDITOR, COLLABORATOR_EDITOR], ids=lambda a: a.id)
+def test_only_the_lead_organisation_forces_an_approval(actor: Actor) -> None:
+    given([requested()]).when(force(actor)).then_rejects(NotAllowed)
+
+
+@pytest.mark.parametrize("actor", [PARTNER_EDITOR, COLLABORATOR_EDITOR], ids=lambda a: a.id)
+def test_only_the_lead_organisation_confirms_a_forced_approval(actor: Actor) -> None:
+    given([requested(), forced()]).when(confirm(actor)).then_rejects(NotAllowed)

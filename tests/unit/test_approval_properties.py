@@ -42,13 +42,21 @@ RELEASE = "uk-japan-2016"
 SYSTEM = Actor(id="pressroom-approval", roles=["system"])
 # Writers who also hold approving roles, so four eyes is what stops them, not a missing role.
 PEOPLE = [
-    Actor(id="alice", roles=["writer", "approver:policy", "approver:legal", "managing-editor"]),
-    Actor(id="bob", roles=["writer", "approver:policy", "managing-editor"]),
-    Actor(id="erin", roles=["approver:policy"]),
-    Actor(id="frank", roles=["approver:legal"]),
-    Actor(id="grace", roles=["approver:policy", "approver:legal", "approver:minister"]),
-    Actor(id="dave", roles=["managing-editor", "approver:minister"]),
-    Actor(id="maya", roles=["managing-editor", "approver:legal"]),
+    Actor(
+        id="alice",
+        roles=["writer", "approver:policy", "approver:legal", "managing-editor"],
+        organisation="fco",
+    ),
+    Actor(id="bob", roles=["writer", "approver:policy", "managing-editor"], organisation="fco"),
+    Actor(id="erin", roles=["approver:policy"], organisation="fco"),
+    Actor(id="frank", roles=["approver:legal"], organisation="fco"),
+    Actor(
+        id="grace",
+        roles=["approver:policy", "approver:legal", "approver:minister"],
+        organisation="fco",
+    ),
+    Actor(id="dave", roles=["managing-editor", "approver:minister"], organisation="fco"),
+    Actor(id="maya", roles=["managing-editor", "approver:legal"], organisation="fco"),
 ]
 NAMES = [person.id for person in PEOPLE]
 POLICY = StagePlan(name="policy", roles=["approver:policy"], step=0, deadline_at=NOW - timedelta(1))

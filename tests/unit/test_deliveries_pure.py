@@ -147,7 +147,7 @@ def registered() -> SubscriberRegistered:
     return SubscriberRegistered(
         subscriber_id="wire", name="Newswire", channel="webhook", url=HOOK, email=None,
         filters=SubscriberFilters(), secret_fingerprint=TEST_BOX.fingerprint(SECRET),
-        registered_by="paul",
+        registered_by="paul", organisation="fco",
     )  # fmt: skip
 
 
@@ -403,3 +403,38 @@ async def test_a_delivery_our_code_cannot_send_is_a_failed_attempt_not_a_crash()
            "secret": TEST_BOX.seal(SECRET), "delivery_id": "d-1"}  # fmt: skip
     result = await senders.send(due)
     assert not result.succeeded and result.detail.startswith("internal error: KeyError")
+
+
+# --- whose subscriber: its organisation's press office (and operators) -----------------------
+
+CAROL = Actor(id="carol", roles=["press-officer"], organisation="fco")
+MARK = Actor(id="mark", roles=["press-officer", "managing-editor"], organisation="mod")
+FREELANCER = Actor(id="cole", roles=["managing-editor"])
+OLGA = Actor(id="olga", roles=["operator"])
+
+
+def test_a_subscriber_belongs_to_the_registering_press_officer_s_organisation() -> None:
+    (event,) = given_subscriber([]).when(register()).decide()
+    assert isinstance(event, SubscriberRegistered) and event.organisation == "fco"
+
+
+def test_another_press_officer_of_the_same_organisation_manages_it() -> None:
+    remove = RemoveSubscriber(subscriber_id="wire", actor=CAROL)
+    given_subscriber([registered()]).when(remove).then(
+        [SubscriberRemoved(subscriber_id="wire", removed_by="carol")]
+    )
+
+
+@pytest.mark.parametrize("actor", [MARK, FREELANCER], ids=lambda a: a.id)
+def test_another_organisation_s_subscriber_is_as_missing_as_a_missing_one(actor: Actor) -> None:
+    remove = RemoveSubscriber(subscriber_id="wire", actor=actor)
+    given_subscriber([registered()]).when(remove).then_rejects(UnknownSubscriber)
+    redeliver = RequestRedelivery(subscriber_id="wire", actor=actor)
+    given_subscriber([registered()]).when(redeliver).then_rejects(UnknownSubscriber)
+
+
+def test_an_operator_manages_every_subscriber() -> None:
+    remove = RemoveSubscriber(subscriber_id="wire", actor=OLGA)
+    given_subscriber([registered()]).when(remove).then(
+        [SubscriberRemoved(subscriber_id="wire", removed_by="olga")]
+    )

@@ -414,3 +414,27 @@ def test_a_reopened_draft_can_be_revised_and_submitted_again() -> None:
     )
     state = given([created(), submitted(1, CONTENT), reopened]).state
     assert state.status is Status.DRAFT
+
+
+# --- not yours answers as not there -----------------------------------------------------------
+
+OUTSIDER = Actor(id="oscar", roles=["writer"], organisation="initech")
+OUTSIDER_WITHOUT_ROLE = Actor(id="olive", roles=["press-officer"], organisation="initech")
+
+
+@pytest.mark.parametrize("actor", [OUTSIDER, OUTSIDER_WITHOUT_ROLE, NOBODY], ids=lambda a: a.id)
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda actor: revise(1, actor=actor, summary=SECOND.summary),
+        lambda actor: submit(actor=actor),
+        lambda actor: discard(actor=actor),
+    ],
+    ids=["revise", "submit", "discard"],
+)
+def test_someone_else_s_release_is_refused_exactly_as_a_missing_one(
+    actor: Actor, command: Any
+) -> None:
+    not_yours = given([created()]).when(command(actor)).then_rejects(DraftNotFound)
+    not_there = given([]).when(command(actor)).then_rejects(DraftNotFound)
+    assert not_yours.problem() == not_there.problem()

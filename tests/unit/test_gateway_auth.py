@@ -40,7 +40,7 @@ def test_the_principal_becomes_the_command_actor() -> None:
 
 
 def test_the_demo_tokens_load_and_cover_every_role() -> None:
-    tokens = load_tokens(None)
+    tokens = load_tokens(DEMO_TOKENS_FILE)
     roles = {
         role
         for token in ("dev-alice", "dev-carol", "dev-dave", "dev-erin", "dev-frank", "dev-olga")

@@ -25,7 +25,8 @@ class Unavailable(FakeReadModel):
 
 
 async def client_over(reads: FakeReadModel) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(reply_timeout_s=0.1), bus=FakeCommandBus(lambda _: None), reads=reads)
+    settings = Settings(demo_tokens=True, reply_timeout_s=0.1)
+    app = create_app(settings, bus=FakeCommandBus(lambda _: None), reads=reads)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
         yield http
@@ -33,7 +34,9 @@ async def client_over(reads: FakeReadModel) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="module")
 def openapi() -> dict[str, Any]:
-    app = create_app(Settings(), bus=FakeCommandBus(lambda _: None), reads=FakeReadModel())
+    app = create_app(
+        Settings(demo_tokens=True), bus=FakeCommandBus(lambda _: None), reads=FakeReadModel()
+    )
     return app.openapi()
 
 

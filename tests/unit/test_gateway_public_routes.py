@@ -43,7 +43,10 @@ ROWS = [
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     # No bus: the public side sends no command.
-    async with gateway_client(FakeReadModel(public=list(ROWS)), settings=Settings()) as http:
+    async with gateway_client(
+        FakeReadModel(public=list(ROWS)),
+        settings=Settings(demo_tokens=True, public_base_url="http://gateway"),
+    ) as http:
         yield http
 
 
@@ -72,7 +75,7 @@ async def test_a_public_page_answers_for_each_state(client: httpx.AsyncClient) -
 
 async def test_a_release_s_permanent_address_redirects_to_the_slug_it_holds() -> None:
     reads = FakeReadModel(public=[row("r9", slug_if_taken="slug-r9-r9")])
-    async with gateway_client(reads, settings=Settings()) as client:
+    async with gateway_client(reads, settings=Settings(demo_tokens=True)) as client:
         for suffix in ("", ".ninjs"):
             response = await client.get(f"/v1/public/slug-r9-r9{suffix}")
             assert response.status_code == 301

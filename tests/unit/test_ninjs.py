@@ -226,7 +226,10 @@ ROWS = [
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     # No bus: the public side sends no command.
-    async with gateway_client(FakeReadModel(public=list(ROWS)), settings=Settings()) as http:
+    async with gateway_client(
+        FakeReadModel(public=list(ROWS)),
+        settings=Settings(demo_tokens=True, public_base_url="http://gateway"),
+    ) as http:
         yield http
 
 

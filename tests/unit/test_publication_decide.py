@@ -304,3 +304,37 @@ def test_each_refusal_has_a_pressroom_problem_type(rejection: type[Rejection]) -
 
 def test_version_counts_every_event() -> None:
     assert given(CORRECTED).state.version == len(CORRECTED)
+
+
+# --- who: the lead organisation's press office only ------------------------------------------
+
+# A partner organisation's press people, and a collaborator without an organisation.
+PARTNER_OFFICER = Actor(id="pete", roles=["press-officer", "managing-editor"], organisation="dit")
+COLLABORATOR_EDITOR = Actor(id="cole", roles=["managing-editor"])
+OUTSIDERS = [PARTNER_OFFICER, COLLABORATOR_EDITOR]
+
+
+@pytest.mark.parametrize("actor", OUTSIDERS, ids=lambda a: a.id)
+def test_only_the_lead_organisation_publishes(actor: Actor) -> None:
+    given(READY).when(publish(actor=actor)).then_rejects(NotAllowed)
+
+
+@pytest.mark.parametrize("actor", OUTSIDERS, ids=lambda a: a.id)
+def test_only_the_lead_organisation_withdraws(actor: Actor) -> None:
+    given([*READY, EDITION_1]).when(withdraw(actor)).then_rejects(NotAllowed)
+
+
+@pytest.mark.parametrize("actor", OUTSIDERS, ids=lambda a: a.id)
+def test_only_the_lead_organisation_unpublishes(actor: Actor) -> None:
+    given([*READY, EDITION_1]).when(unpublish(actor=actor)).then_rejects(NotAllowed)
+
+
+def test_the_newest_revision_names_the_lead_organisation() -> None:
+    handed_over = ReleaseContent(title=TITLE, body="Body 2.", organisations=["dit", "fco"])
+    second = RevisionContentNoted(
+        release_id=RELEASE, revision=2, content_hash=content_hash(handed_over),
+        content=handed_over,
+    )  # fmt: skip
+    state = given([content(1), second]).state
+    assert state.lead_organisation == "dit"
+    assert given([second, content(1)]).state.lead_organisation == "dit"

@@ -34,7 +34,7 @@ from tests.unit.given_when_then import NOW
 
 RELEASE = "uk-japan-2016"
 SYSTEM = Actor(id="pressroom-publication", roles=["system"])
-PAUL = Actor(id="paul", roles=["press-officer"])
+PAUL = Actor(id="paul", roles=["press-officer"], organisation="fco")
 Kind = Literal[
     "revise", "approve", "deliver-approval", "deliver-content", "forge", "embargo", "cancel",
     "lift", "publish", "publish-on-lift", "replay",

@@ -31,7 +31,7 @@ async def approval_inbox(
 ) -> JSONResponse:
     """Stages awaiting approval by a role you hold, on your organisation's releases: the ones
     you may approve now (`opened`) first, then by deadline and age of the request."""
-    headers = await catch_up(gateway, read_after(read_after_header))
+    headers = await catch_up(gateway, read_after(read_after_header), principal)
     where = InboxFilter(principal.roles, principal.organisation, stage, limit, offset)
     rows = await gateway.reads.approval_inbox(where)
     items = [json_ready(row) for row in rows if can_see_inbox_item(principal, row)]

@@ -40,7 +40,7 @@ async def embargo_calendar(
     """Your organisation's embargoes, the next to lift first: times in UTC, and as the clocks
     in `tz` (Europe/London unless asked) show them under `local`."""
     zone = _zone(tz)
-    headers = await catch_up(gateway, read_after(read_after_header))
+    headers = await catch_up(gateway, read_after(read_after_header), principal)
     rows = []
     if principal.organisation is not None:
         rows = await gateway.reads.embargo_calendar(principal.organisation, status, limit, offset)
@@ -59,7 +59,7 @@ async def embargoed_copy(
     """The copy issued to you (recipients only): exactly the approved revision it names, and
     when it lifts. 404 for anyone else, after a cancel, and after the lift (the public feed
     serves it then)."""
-    headers = await catch_up(gateway, read_after(read_after_header))
+    headers = await catch_up(gateway, read_after(read_after_header), principal, copies=True)
     copy = None
     if principal.has_role(RECIPIENT_ROLE):
         copy = await gateway.reads.embargoed_copy(release_id, principal.id)

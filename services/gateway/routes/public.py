@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from services.gateway.addresses import absolute_url, this_url
 from services.gateway.atom import atom_feed
 from services.gateway.deps import Gateway, GatewayDep
 from services.gateway.ninjs import NINJS_MEDIA_TYPE, NINJS_SCHEMA_URI, ninjs_item
@@ -34,7 +35,8 @@ async def feed(gateway: GatewayDep, request: Request, page: Page = 1, limit: Lim
     """Published and withdrawn releases, the most recently updated first, a page at a time."""
     rows = await gateway.reads.public_feed(limit + 1, (page - 1) * limit)
     more = len(rows) > limit
-    next_url = str(request.url.include_query_params(page=page + 1, limit=limit)) if more else None
+    next_page = this_url(gateway.settings, request, page=page + 1, limit=limit)
+    next_url = next_page if more else None
     items = [public_view(row) for row in rows[:limit]]
     return JSONResponse({"items": items, "page": page, "limit": limit, "next": next_url})
 
@@ -47,8 +49,8 @@ async def feed(gateway: GatewayDep, request: Request, page: Page = 1, limit: Lim
 async def feed_atom(gateway: GatewayDep, request: Request, limit: Limit = 50) -> Response:
     """The newest releases as an Atom 1.0 feed, for feed readers and newswires."""
     rows = await gateway.reads.public_feed(limit, 0)
-    base_url = str(request.base_url).rstrip("/")
-    document = atom_feed(rows, str(request.url), base_url, datetime.now(UTC))
+    base_url = absolute_url(gateway.settings, "")
+    document = atom_feed(rows, this_url(gateway.settings, request), base_url, datetime.now(UTC))
     return Response(document, media_type=ATOM_MEDIA_TYPE)
 
 
@@ -68,7 +70,7 @@ async def public_release_ninjs(gateway: GatewayDep, request: Request, slug: Publ
     200 with `pubstatus: canceled` and the notice; 410 gone; 301 to its new home; else 404."""
 
     def ninjs(row: Mapping[str, Any]) -> Response:
-        page_url = f"{str(request.base_url).rstrip('/')}/v1/public/{row['slug']}"
+        page_url = absolute_url(gateway.settings, f"/v1/public/{row['slug']}")
         return JSONResponse(
             ninjs_item(row, page_url),
             media_type=NINJS_MEDIA_TYPE,

@@ -14,6 +14,7 @@ from services.gateway.deps import Gateway, GatewayDep
 from services.gateway.preconditions import STREAM_SERVICES, etag, none_match, read_after
 from services.gateway.problems import ProblemError, problem_responses
 from services.gateway.read_access import ReadAfterHeader, catch_up, visible_release
+from services.gateway.redaction import redacted_history_row
 from services.gateway.views import (
     board_item,
     drafting_version,
@@ -46,7 +47,7 @@ async def list_releases(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> JSONResponse:
     """The status board: releases you may read, newest change first, optionally searched."""
-    headers = await catch_up(gateway, read_after(read_after_header))
+    headers = await catch_up(gateway, read_after(read_after_header), principal)
     where = ReleaseFilter(status, q, board_organisation(principal, org), limit, offset)
     rows = await gateway.reads.releases(where)
     items = [board_item(row) for row in rows if can_read(principal, row)]
@@ -66,7 +67,9 @@ async def get_release(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """One release as the read model has it, its approval included; ETag = its drafting version."""
-    headers = await catch_up(gateway, read_after(read_after_header, release_id, min_version))
+    headers = await catch_up(
+        gateway, read_after(read_after_header, release_id, min_version), principal
+    )
     release = await visible_release(gateway, principal, release_id)
     version = drafting_version(release)
     headers["ETag"] = etag(version)
@@ -85,10 +88,12 @@ async def release_history(
     release_id: Annotated[Identifier, Path()],
     read_after_header: ReadAfterHeader = None,
 ) -> JSONResponse:
-    """The audit timeline: every event of the release, who, when and why."""
-    headers = await catch_up(gateway, read_after(read_after_header))
+    """The audit timeline: every event of the release, who, when and why (embargo recipients
+    counted, never named)."""
+    headers = await catch_up(gateway, read_after(read_after_header), principal)
     await visible_release(gateway, principal, release_id)
-    events = [json_ready(row) for row in await gateway.reads.history(release_id)]
+    rows = await gateway.reads.history(release_id)
+    events = [json_ready(redacted_history_row(row)) for row in rows]
     return JSONResponse({"release_id": release_id, "events": events}, headers=headers)
 
 
@@ -100,7 +105,7 @@ async def command_outcome(
     read_after_header: ReadAfterHeader = None,
 ) -> JSONResponse:
     """The outcome of a command (after a 202), once the projector has recorded it."""
-    headers = await catch_up(gateway, read_after(read_after_header))
+    headers = await catch_up(gateway, read_after(read_after_header), principal)
     outcome = await gateway.reads.command_outcome(command_id)
     if outcome is None or not await _may_see_outcome(gateway, principal, outcome):
         raise ProblemError(

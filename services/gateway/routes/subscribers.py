@@ -13,11 +13,13 @@ from pydantic import BaseModel, ConfigDict
 from events.content import Identifier
 from events.replies import OutcomeStatus
 from events.subscribers import (
+    OPERATOR,
     SUBSCRIPTION_MANAGERS,
     RemoveSubscriber,
     RequestRedelivery,
     SubscriberCommand,
     SubscriberTerms,
+    manages,
 )
 from services.gateway.auth import CurrentPrincipal, Principal
 from services.gateway.deps import Gateway, GatewayDep, IdempotencyKey
@@ -72,9 +74,13 @@ async def list_subscribers(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> JSONResponse:
-    """Every subscriber, active or removed, the oldest first (secrets never shown)."""
+    """The caller's organisation's subscribers (an operator's: all), active or removed, the oldest
+    first (secrets never shown)."""
     _require_manager(principal)
-    rows = await gateway.reads.subscribers(limit, offset)
+    if not manages(principal.actor(), principal.organisation):
+        return JSONResponse({"items": [], "limit": limit})  # no organisation: none of its own
+    owner = None if principal.has_role(OPERATOR) else principal.organisation
+    rows = await gateway.reads.subscribers(limit, offset, owner)
     return JSONResponse({"items": [json_ready(row) for row in rows], "limit": limit})
 
 
@@ -84,7 +90,7 @@ async def get_subscriber(
 ) -> JSONResponse:
     """One subscriber and its latest deliveries: status, attempts, the last answer."""
     _require_manager(principal)
-    row = await _subscriber(gateway, subscriber_id)
+    row = await _subscriber(gateway, principal, subscriber_id)
     deliveries = await gateway.reads.subscriber_deliveries(subscriber_id, 100)
     view = {**json_ready(row), "deliveries": [json_ready(d) for d in deliveries]}
     return JSONResponse(view)
@@ -150,9 +156,10 @@ def _require_manager(principal: Principal) -> None:
         )
 
 
-async def _subscriber(gateway: Gateway, subscriber_id: str) -> dict[str, Any]:
+async def _subscriber(gateway: Gateway, principal: Principal, subscriber_id: str) -> dict[str, Any]:
+    """Its row, if the caller manages it; another organisation's is as missing as a missing one."""
     row = await gateway.reads.subscriber(subscriber_id)
-    if row is None:
+    if row is None or not manages(principal.actor(), row.get("organisation")):
         raise ProblemError(
             404, f"No subscriber {subscriber_id!r}; GET /v1/subscribers lists them.",
             slug="subscriber-not-found",

@@ -1,0 +1,35 @@
+"""What the local and test stacks ask of the gateway: the demo tokens only when nothing else is
+configured, and no rate limits unless the environment sets them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dev_tools.stack.processes import local_stack_env
+from services.kit.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def no_limits_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("FAILED_AUTH", "WRITES_PER_PRINCIPAL", "WRITES_PER_ADDRESS"):
+        monkeypatch.delenv(f"PRESSROOM_RATE_LIMIT_{name}", raising=False)
+
+
+def test_the_local_stack_asks_for_the_demo_tokens_when_nothing_is_configured() -> None:
+    assert local_stack_env(Settings(tokens_file=None))["PRESSROOM_DEMO_TOKENS"] == "true"
+
+
+@pytest.mark.parametrize(
+    "configured",
+    [{"tokens_file": Path("/etc/pressroom/tokens.yaml")}, {"oidc_issuer": "https://idp"}],
+)
+def test_configured_tokens_are_never_replaced_by_the_demo(configured: dict[str, object]) -> None:
+    assert "PRESSROOM_DEMO_TOKENS" not in local_stack_env(Settings(**configured))
+
+
+def test_rate_limits_are_lifted_unless_set_explicitly(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert local_stack_env(Settings())["PRESSROOM_RATE_LIMIT_WRITES_PER_PRINCIPAL"] == "0"
+    monkeypatch.setenv("PRESSROOM_RATE_LIMIT_WRITES_PER_PRINCIPAL", "5")
+    assert "PRESSROOM_RATE_LIMIT_WRITES_PER_PRINCIPAL" not in local_stack_env(Settings())
