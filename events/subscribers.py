@@ -15,12 +15,13 @@ from pydantic import EmailStr, Field, StringConstraints
 from events.actor import Actor
 from events.base import Contract, Message
 from events.content import Identifier, ShortText
+from events.text import SingleLine
 
 Channel = Literal["webhook", "email"]
 # Checked by decide (https, or http to this machine only), so a bad URL is a clear refusal.
-WebhookUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+WebhookUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), SingleLine]
 # HMAC-SHA256 key: long enough to resist guessing, short enough for a header in a config file.
-WebhookSecret = Annotated[str, StringConstraints(min_length=24, max_length=200)]
+WebhookSecret = Annotated[str, StringConstraints(min_length=24, max_length=200), SingleLine]
 # The first 16 hex digits of the secret's SHA-256: says which secret, never what it is.
 SecretFingerprint = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
 

@@ -77,7 +77,7 @@ def create_app(
     app = FastAPI(title="Pressroom", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.gateway = gateway
     install_problem_handlers(app)
-    app.add_middleware(RequestContextMiddleware, metrics=gateway.metrics)
+    app.add_middleware(RequestContextMiddleware, gateway=gateway)
     commands = (release_commands, approval_commands, embargo_commands, publication_commands)
     views = (release_reads, approval_reads, embargo_reads, public, subscribers, ops)
     for module in (*commands, *views):

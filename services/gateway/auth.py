@@ -133,10 +133,16 @@ def current_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
     """FastAPI dependency: the caller, or a 401 problem with a Bearer challenge."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
+    scheme, token = (credentials.scheme, credentials.credentials) if credentials else ("", "")
+    return bearer_principal(scheme, token, request.app.state.gateway.tokens)
+
+
+def bearer_principal(scheme: str, token: str, tokens: TokenStore) -> Principal:
+    """The principal of `Authorization: <scheme> <token>`, or the 401 problem saying why not.
+    Also used at the door, before a request's body is read (services/gateway/request_guard.py)."""
+    if scheme.lower() != "bearer" or not token:
         raise _unauthenticated("Send 'Authorization: Bearer <token>'.", None)
-    tokens: TokenStore = request.app.state.gateway.tokens
-    principal = tokens.authenticate(credentials.credentials)
+    principal = tokens.authenticate(token)
     if principal is None:
         raise _unauthenticated("The bearer token is not valid.", "invalid_token")
     return principal

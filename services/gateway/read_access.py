@@ -30,8 +30,12 @@ async def catch_up(gateway: Gateway, wanted: ReadAfter | None) -> dict[str, str]
     """Waits for read-your-writes; the headers to add (Pressroom-Stale when it gave up)."""
     if wanted is None:
         return {}
+    wait_s = READ_AFTER_WAIT_S
+    if not gateway.recent_writes.knows(wanted.release_id):
+        # Unknown to the read model and not written here lately: nothing to wait for.
+        wait_s = 0.0 if await gateway.reads.release(wanted.release_id) is None else wait_s
     caught_up = await gateway.reads.caught_up(
-        wanted.release_id, wanted.version, READ_AFTER_WAIT_S, wanted.service
+        wanted.release_id, wanted.version, wait_s, wanted.service
     )
     return {} if caught_up else {STALE_HEADER: "true"}
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from events.embargo import (
     CancelEmbargo,
@@ -17,6 +17,7 @@ from events.embargo import (
     Recipients,
     SetEmbargo,
 )
+from events.text import EARLIEST_TIME, LATEST_TIME, bounded_utc
 from services.gateway.auth import CurrentPrincipal, Principal
 from services.gateway.deps import Gateway, GatewayDep, IdempotencyKey
 from services.gateway.dispatch import send_keyed
@@ -30,6 +31,10 @@ PRESS_OFFICE_ROLES = ("press-officer", "managing-editor")
 # An embargo the service still holds: a PUT then replaces its terms (ChangeEmbargo).
 ACTIVE = ("scheduled", "deferred")
 OFFSET_HINT = "include an offset, e.g. 2026-01-09T00:01:00+00:00"
+TIME_RANGE = (
+    f"RFC 3339 with an offset, from {EARLIEST_TIME:%Y-%m-%dT%H:%M:%SZ}"
+    f" to {LATEST_TIME:%Y-%m-%dT%H:%M:%SZ}."
+)
 
 
 class EmbargoBody(BaseModel):
@@ -37,9 +42,9 @@ class EmbargoBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    lift_at: datetime
+    lift_at: datetime = Field(description=TIME_RANGE)
     recipients: Recipients = []
-    pre_release_at: datetime | None = None
+    pre_release_at: datetime | None = Field(default=None, description=TIME_RANGE)
 
     @field_validator("lift_at", "pre_release_at")
     @classmethod
@@ -47,7 +52,8 @@ class EmbargoBody(BaseModel):
         # Refused here, with the hint, rather than with pydantic's terse "timezone info".
         if value is not None and value.utcoffset() is None:
             raise ValueError(f"{value.isoformat()} has no offset: {OFFSET_HINT}")
-        return value
+        # In range here, or SetEmbargo's own check would raise inside the route.
+        return bounded_utc(value) if value is not None else None
 
 
 class CancelBody(BaseModel):
