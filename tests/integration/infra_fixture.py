@@ -28,6 +28,8 @@ TEST_STACK_ENV = {
     "PRESSROOM_DELIVERY_BACKOFF_S": "0.2",
     "PRESSROOM_DELIVERY_BACKOFF_CAP_S": "2",
     "PRESSROOM_DELIVERY_MAX_ATTEMPTS": "5",
+    # A body that never finishes gets its 408 within a test's patience (default 30 s).
+    "PRESSROOM_HTTP_BODY_TIMEOUT_S": "10",
 }
 # Set to 1 to leave a stack this session started running, for fast reruns.
 KEEP_ENV = "PRESSROOM_TEST_KEEP_INFRA"
