@@ -14,7 +14,7 @@ APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -y -q
 apt_install = $(APT) install $(1) || { $(APT) update && $(APT) install $(1); }
 need = command -v $(1) >/dev/null 2>&1 || { echo "Installing $(2)"; $(call apt_install,$(2)); }
 
-.PHONY: help venv deps infra up down test check lint fmt bench clean
+.PHONY: help venv deps infra up down test fuzz check lint fmt bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  %-7s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,6 +46,10 @@ down: ## Stop services and gateway, then Kafka and PostgreSQL (data kept)
 test: venv deps ## Run every test (starts its own stack on other ports, .pressroom/test)
 	@rc=0; $(BIN)/pytest -q || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$rc
+
+# The long form of tests/e2e/test_http_fuzz.py (make test runs the short one): about 5,600 requests.
+fuzz: venv deps ## HTTP fuzzing of the gateway, long form (PRESSROOM_FUZZ_EXAMPLES=60)
+	PRESSROOM_FUZZ_EXAMPLES=$${PRESSROOM_FUZZ_EXAMPLES:-60} $(BIN)/pytest -q -s tests/e2e/test_http_fuzz.py
 
 check: venv lint ## Lint, format check, mypy --strict, schema drift
 	$(BIN)/mypy events services operator_tools dev_tools cli
