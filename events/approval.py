@@ -9,12 +9,15 @@ from pydantic import AwareDatetime, Field, StringConstraints
 from events.actor import Actor, Role
 from events.base import Command, Contract, Event
 from events.content import Identifier
+from events.text import XmlText
 
 StageName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
 Revision = Annotated[int, Field(ge=1)]
 ContentHash = Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), XmlText
+]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), XmlText]
 
 
 class StagePlan(Contract):

@@ -9,19 +9,31 @@ from typing import Annotated
 from pydantic import EmailStr, Field, StringConstraints
 
 from events.base import Contract
+from events.text import SingleLine, XmlText
 
 # Identifiers: release ids, organisation slugs, people. Lowercase is not forced (UUIDs, slugs).
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine
+]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), SingleLine
+]
 # BCP 47 language tag, loosely: "en", "en-GB", "cy".
 LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 
 MAX_BODY_CHARS = 100_000
+# Multi-line text: tab and line breaks allowed, nothing XML 1.0 cannot carry (events/text.py).
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), XmlText]
+Body = Annotated[str, StringConstraints(max_length=MAX_BODY_CHARS), XmlText]
+QuoteText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000), XmlText
+]
+NotesToEditors = Annotated[str, StringConstraints(max_length=20_000), XmlText]
 
 
 class Quote(Contract):
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    text: QuoteText
     attribution: ShortText
 
 
@@ -36,14 +48,21 @@ class ReleaseContent(Contract):
     """Everything a writer edits. `organisations[0]` is the lead organisation."""
 
     title: Title
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
-    body: Annotated[str, StringConstraints(max_length=MAX_BODY_CHARS)] = Field(
-        default="", description="Markdown (CommonMark)."
-    )
+    summary: Summary = ""
+    body: Body = Field(default="", description="Markdown (CommonMark).")
     quotes: Annotated[list[Quote], Field(max_length=20)] = []
-    notes_to_editors: Annotated[str, StringConstraints(max_length=20_000)] = ""
+    notes_to_editors: NotesToEditors = ""
     press_contacts: Annotated[list[PressContact], Field(max_length=20)] = []
-    organisations: Annotated[list[Identifier], Field(min_length=1, max_length=20)]
+    organisations: Annotated[
+        list[Identifier],
+        Field(
+            min_length=1,
+            max_length=20,
+            description="Organisation ids (slugs, e.g. 'fco'). The first, the lead organisation,"
+            " is the writer's own: the `organisation` of its principal (docs/auth.md).",
+            examples=[["fco"], ["fco", "dfid"]],
+        ),
+    ]
     people: Annotated[list[ShortText], Field(max_length=50)] = []
     topics: Annotated[list[ShortText], Field(max_length=50)] = []
     locations: Annotated[list[ShortText], Field(max_length=50)] = []
@@ -59,10 +78,10 @@ class ContentChanges(Contract):
     to empty a text field send ""). Null-as-absent also survives the JSON round trip on Kafka."""
 
     title: Title | None = None
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
-    body: Annotated[str, StringConstraints(max_length=MAX_BODY_CHARS)] | None = None
+    summary: Summary | None = None
+    body: Body | None = None
     quotes: Annotated[list[Quote], Field(max_length=20)] | None = None
-    notes_to_editors: Annotated[str, StringConstraints(max_length=20_000)] | None = None
+    notes_to_editors: NotesToEditors | None = None
     press_contacts: Annotated[list[PressContact], Field(max_length=20)] | None = None
     organisations: Annotated[list[Identifier], Field(min_length=1, max_length=20)] | None = None
     people: Annotated[list[ShortText], Field(max_length=50)] | None = None

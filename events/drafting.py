@@ -9,8 +9,9 @@ from pydantic import Field, StringConstraints
 from events.actor import Actor
 from events.base import Command, Event
 from events.content import ContentChanges, Identifier, ReleaseContent
+from events.text import XmlText
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), XmlText]
 Revision = Annotated[int, Field(ge=1)]
 StreamVersion = Annotated[int, Field(ge=0)]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
@@ -10,14 +9,17 @@ from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 from events.actor import Actor
 from events.base import Command, Event
 from events.content import Identifier
+from events.text import PlannedTime, XmlText, to_utc
 
 # Invariant 10: an offset is required (a naive time is refused: "Input should have timezone
 # info"), and whatever offset was sent, the instant is kept in UTC.
-UtcTime = Annotated[AwareDatetime, AfterValidator(lambda value: value.astimezone(UTC))]
+UtcTime = Annotated[AwareDatetime, AfterValidator(to_utc)]
 Revision = Annotated[int, Field(ge=1)]
 ContentHash = Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-OptionalReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), XmlText
+]
+OptionalReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), XmlText]
 StreamVersion = Annotated[int, Field(ge=0)]
 # Accredited journalists, by principal id. Duplicates are dropped in order by decide.
 Recipients = Annotated[list[Identifier], Field(max_length=500)]
@@ -31,9 +33,9 @@ class EmbargoCommand(Command):
 class EmbargoTerms(EmbargoCommand):
     """What a press officer decides: when the release lifts, who gets copies before, from when."""
 
-    lift_at: UtcTime
+    lift_at: PlannedTime
     recipients: Recipients = []
-    pre_release_at: UtcTime | None = None
+    pre_release_at: PlannedTime | None = None
     expected_version: StreamVersion | None = None
 
 

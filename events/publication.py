@@ -10,12 +10,13 @@ from events.actor import Actor
 from events.base import Command, Contract, Event
 from events.content import Identifier, ReleaseContent
 from events.embargo import ContentHash, OptionalReason, Reason, Revision, StreamVersion, UtcTime
+from events.text import SingleLine
 
 Edition = Annotated[int, Field(ge=1)]
 UpdateType = Literal["major", "minor"]
 UnpublishType = Literal["gone", "redirect", "vanish"]
 # Checked by decide (https only), so a bad URL is a clear refusal rather than a parse error.
-RedirectUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+RedirectUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), SingleLine]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)]
 
 

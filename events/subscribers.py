@@ -17,12 +17,13 @@ from pydantic import EmailStr, Field, StringConstraints
 from events.actor import Actor
 from events.base import TOLERANT_READER, Contract, Message
 from events.content import Identifier, ShortText
+from events.text import SingleLine
 
 Channel = Literal["webhook", "email"]
 # Checked by decide (https, or http to this machine only), so a bad URL is a clear refusal.
-WebhookUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+WebhookUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), SingleLine]
 # RegisterSubscriber v1's secret: any text of 24+ characters, sent in clear (no longer accepted).
-WebhookSecret = Annotated[str, StringConstraints(min_length=24, max_length=200)]
+WebhookSecret = Annotated[str, StringConstraints(min_length=24, max_length=200), SingleLine]
 # Who decides where releases go: the press office's editors and the operators who run it
 # (publication's decide requires one of them; the gateway shows subscribers only to them).
 OPERATOR = "operator"

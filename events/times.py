@@ -29,9 +29,14 @@ class AmbiguousLocalTime(ValueError):
 
 
 def in_zone(instant: datetime, zone: str = PRESS_OFFICE_ZONE) -> datetime:
-    """The same instant as the zone's clocks show it."""
+    """The same instant as the zone's clocks show it; unconverted when the zone's date would fall
+    outside what datetime can hold (a stored 9999-12-31T23:59:59Z in Asia/Tokyo): the instant
+    as it is, its offset saying so, rather than no answer at all."""
     _require_offset(instant)
-    return instant.astimezone(ZoneInfo(zone))
+    try:
+        return instant.astimezone(ZoneInfo(zone))
+    except OverflowError:
+        return instant
 
 
 def show(instant: datetime, zone: str = PRESS_OFFICE_ZONE) -> str:

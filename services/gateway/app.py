@@ -76,7 +76,7 @@ def create_app(
     app = FastAPI(title="Pressroom", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.gateway = gateway
     install_problem_handlers(app)
-    app.add_middleware(RequestContextMiddleware, metrics=gateway.metrics)
+    app.add_middleware(RequestContextMiddleware, gateway=gateway)
     app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(release_commands.router)
     app.include_router(command_router(COMMAND_ROUTES))

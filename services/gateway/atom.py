@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from events.text import xml_safe
+
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_ID = "urn:pressroom:feed"
 FEED_TITLE = "Pressroom: press releases"
@@ -59,7 +61,8 @@ def _author(parent: ET.Element, name: str) -> None:
 
 def _text(parent: ET.Element, name: str, text: str, **attributes: str) -> ET.Element:
     element = ET.SubElement(parent, _tag(name), attributes)
-    element.text = text
+    # ElementTree escapes markup but writes control characters as they are: not well-formed.
+    element.text = xml_safe(text)
     return element
 
 

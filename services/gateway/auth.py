@@ -209,4 +209,18 @@ async def _authenticate(
         ) from None  # fmt: skip
 
 
+def door_check(scheme: str, token: str, tokens: TokenStore, oidc: BearerVerifier | None) -> None:
+    """At the door, before a request's body is read (services/gateway/request_guard.py): the 401
+    problem for a caller who can never be authenticated. A token of the tokens file passes; with
+    OIDC configured, a JWT-shaped token is left to the route's full check (its keys may need
+    fetching, which the door does not wait for)."""
+    if scheme.lower() != "bearer" or not token:
+        raise _unauthenticated("Send 'Authorization: Bearer <token>'.", None)
+    if tokens.authenticate(token) is not None:
+        return
+    if oidc is not None and token.count(".") == 2:
+        return
+    raise _unauthenticated("The bearer token is not valid.", "invalid_token")
+
+
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from pydantic import WithJsonSchema
 
 from services.gateway.auth import BearerVerifier, TokenStore
 from services.gateway.command_bus import CommandBus
 from services.gateway.metrics import GatewayMetrics
 from services.gateway.ops_metrics import OpsMetrics
-from services.gateway.preconditions import checked_idempotency_key, expected_version
+from services.gateway.preconditions import (
+    IDEMPOTENCY_KEY_SCHEMA,
+    RecentWrites,
+    checked_idempotency_key,
+    expected_version,
+)
 from services.gateway.rate_limits import GatewayLimits
 from services.kit.settings import Settings
 from services.read_models.model import ReadModel
@@ -30,6 +36,8 @@ class Gateway:
     oidc: BearerVerifier | None = None
     # Lag and dead-letter gauges read Kafka and PostgreSQL: only with the real bus and read model.
     ops_metrics: OpsMetrics | None = None
+    # Releases written through this gateway lately: reads may wait for them (read_access.py).
+    recent_writes: RecentWrites = field(default_factory=RecentWrites)
 
 
 def current_gateway(request: Request) -> Gateway:
@@ -64,8 +72,11 @@ def idempotency_key(
         str | None,
         Header(
             alias="Idempotency-Key",
-            description="Repeat a request with the same key to get the same outcome, never twice.",
+            description="Repeat a request with the same key to get the same outcome, never twice."
+            " 1 to 255 visible ASCII characters (a UUID does); anything else is a 400.",
         ),
+        # What the document promises; checked_idempotency_key answers the 400 for the rest.
+        WithJsonSchema(IDEMPOTENCY_KEY_SCHEMA),
     ] = None,
 ) -> str | None:
     """FastAPI dependency: the Idempotency-Key, checked before the body is read."""

@@ -76,6 +76,8 @@ async def dispatch_command(
         raise ProblemError(
             503, str(error), slug="command-not-sent", headers={"Retry-After": "2"}
         ) from error
+    if outcome is not None and outcome.release_id is not None and outcome.stream_version:
+        gateway.recent_writes.note(outcome.release_id)
     status = outcome.status.value if outcome is not None else "timeout"
     gateway.metrics.command(command.type_name(), status, time.perf_counter() - started)
     return outcome

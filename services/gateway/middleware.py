@@ -1,4 +1,5 @@
-"""Per request: a correlation id (X-Correlation-Id or a new one), an access log line, metrics."""
+"""Per request: a correlation id (X-Correlation-Id or a new one), an access log line, metrics;
+the door's refusals (request_guard.py); and a problem, never a dropped connection, for a crash."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import structlog
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.gateway.metrics import GatewayMetrics
+from services.gateway.deps import Gateway
+from services.gateway.problems import crash_response, problem_response
+from services.gateway.request_guard import BodyLimits, GuardedReceive, door_problem
 
 log = structlog.get_logger()
 CORRELATION_HEADER = "X-Correlation-Id"
@@ -37,9 +40,12 @@ def route_template(scope: Scope) -> str:
 class RequestContextMiddleware:
     """Pure ASGI, so it sees every response, problem or crash, and streams untouched."""
 
-    def __init__(self, app: ASGIApp, metrics: GatewayMetrics) -> None:
+    def __init__(self, app: ASGIApp, gateway: Gateway) -> None:
         self.app = app
-        self.metrics = metrics
+        self.gateway = gateway
+        self.metrics = gateway.metrics
+        settings = gateway.settings
+        self.limits = BodyLimits(settings.http_max_body_bytes, settings.http_body_timeout_s)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -59,9 +65,28 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
             try:
-                await self.app(scope, receive, send_with_id)
+                await self._answer(scope, receive, send_with_id)
             finally:
                 self._record(scope, status, time.perf_counter() - started)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        refused = door_problem(scope, self.limits, self.gateway.tokens, self.gateway.oidc)
+        if refused is not None:
+            await problem_response(refused, scope["path"])(scope, receive, send)
+            return
+        started = False
+
+        async def send_noting_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, GuardedReceive(receive, self.limits), send_noting_start)
+        except Exception as error:
+            if started:  # too late for a problem: the server ends the response as it can
+                raise
+            await crash_response(scope["path"], error)(scope, receive, send)
 
     def _record(self, scope: Scope, status: int, seconds: float) -> None:
         route = route_template(scope)

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from events.text import xml_safe
+
 NINJS_VERSION = "2.2"
 NINJS_SCHEMA_URI = "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json"
 # Not the unregistered `application/ninjs+json`: IANA has no ninjs type, and every JSON client
@@ -49,7 +51,19 @@ def ninjs_item(row: Mapping[str, Any], page_url: str) -> dict[str, Any]:
     }
     if _withdrawn(row):
         item["ednote"] = _withdrawal_notice(row)
-    return {name: value for name, value in item.items() if value not in ([], "")}
+    return {name: _xml_safe(value) for name, value in item.items() if value not in ([], "")}
+
+
+def _xml_safe(value: Any) -> Any:
+    """Every string as XML can carry it: ninjs is turned into NewsML and the like downstream,
+    and text stored before the contract refused control characters may hold one."""
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, list):
+        return [_xml_safe(item) for item in value]
+    if isinstance(value, dict):
+        return {name: _xml_safe(item) for name, item in value.items()}
+    return value
 
 
 def _withdrawn(row: Mapping[str, Any]) -> bool:

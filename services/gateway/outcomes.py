@@ -23,6 +23,12 @@ ERROR_STATUS: dict[OutcomeStatus, int] = {
 }
 
 
+UNDECODABLE_DETAIL = (
+    "The service could not handle command {command_id}; it is dead-lettered with the reason"
+    " for the operators."
+)
+
+
 class CommandAccepted(BaseModel):
     """The body of a successful command: what a client needs for its next conditional request."""
 
@@ -89,9 +95,11 @@ def stream_service(command_type: str) -> str:
 def outcome_problem(outcome: CommandOutcome) -> ProblemError:
     """The refusal as a problem, keeping the service's own type, title and detail."""
     status = ERROR_STATUS[outcome.status]
-    problem = ProblemError(
-        status, outcome.problem.detail if outcome.problem else outcome.status.value
-    )
+    detail = outcome.problem.detail if outcome.problem else outcome.status.value
+    if outcome.status is OutcomeStatus.UNDECODABLE:
+        # The reason is the service's internal error text: for operators (`pressroom dlq`).
+        detail = UNDECODABLE_DETAIL.format(command_id=outcome.command_id)
+    problem = ProblemError(status, detail)
     if outcome.problem is not None:
         problem.type, problem.title = outcome.problem.type, outcome.problem.title
     problem.extensions = _extensions(outcome)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from events.envelope import deterministic_id
@@ -12,6 +14,8 @@ from services.gateway.problems import ProblemError
 # One entity tag: an optional weak marker, then a quoted stream version.
 _ETAG = re.compile(r'^(?:W/)?"(?P<version>[0-9]{1,18})"$')
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+# The same rule as JSON Schema, for the OpenAPI document.
+IDEMPOTENCY_KEY_SCHEMA = {"type": "string", "pattern": "^[!-~]{1,255}$", "maxLength": 255}
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,14 @@ def read_after(
 ) -> ReadAfter | None:
     """From `Pressroom-Read-After: <release_id>[:<service>]:<version>`, else from `min_version`
     (`<version>` or `<service>:<version>`) for the route's release. No service means drafting."""
+    wanted = _wanted(header, release_id, min_version)
+    # Every write leaves a stream at version 1 or more: waiting for version 0 is pointless.
+    return wanted if wanted is not None and wanted.version > 0 else None
+
+
+def _wanted(
+    header: str | None, release_id: str | None, min_version: str | int | None
+) -> ReadAfter | None:
     if header is not None and header.strip():
         wanted, service, version = _split_service_version(header.strip())
         if not wanted:
@@ -114,6 +126,26 @@ def read_after(
             raise _invalid_read_after("min_version must be '<version>' or '<service>:<version>'")
         return ReadAfter(release_id, int(number), named or "drafting")
     return None
+
+
+class RecentWrites:
+    """Releases this gateway saw a command accepted for lately: the only ones a read may wait
+    for before the read model knows them at all (read-your-writes right after creation).
+    Any other unknown release is a 404 at once, not after the read-after wait."""
+
+    def __init__(self, keep_s: float = 60.0, most: int = 10_000) -> None:
+        self.keep_s, self.most = keep_s, most
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def note(self, release_id: str) -> None:
+        self._seen[release_id] = time.monotonic()
+        self._seen.move_to_end(release_id)
+        while len(self._seen) > self.most:
+            self._seen.popitem(last=False)
+
+    def knows(self, release_id: str) -> bool:
+        seen = self._seen.get(release_id)
+        return seen is not None and time.monotonic() - seen < self.keep_s
 
 
 def _split_service_version(text: str) -> tuple[str, str, int]:

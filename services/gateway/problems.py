@@ -131,7 +131,10 @@ async def _on_http(request: Request, exc: Exception) -> ProblemResponse:
         detail = _ROUTING_DETAILS.get(exc.status_code, phrase).format(
             method=request.method, path=request.url.path, allow=headers.get("Allow", "")
         )
-    problem = ProblemError(exc.status_code, detail, headers=headers)
+    # The door's refusals (request_guard.BodyRefused) name their problem type.
+    problem = ProblemError(
+        exc.status_code, detail, headers=headers, slug=getattr(exc, "problem_slug", None)
+    )
     return problem_response(problem, request.url.path)
 
 
@@ -146,11 +149,22 @@ def _allowed_methods(request: Request) -> str:
 
 
 async def _on_crash(request: Request, exc: Exception) -> ProblemResponse:
+    return crash_response(request.url.path, exc)
+
+
+def crash_response(path: str, exc: Exception) -> ProblemResponse:
+    """The 500 for an exception nothing handled: logged in full, answered without internals
+    (the middleware sends it, so it carries X-Correlation-Id and keeps the connection)."""
+    if isinstance(exc, StarletteHTTPException):  # raised outside a route, e.g. by receive
+        slug = getattr(exc, "problem_slug", None)
+        headers = dict(exc.headers or {})
+        problem = ProblemError(exc.status_code, str(exc.detail), headers=headers, slug=slug)
+        return problem_response(problem, path)
     # A plain traceback: renderers that print local variables would log bearer tokens.
     trace = "".join(traceback.format_exception(exc))
-    log.error("unhandled_error", path=request.url.path, error=type(exc).__name__, traceback=trace)
+    log.error("unhandled_error", path=path, error=type(exc).__name__, traceback=trace)
     problem = ProblemError(500, "An unexpected error occurred; it has been logged.")
-    return problem_response(problem, request.url.path)
+    return problem_response(problem, path)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -171,12 +185,23 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def retarget_problem_media_type(schema: dict[str, Any]) -> dict[str, Any]:
-    """Moves every ProblemDetails body in the OpenAPI document to application/problem+json."""
+    """Makes the OpenAPI document say what the gateway sends: every 4xx/5xx body (FastAPI's own
+    422 included) is ProblemDetails as application/problem+json, and every operation lists
+    the door's answers (request_guard.py): 400 and 500 anywhere, 401/408/413 with a body."""
+    problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}
     for path_item in schema.get("paths", {}).values():
         for operation in path_item.values():
-            for status, response in operation.get("responses", {}).items():
-                content = response.get("content", {})
-                body = content.get("application/json", {})
-                if status.startswith(("4", "5")) and "ProblemDetails" in str(body):
-                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+            responses = operation.setdefault("responses", {})
+            for status in _door_statuses(operation):
+                responses.setdefault(str(status), {"description": HTTPStatus(status).phrase})
+            for status, response in responses.items():
+                if status.startswith(("4", "5")):
+                    response["content"] = dict(problem)
+    schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+        "ProblemDetails", ProblemDetails.model_json_schema()
+    )
     return schema
+
+
+def _door_statuses(operation: dict[str, Any]) -> tuple[int, ...]:
+    return (400, 500, 401, 408, 413) if "requestBody" in operation else (400, 500)

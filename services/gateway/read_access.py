@@ -30,18 +30,25 @@ ReadAfterHeader = Annotated[
 async def catch_up(
     gateway: Gateway, wanted: ReadAfter | None, principal: Principal, copies: bool = False
 ) -> dict[str, str]:
-    """Waits for read-your-writes; the headers to add (Pressroom-Stale when it gave up). A release
-    the caller may not read is waited for as long as a missing one and is as stale: how long the
-    answer takes says nothing about whether it exists, nor how far its versions go. `copies`: an
-    embargoed copy issued to the caller makes its release theirs to wait for too."""
+    """Waits for read-your-writes; the headers to add (Pressroom-Stale when it gave up).
+
+    A release the read model does not know, or that the caller may not read, is answered at
+    once and stale, the same way: nothing to wait for, and how long the answer takes says
+    nothing about whether it exists. Only a release written through this gateway lately is
+    waited for before the read model knows it (read-your-writes right after a create); a caller
+    who turns out not to read it waits the full time, as for any release written lately.
+    `copies`: an embargoed copy issued to the caller makes its release theirs to wait for too."""
     if wanted is None:
         return {}
+    readable = await _may_wait_for(gateway, principal, wanted.release_id, copies)
+    if not readable and not gateway.recent_writes.knows(wanted.release_id):
+        return {STALE_HEADER: "true"}
     loop = asyncio.get_running_loop()
     give_up_at = loop.time() + READ_AFTER_WAIT_S
     caught_up = await gateway.reads.caught_up(
         wanted.release_id, wanted.version, READ_AFTER_WAIT_S, wanted.service
     )
-    if not await _may_wait_for(gateway, principal, wanted.release_id, copies):
+    if not readable and not await _may_wait_for(gateway, principal, wanted.release_id, copies):
         await asyncio.sleep(max(0.0, give_up_at - loop.time()))
         return {STALE_HEADER: "true"}
     return {} if caught_up else {STALE_HEADER: "true"}

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     gateway_port: int = 18080
     # Seconds the gateway waits for a command's outcome before answering 202 with a link to poll.
     reply_timeout_s: float = 10.0
+    # Request bodies (docs/http-api.md): larger ones get 413 before they are read, and a body
+    # not complete this many seconds after the request began gets 408. 1 MiB holds any valid
+    # command: a larger one could not fit in a Kafka message anyway.
+    http_max_body_bytes: int = Field(default=1_048_576, ge=1)
+    http_body_timeout_s: float = Field(default=30.0, gt=0)
     # Bearer tokens and principals: a YAML file (docs/auth.md).
     tokens_file: Path | None = None
     # The public demo tokens (services/gateway/demo_tokens.yaml), for a local stack only: off

@@ -29,6 +29,7 @@ class FakeReadModel:
     filters: list[ReleaseFilter] = field(default_factory=list)
     inbox_filters: list[InboxFilter] = field(default_factory=list)
     waits: list[tuple[str, int, str]] = field(default_factory=list)
+    wait_seconds: list[float] = field(default_factory=list)  # how long each wait may have taken
 
     async def start(self) -> None:
         return None
@@ -122,6 +123,7 @@ class FakeReadModel:
         self, release_id: str, version: int, wait_s: float, service: str = "drafting"
     ) -> bool:
         self.waits.append((release_id, version, service))
+        self.wait_seconds.append(wait_s)
         release = self.releases_by_id.get(release_id)
         return release is not None and int(release.get("versions", {}).get(service, 0)) >= version
 

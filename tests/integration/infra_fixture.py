@@ -32,6 +32,8 @@ TEST_STACK_ENV = {
     # Webhook secrets are sealed with the test stack's own key; receivers run on 127.0.0.1.
     "PRESSROOM_SECRET_KEYS": TEST_SECRET_KEYS,
     "PRESSROOM_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
+    # A body that never finishes gets its 408 within a test's patience (default 30 s).
+    "PRESSROOM_HTTP_BODY_TIMEOUT_S": "10",
 }
 # Set to 1 to leave a stack this session started running, for fast reruns.
 KEEP_ENV = "PRESSROOM_TEST_KEEP_INFRA"

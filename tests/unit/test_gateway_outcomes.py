@@ -8,7 +8,7 @@ import pytest
 from fastapi import Response
 
 from events.replies import CommandOutcome, OutcomeStatus, Problem
-from services.gateway.outcomes import outcome_response, pending_response
+from services.gateway.outcomes import UNDECODABLE_DETAIL, outcome_response, pending_response
 from services.kit.limits import EventTooLarge
 
 STALE = Problem(type="urn:pressroom:problem:stale-version", title="Stale", detail="at 4, not 3")
@@ -69,10 +69,12 @@ def test_a_refusal_is_a_problem_with_the_mapped_status(status: OutcomeStatus, ht
     assert response.media_type == "application/problem+json"
     problem = body(response)
     assert problem["status"] == http
+    # An undecodable command's reason is the service's internal error: for operators only.
+    detail = STALE.detail if status is not OutcomeStatus.UNDECODABLE else UNDECODABLE_DETAIL
     assert (problem["type"], problem["title"], problem["detail"]) == (
         STALE.type,
         STALE.title,
-        STALE.detail,
+        detail.format(command_id="c1"),
     )
     assert problem["instance"] == "/v1/commands/c1"
     assert "etag" not in response.headers

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from events.base import Command
 from events.embargo import (
@@ -18,6 +18,7 @@ from events.embargo import (
     Recipients,
     SetEmbargo,
 )
+from events.text import EARLIEST_TIME, LATEST_TIME, bounded_utc
 from services.gateway.auth import Principal
 from services.gateway.command_routes import Asked, CommandRoute
 from services.gateway.deps import Gateway
@@ -29,6 +30,10 @@ PRESS_OFFICE_ROLES = ("press-officer", "managing-editor")
 # An embargo the service still holds: a PUT then replaces its terms (ChangeEmbargo).
 ACTIVE = ("scheduled", "deferred")
 OFFSET_HINT = "include an offset, e.g. 2026-01-09T00:01:00+00:00"
+TIME_RANGE = (
+    f"RFC 3339 with an offset, from {EARLIEST_TIME:%Y-%m-%dT%H:%M:%SZ}"
+    f" to {LATEST_TIME:%Y-%m-%dT%H:%M:%SZ}."
+)
 
 
 class EmbargoBody(BaseModel):
@@ -36,9 +41,9 @@ class EmbargoBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    lift_at: datetime
+    lift_at: datetime = Field(description=TIME_RANGE)
     recipients: Recipients = []
-    pre_release_at: datetime | None = None
+    pre_release_at: datetime | None = Field(default=None, description=TIME_RANGE)
 
     @field_validator("lift_at", "pre_release_at")
     @classmethod
@@ -46,7 +51,8 @@ class EmbargoBody(BaseModel):
         # Refused here, with the hint, rather than with pydantic's terse "timezone info".
         if value is not None and value.utcoffset() is None:
             raise ValueError(f"{value.isoformat()} has no offset: {OFFSET_HINT}")
-        return value
+        # In range here, or SetEmbargo's own check would raise inside the route.
+        return bounded_utc(value) if value is not None else None
 
 
 class CancelBody(BaseModel):
