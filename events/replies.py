@@ -15,6 +15,7 @@ class OutcomeStatus(StrEnum):
     NOT_FOUND = "not_found"  # no such release (HTTP 404)
     CONFLICT = "conflict"  # stale expected version or a state that forbids it (HTTP 409)
     UNDECODABLE = "undecodable"  # the message could not be read; it went to the DLQ
+    UNAUTHENTICATED = "unauthenticated"  # unsigned, or not signed by a known key; in the DLQ
 
 
 class Problem(Contract):

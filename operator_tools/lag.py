@@ -14,6 +14,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from operator_tools.deciders import DECIDERS
 from operator_tools.positions import end_offsets
 from services.kit.db import Pool
+from services.kit.kafka_clients import client_kwargs
 from services.kit.settings import Settings
 from services.projector.consumer import GROUP_ID, PROJECTED_TOPICS
 from services.projector.store import ProjectionStore
@@ -60,7 +61,7 @@ async def consumer_lag(settings: Settings, pool: Pool) -> tuple[list[PartitionLa
 
 
 async def _kafka_positions(bootstrap: str, group: str) -> dict[TopicPartition, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(group)

@@ -23,6 +23,7 @@ from operator_tools.redriven import (
     settle,
 )
 from services.kit.db import Connection
+from services.kit.kafka_clients import client_kwargs
 
 
 def in_log_order(letters: Sequence[DeadLetter]) -> list[DeadLetter]:
@@ -40,7 +41,7 @@ async def redrive(
 ) -> list[RedriveOutcome]:
     """Every letter in log order; the outcome of each, whatever it was."""
     advance = progress.task("Re-driving" if not dry_run else "Checking", len(letters))
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**client_kwargs(bootstrap), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         outcomes = []

@@ -8,6 +8,7 @@ import uvicorn
 
 from services.gateway.app import create_app
 from services.gateway.auth import TokenFileError
+from services.kit.command_auth import CommandKeysMissing, KeysFileError
 from services.kit.logging import configure_logging
 from services.kit.settings import load_settings
 
@@ -18,7 +19,7 @@ def main() -> None:
     configure_logging(settings, "gateway")
     try:
         app = create_app(settings)
-    except TokenFileError as error:
+    except (TokenFileError, CommandKeysMissing, KeysFileError) as error:
         print(f"pressroom gateway: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     # Our middleware writes the access log; uvicorn's loggers fall through to the root handler.

@@ -65,7 +65,7 @@ def create_app(
     metrics = GatewayMetrics()
     gateway = Gateway(
         settings=settings,
-        bus=bus or KafkaCommandBus(settings.kafka_bootstrap),
+        bus=bus or KafkaCommandBus.from_settings(settings),
         reads=reads or PostgresReadModel(settings.pg_dsn),
         tokens=tokens or load_tokens(settings.tokens_file),
         metrics=metrics,

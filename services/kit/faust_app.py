@@ -9,16 +9,21 @@ import faust
 
 from events.kafka import Headers, KafkaRecord
 from services.kit.dlq import RecordOrigin
+from services.kit.kafka_clients import faust_credentials
 from services.kit.settings import Settings
 
 
 def create_app(service: str, settings: Settings) -> faust.App:
+    # faust keeps a little state on disk; under the stack's data folder, not the working dir
+    # (faust makes only the last folder of the path itself).
+    datadir = settings.data_dir / "faust" / f"pressroom-{service}"
+    datadir.mkdir(parents=True, exist_ok=True)
     return faust.App(
         f"pressroom-{service}",
         broker=f"kafka://{settings.kafka_bootstrap}",
+        broker_credentials=faust_credentials(settings),
         store="memory://",
-        # faust keeps a little state on disk; under the stack's data folder, not the working dir.
-        datadir=str(settings.data_dir / "faust" / f"pressroom-{service}"),
+        datadir=str(datadir),
         # Decisions live in PostgreSQL, not in faust tables: nothing to recover on start.
         topic_partitions=settings.topic_partitions,
         topic_allow_declare=False,

@@ -5,10 +5,12 @@ from __future__ import annotations
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from services.kit.kafka_clients import client_kwargs
+
 
 async def topic_partitions(bootstrap: str, *topics: str) -> list[TopicPartition]:
     """Every partition of the given topics that exist; unknown topics contribute none."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         described = await admin.describe_topics(list(topics))

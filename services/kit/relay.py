@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from events.topics import REPLIES
 from services.kit.db import Connection, Pool
+from services.kit.kafka_clients import client_kwargs
 from services.kit.kafka_meta import topic_partitions
 
 log = structlog.get_logger()
@@ -51,7 +52,7 @@ class OutboxRelay:
             await self._become_leader(lock_conn, stop)
             await lock_conn.add_listener(self.notify_channel, lambda *_: self.wake.set())
             producer = AIOKafkaProducer(
-                bootstrap_servers=self.bootstrap,
+                **client_kwargs(self.bootstrap),
                 enable_idempotence=True,
                 acks="all",
                 linger_ms=2,
@@ -141,7 +142,7 @@ class OutboxRelay:
         # scan a generous tail there too; a duplicate reply is harmless (keyed by command id).
         depth = depth * 4 + 100 if topic == REPLIES else depth
         partitions = await topic_partitions(self.bootstrap, topic)
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(**client_kwargs(self.bootstrap), enable_auto_commit=False)
         await consumer.start()
         try:
             return await _tail_headers(consumer, partitions, depth)

@@ -10,6 +10,7 @@ import asyncpg
 import structlog
 
 from events.catalog import REGISTRY
+from services.kit.command_auth import CommandVerifier, verifier_from_settings
 from services.kit.db import Pool
 from services.kit.decider import Decider
 from services.kit.eventstore import EventStore
@@ -30,6 +31,7 @@ class ServiceRuntime:
     decider: Decider[Any, Any, Any]
     migrations: str
     _pool: Pool | None = None
+    _verifier: CommandVerifier | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
@@ -46,8 +48,17 @@ class ServiceRuntime:
                 self._pool = await asyncpg.create_pool(self.settings.pg_dsn, min_size=1, max_size=8)
             return self._pool
 
+    @property
+    def verifier(self) -> CommandVerifier:
+        """Built once; raises CommandKeysMissing or KeysFileError (refuse to start) if unusable."""
+        if self._verifier is None:
+            self._verifier = verifier_from_settings(self.settings)
+        return self._verifier
+
     async def handler(self) -> CommandHandler:
-        return CommandHandler(pool=await self.pool(), store=self.store, decider=self.decider)
+        return CommandHandler(
+            pool=await self.pool(), store=self.store, decider=self.decider, verifier=self.verifier
+        )
 
     async def run_relay(self) -> None:
         if self.settings.fault == "relay-off":
@@ -69,7 +80,9 @@ class ServiceRuntime:
                 delay = min(delay * 2, 30.0)
 
     async def prepare(self) -> list[str]:
-        """Before faust starts: tables and topics exist, so no agent meets a missing one."""
+        """Before faust starts: the command keys load, tables and topics exist, so no agent
+        meets a missing one."""
+        log.info("command_verifier", kind=type(self.verifier).__name__)
         conn = await asyncpg.connect(self.settings.pg_dsn)
         try:
             applied = await apply_service_migrations(conn, self.schema, self.migrations)

@@ -6,6 +6,7 @@ import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from events.topics import ALL_TOPICS, EVENT_TOPICS
+from services.kit.kafka_clients import client_kwargs
 
 log = structlog.get_logger()
 # Event topics are the shared, replayable log every consumer and rebuild reads (each service's
@@ -17,7 +18,7 @@ async def ensure_topics(
     bootstrap: str, partitions: int, topics: tuple[str, ...] = ALL_TOPICS
 ) -> list[str]:
     """Creates the missing topics; returns their names. Existing topics are left as they are."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

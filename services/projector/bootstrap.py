@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
+from services.kit.kafka_clients import client_kwargs
 from services.kit.migrations import apply_migrations
 from services.kit.settings import Settings
 from services.kit.topics_admin import ensure_topics
@@ -40,7 +41,7 @@ async def run_projector(
     # Two connections: the batch transaction and the rebalance listener's offset read.
     pool = await asyncpg.create_pool(settings.pg_dsn, min_size=1, max_size=2)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
+        **client_kwargs(settings=settings),
         group_id=group_id,
         client_id=group_id,
         enable_auto_commit=False,

@@ -24,6 +24,7 @@ from operator_tools.dead_letters import DeadLetterFilter, list_dead_letters
 from operator_tools.redrive import redrive
 from operator_tools.schemas import ensure_ops
 from services.kit.dlq import RecordOrigin, dead_letter
+from services.kit.kafka_clients import client_kwargs
 from services.kit.settings import Settings
 from services.projector.batch import Consumed, DeadLetter
 from services.projector.store import ProjectionStore
@@ -56,7 +57,7 @@ def commands(release_id: str) -> list[Envelope[Message]]:
 
 async def send(settings: Settings, topic: str, records: list[KafkaRecord]) -> list[tuple[int, int]]:
     """(partition, offset) of each record sent."""
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    producer = AIOKafkaProducer(**client_kwargs(settings=settings), acks="all")
     await producer.start()
     try:
         sent = [
