@@ -48,6 +48,18 @@ class CommandSigner:
         return KafkaRecord(record.key, record.value, headers)
 
 
+def carry_signature(original: KafkaRecord, rewritten: KafkaRecord) -> KafkaRecord | None:
+    """`rewritten` with `original`'s signature, if what it signs is unchanged (a re-drive that
+    needed no upcast); None when unsigned or changed: then someone must sign it anew."""
+    key_id, signature = original.header(KEY_ID_HEADER), original.header(SIGNATURE_HEADER)
+    if not key_id or not signature:
+        return None
+    if signed_payload(original, key_id) != signed_payload(rewritten, key_id):
+        return None
+    headers = [(KEY_ID_HEADER, key_id.encode()), (SIGNATURE_HEADER, signature.encode())]
+    return KafkaRecord(rewritten.key, rewritten.value, [*rewritten.headers, *headers])
+
+
 class BadSignature(ValueError):
     """The record is unsigned, or its signature is not valid: the reason says which."""
 

@@ -58,10 +58,15 @@ def command_envelope(
     )
 
 
+def signed_record(record: KafkaRecord) -> KafkaRecord:
+    """As a sender holding the session's key (infra_fixture) puts a command on a topic."""
+    return signed(signer_from_settings(Settings()), record)
+
+
 async def send_record(bootstrap: str, topic: str, record: KafkaRecord, sign: bool = True) -> None:
     """Commands leave signed with the session's key (infra_fixture), unless `sign` is False."""
     if sign and topic.endswith(".commands"):
-        record = signed(signer_from_settings(Settings()), record)
+        record = signed_record(record)
     producer = AIOKafkaProducer(**client_kwargs(bootstrap), acks="all")
     await producer.start()
     try:

@@ -102,8 +102,8 @@ class SignedCommands:
 def _outside_envelope_scope(key_id: str, scope: KeyScope, record: KafkaRecord) -> Refusal | None:
     try:
         type_name = TypeName.parse(record.header("ce_type") or "")
-    except UnknownType as error:
-        return forbidden(str(error))
+    except UnknownType:
+        return None  # no Pressroom command at all: decoding dead-letters it as undecodable
     command_type = f"pressroom.{type_name.service}.{type_name.name}"
     if not scope.allows_command(command_type):
         return forbidden(f"key {key_id!r} may not send {command_type}")

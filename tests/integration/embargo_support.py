@@ -38,6 +38,7 @@ from tests.support import (
     read_topic,
     send_command,
     send_record,
+    signed_record,
     wait_for_reply,
 )
 
@@ -111,7 +112,7 @@ async def send_all(
     producer = AIOKafkaProducer(**client_kwargs(bootstrap), acks="all")
     await producer.start()
     try:
-        for record in map(encode, envelopes):
+        for record in (signed_record(encode(envelope)) for envelope in envelopes):
             await producer.send(topic, record.value, key=record.key, headers=record.headers)
         await producer.flush()
     finally:

@@ -29,7 +29,7 @@ from services.kit.settings import Settings
 from services.projector.batch import Consumed, DeadLetter
 from services.projector.store import ProjectionStore
 from tests.e2e.stack_fixture import Stack
-from tests.support import command_envelope, eventually, wait_for_reply
+from tests.support import command_envelope, eventually, signed_record, wait_for_reply
 
 pytestmark = pytest.mark.integration
 WRITER = Actor(id="alice", roles=["writer"], organisation="fco")
@@ -74,7 +74,10 @@ async def dead_letter_commands(settings: Settings, envelopes: list[Envelope[Mess
     why = "internal error: RuntimeError('bug in a release of drafting')"
     letters = [
         dead_letter(
-            encode(e), RecordOrigin(DRAFTING_COMMANDS, 0, 10**6 + i), why, datetime.now(UTC)
+            signed_record(encode(e)),  # as it came in: signed by its sender
+            RecordOrigin(DRAFTING_COMMANDS, 0, 10**6 + i),
+            why,
+            datetime.now(UTC),
         )
         for i, e in enumerate(envelopes)
     ]

@@ -20,7 +20,7 @@ from events.drafting import CreateDraft
 from events.envelope import Envelope
 from events.kafka import KafkaRecord, decode, encode
 from events.replies import OutcomeStatus
-from events.signing import SIGNATURE_HEADER, CommandSigner
+from events.signing import SIGNATURE_HEADER, CommandSigner, carry_signature
 from services.kit.command_auth import (
     AcceptUnsignedCommands,
     CommandKeysMissing,
@@ -164,7 +164,9 @@ def test_without_keys_a_service_refuses_to_start_and_a_handler_refuses_everythin
         verifier_from_settings(Settings(command_keys_file=None, insecure_unsigned_commands=False))
     refusal = RefuseEveryCommand().check(GATEWAY.sign(record(create_draft(), "alice")))
     assert refusal is not None and refusal.status is OutcomeStatus.UNAUTHENTICATED
-    insecure = verifier_from_settings(Settings(insecure_unsigned_commands=True))
+    insecure = verifier_from_settings(
+        Settings(command_keys_file=None, insecure_unsigned_commands=True)
+    )
     assert isinstance(insecure, AcceptUnsignedCommands)
 
 
@@ -174,3 +176,13 @@ def test_a_keys_file_with_a_bad_key_is_refused_naming_the_key(tmp_path: Path) ->
                          "    commands: ['*']\n")  # fmt: skip
     with pytest.raises(KeysFileError, match="'k1'"):
         load_key_ring(keys_file)
+
+
+def test_a_redriven_command_keeps_its_signature_only_if_unchanged() -> None:
+    signed = GATEWAY.sign(record(create_draft(), "alice"))
+    redriven = encode(decode(signed, REGISTRY))  # what `pressroom dlq redrive` sends back
+    carried = carry_signature(signed, redriven)
+    assert carried is not None and verdict(VERIFIER, carried) is None
+    changed = KafkaRecord(redriven.key, (redriven.value or b"") + b" ", redriven.headers)
+    assert carry_signature(signed, changed) is None
+    assert carry_signature(record(create_draft(), "alice"), redriven) is None  # unsigned
