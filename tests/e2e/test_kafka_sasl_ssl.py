@@ -22,7 +22,8 @@ from dev_tools.stack.processes import app_processes
 from services.kit.kafka_clients import client_kwargs
 from services.kit.settings import Settings
 from tests.e2e.stack_fixture import Stack, assert_all_alive, gateway_ready, own_key
-from tests.e2e.test_approval_http import draft_and_submit, until_approval
+from tests.e2e.test_approval_http import draft_and_submit, sample_body, until_approval
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 PORT_OFFSET = 50  # beside the slot's plaintext stack, never on its ports
@@ -74,11 +75,25 @@ async def sasl_stack(infra: Settings) -> AsyncIterator[Stack]:
     try:
         assert_all_alive(stack)
         await gateway_ready(stack)
+        await commands_go_through(stack)
         yield stack
     finally:
         for process in reversed(processes.values()):
             process.stop()
         local_kafka.down(settings)
+
+
+async def commands_go_through(stack: Stack) -> None:
+    """Ready means a first release makes it to the read model (faust's groups have formed)."""
+    async with stack.client() as alice:
+        created = await alice.post("/v1/releases", json=sample_body(" (warm-up)"))
+        assert created.status_code in (201, 202), created.text  # 202: queued, still coming
+
+        async def visible() -> bool:
+            url = f"/v1/releases/{created.json()['release_id']}"
+            return (await alice.get(url)).status_code == 200
+
+        await eventually(visible, 180, "the first release over SASL_SSL in the read model")
 
 
 async def test_the_sample_release_is_drafted_submitted_and_read_over_sasl_ssl(
