@@ -11,7 +11,7 @@ from events.base import TOLERANT_READER, Contract, Message
 class OutcomeStatus(StrEnum):
     ACCEPTED = "accepted"  # events were appended (or none were needed)
     INVALID = "invalid"  # the command breaks a content rule (HTTP 422)
-    FORBIDDEN = "forbidden"  # the actor may not do this (HTTP 403)
+    FORBIDDEN = "forbidden"  # the actor may not do this, or the command is unsigned (HTTP 403)
     NOT_FOUND = "not_found"  # no such release (HTTP 404)
     CONFLICT = "conflict"  # stale expected version or a state that forbids it (HTTP 409)
     UNDECODABLE = "undecodable"  # the message could not be read; it went to the DLQ

@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from operator_tools.merge import TimeOrderedMerge
 from operator_tools.times import to_millis
+from services.kit.kafka_clients import client_kwargs
 from services.kit.kafka_meta import topic_partitions
 
 BATCH = 2_000
@@ -39,7 +40,7 @@ Ranges = dict[TopicPartition, OffsetRange]
 def reader(bootstrap: str) -> AIOKafkaConsumer:
     """A consumer outside any group: it commits nothing and moves nobody's position."""
     return AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **client_kwargs(bootstrap),
         enable_auto_commit=False,
         max_partition_fetch_bytes=FETCH_BYTES,
         fetch_max_bytes=FETCH_BYTES,

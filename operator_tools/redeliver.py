@@ -18,7 +18,10 @@ from events.kafka import decode, encode
 from events.replies import CommandOutcome
 from events.subscribers import RequestRedelivery
 from events.topics import PUBLICATION_COMMANDS, REPLIES
+from services.kit.command_auth import signed, signer_from_settings
+from services.kit.kafka_clients import client_kwargs
 from services.kit.log_reader import read_log
+from services.kit.settings import load_settings
 
 REPLY_WAIT_S = 30.0
 
@@ -40,8 +43,9 @@ async def request_redelivery(
         id=command_id, source="/pressroom/cli", time=datetime.now(UTC), subject=subscriber_id,
         data=command, correlation_id=command_id, actor=actor.id,
     )  # fmt: skip
-    record = encode(envelope)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    # Signed with the operator's key (PRESSROOM_COMMAND_SIGNING_KEY): publication takes no other.
+    record = signed(signer_from_settings(load_settings()), encode(envelope))
+    producer = AIOKafkaProducer(**client_kwargs(bootstrap), acks="all")
     await producer.start()
     try:
         await producer.send_and_wait(

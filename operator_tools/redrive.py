@@ -9,6 +9,7 @@ from aiokafka import AIOKafkaProducer
 
 from events.catalog import REGISTRY
 from events.kafka import KafkaRecord, UndecodableMessage, decode, encode
+from events.signing import KEY_ID_HEADER, carry_signature
 from operator_tools.dead_letters import KAFKA, DeadLetter
 from operator_tools.progress import SILENT, ProgressSink
 from operator_tools.redrive_projector import redrive_into_projections
@@ -22,7 +23,10 @@ from operator_tools.redriven import (
     release_claim,
     settle,
 )
+from services.kit.command_auth import signed, signer_from_settings
 from services.kit.db import Connection
+from services.kit.kafka_clients import client_kwargs
+from services.kit.settings import load_settings
 
 
 def in_log_order(letters: Sequence[DeadLetter]) -> list[DeadLetter]:
@@ -40,7 +44,7 @@ async def redrive(
 ) -> list[RedriveOutcome]:
     """Every letter in log order; the outcome of each, whatever it was."""
     advance = progress.task("Re-driving" if not dry_run else "Checking", len(letters))
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**client_kwargs(bootstrap), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         outcomes = []
@@ -97,4 +101,15 @@ def _upcast(letter: DeadLetter) -> tuple[str, KafkaRecord, str] | RedriveOutcome
     if envelope.subject != getattr(envelope.data, "release_id", envelope.subject):
         # The consumer would dead-letter it again, and a re-drive would go round in a circle.
         return RedriveOutcome(letter, FAILED, "ce_subject differs from data.release_id")
-    return letter.source[0], encode(envelope), envelope.type
+    return letter.source[0], _signed_as_before(letter.record, encode(envelope)), envelope.type
+
+
+def _signed_as_before(original: KafkaRecord, rewritten: KafkaRecord) -> KafkaRecord:
+    """A command keeps its sender's signature when re-driven unchanged; one an upcast changed
+    goes back signed by the operator (PRESSROOM_COMMAND_SIGNING_KEY), if that key may."""
+    if original.header(KEY_ID_HEADER) is None:
+        return rewritten  # an event, or an unsigned command: the service decides
+    carried = carry_signature(original, rewritten)
+    return (
+        carried if carried is not None else signed(signer_from_settings(load_settings()), rewritten)
+    )

@@ -18,6 +18,7 @@ from operator_tools.cloudevents_json import LogRecord, from_cloudevent
 from operator_tools.errors import OpsError
 from operator_tools.positions import end_offsets
 from operator_tools.progress import SILENT, ProgressSink
+from services.kit.kafka_clients import client_kwargs
 from services.kit.kafka_meta import topic_partitions
 from services.kit.settings import Settings
 from services.kit.topic_specs import topic_specs
@@ -88,7 +89,7 @@ async def _refuse_unless_empty(bootstrap: str, topics: tuple[str, ...]) -> None:
 
 
 async def _produce(bootstrap: str, records: Iterator[LogRecord], advance: Any) -> int:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**client_kwargs(bootstrap), acks="all", enable_idempotence=True)
     await producer.start()
     moved = 0
     try:

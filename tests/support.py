@@ -16,7 +16,10 @@ from events.envelope import Envelope
 from events.kafka import KafkaRecord, decode, encode
 from events.replies import CommandOutcome
 from events.topics import REPLIES
+from services.kit.command_auth import signed, signer_from_settings
+from services.kit.kafka_clients import client_kwargs
 from services.kit.log_reader import read_log
+from services.kit.settings import Settings
 
 T = TypeVar("T")
 # Generous: tests wait for real processes on a 2-core machine; they never assert on speed.
@@ -55,8 +58,16 @@ def command_envelope(
     )
 
 
-async def send_record(bootstrap: str, topic: str, record: KafkaRecord) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+def signed_record(record: KafkaRecord) -> KafkaRecord:
+    """As a sender holding the session's key (infra_fixture) puts a command on a topic."""
+    return signed(signer_from_settings(Settings()), record)
+
+
+async def send_record(bootstrap: str, topic: str, record: KafkaRecord, sign: bool = True) -> None:
+    """Commands leave signed with the session's key (infra_fixture), unless `sign` is False."""
+    if sign and topic.endswith(".commands"):
+        record = signed_record(record)
+    producer = AIOKafkaProducer(**client_kwargs(bootstrap), acks="all")
     await producer.start()
     try:
         await producer.send_and_wait(topic, record.value, key=record.key, headers=record.headers)

@@ -21,6 +21,8 @@ from events.drafting import CreateDraft
 from events.envelope import Envelope, source_of
 from events.kafka import KafkaRecord, encode
 from events.topics import DRAFTING_COMMANDS
+from services.kit.command_auth import signed, signer_from_settings
+from services.kit.settings import load_settings
 
 # Its own organisation, so the thousands of bench drafts stay off the demo users' boards.
 BENCH_ACTOR = Actor(id="bench", roles=["writer"], organisation="bench")
@@ -63,7 +65,8 @@ async def commands_to_projection(
 ) -> Rate:
     """From the first send until every release row is in projections.releases."""
     ids = [str(uuid.uuid4()) for _ in range(n)]
-    records = [create_record(release_id, i) for i, release_id in enumerate(ids)]
+    signer = signer_from_settings(load_settings())  # services take signed commands only
+    records = [signed(signer, create_record(release_id, i)) for i, release_id in enumerate(ids)]
     task = progress.add_task("Drafting commands → projection", total=n)
     start = time.perf_counter()
     acks = [

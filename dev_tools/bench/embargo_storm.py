@@ -25,6 +25,8 @@ from events.envelope import Envelope, source_of
 from events.kafka import encode
 from events.topics import EMBARGO_COMMANDS
 from services.embargo.rules import SYSTEM_ACTOR
+from services.kit.command_auth import signed, signer_from_settings
+from services.kit.settings import load_settings
 
 PRESS_OFFICER = Actor(id="bench-press-office", roles=["press-officer"], organisation="bench")
 APPROVED_HASH = "sha256:" + "b" * 64
@@ -65,16 +67,17 @@ def storm_envelope(command: Message) -> Envelope[Message]:
     command_id, release_id = str(uuid.uuid4()), command.model_dump()["release_id"]
     return Envelope[Message](
         id=command_id, source=source_of("bench"), time=datetime.now(UTC), subject=release_id,
-        data=command, correlation_id=command_id, actor="bench",
+        data=command, correlation_id=command_id, actor=command.model_dump()["actor"]["id"],
     )  # fmt: skip
 
 
 async def produce(bootstrap: str, envelopes: list[Envelope[Message]]) -> None:
     """Every command to embargo's topic, as fast as the producer goes, all acknowledged."""
+    signer = signer_from_settings(load_settings())  # services take signed commands only
     producer = raw.kafka_producer(bootstrap)
     await producer.start()
     try:
-        for record in map(encode, envelopes):
+        for record in (signed(signer, encode(envelope)) for envelope in envelopes):
             await producer.send(
                 EMBARGO_COMMANDS, record.value, key=record.key, headers=record.headers
             )

@@ -8,6 +8,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from dev_tools.bench.drafting import BenchFailed, write_then_read
+from services.kit.kafka_clients import client_kwargs
 from services.kit.settings import Settings
 
 WARM_UP_S = 30.0
@@ -25,7 +26,7 @@ async def check_postgres(settings: Settings) -> None:
 
 
 async def check_kafka(settings: Settings) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(settings=settings))
     try:
         await admin.start()
     except (OSError, KafkaError) as error:

@@ -17,6 +17,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from rich.progress import Progress
 
 from dev_tools.bench.report import percentile
+from services.kit.kafka_clients import client_kwargs
 
 VALUE_BYTES = 300  # about the data of a small Pressroom event
 KEYS = 1_000  # keys spread the records over every partition, like many releases do
@@ -61,14 +62,14 @@ def payload(i: int) -> bytes:
 
 def kafka_producer(bootstrap: str) -> AIOKafkaProducer:
     """The durability the services use: every replica acks, no duplicates on retry."""
-    return AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    return AIOKafkaProducer(**client_kwargs(bootstrap), acks="all", enable_idempotence=True)
 
 
 @asynccontextmanager
 async def bench_topic(bootstrap: str, partitions: int) -> AsyncIterator[str]:
     """A fresh topic for this run, deleted afterwards."""
     name = f"pressroom.bench.{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         await admin.create_topics([NewTopic(name, partitions, replication_factor=1)])
@@ -81,7 +82,7 @@ async def bench_topic(bootstrap: str, partitions: int) -> AsyncIterator[str]:
 async def topic_consumer(bootstrap: str, topic: str, partitions: int) -> AIOKafkaConsumer:
     """One consumer, no group, reading every partition from the beginning."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+        **client_kwargs(bootstrap), enable_auto_commit=False, auto_offset_reset="earliest"
     )
     await consumer.start()
     consumer.assign([TopicPartition(topic, p) for p in range(partitions)])

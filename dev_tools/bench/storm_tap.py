@@ -16,6 +16,7 @@ from events.embargo import EmbargoLifted
 from events.kafka import KafkaRecord, UndecodableMessage, decode
 from events.replies import CommandOutcome
 from events.topics import EMBARGO_EVENTS, REPLIES
+from services.kit.kafka_clients import client_kwargs
 from services.kit.kafka_meta import topic_partitions
 
 
@@ -44,7 +45,7 @@ class Tap:
     async def running(cls, bootstrap: str, releases: set[str]) -> AsyncIterator[Tap]:
         """Positioned at the end before anything is sent, so it sees every answer to the storm."""
         tap = cls(bootstrap, releases)
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(**client_kwargs(bootstrap), enable_auto_commit=False)
         await consumer.start()
         try:
             partitions = await topic_partitions(bootstrap, REPLIES, EMBARGO_EVENTS)

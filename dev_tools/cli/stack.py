@@ -12,6 +12,7 @@ from rich.table import Table
 
 import dev_tools.infra as local_infra
 from dev_tools.infra.errors import InfraError
+from dev_tools.stack import keys as local_keys
 from dev_tools.stack.local_secrets import local_secret_env
 from dev_tools.stack.processes import DEMO_TOKENS_WARNING, app_processes, local_stack_env
 from services.kit.settings import Settings, load_settings
@@ -35,8 +36,10 @@ def up() -> None:
     env.update(secrets)
     for warning in warnings:
         console.print(f"[yellow]local stack:[/yellow] {warning}")
+    # Services take signed commands only: the stack makes its keys in its data folder.
+    keys = local_keys.stack_env(settings)
     for process in app_processes(settings, local_tools=True):
-        pid = process.start(env)
+        pid = process.start({**env, **local_keys.process_env(settings, process.name, keys)})
         console.print(f"{process.name:<10} pid {pid:<7} log {process.log_file}")
     _wait_until_ready(settings)
     base = f"http://{settings.gateway_host}:{settings.gateway_port}"
@@ -48,6 +51,11 @@ def up() -> None:
         f" {settings.smtp_host}:{settings.smtp_port})"
         "\nTry: pressroom demo    Stop: pressroom stop (add `pressroom infra down`)"
     )
+    if keys:
+        exports = " ".join(f"{name}={value}" for name, value in keys.items())
+        console.print(
+            f"Commands from your shell (CLI, benches) are signed after:\n  export {exports}"
+        )
 
 
 def stop() -> None:

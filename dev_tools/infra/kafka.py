@@ -8,8 +8,14 @@ from pathlib import Path
 from dev_tools.infra import processes
 from dev_tools.infra.component import ComponentStatus
 from dev_tools.infra.errors import InfraError
-from dev_tools.infra.kafka_config import NODE_ID, new_cluster_id, server_properties
+from dev_tools.infra.kafka_config import (
+    NODE_ID,
+    new_cluster_id,
+    scram_format_args,
+    server_properties,
+)
 from dev_tools.infra.kafka_dist import ensure_jars, kafka_version_of, lib_dir, require_java
+from dev_tools.infra.kafka_tls import BrokerTls, ensure_broker_tls
 from services.kit.settings import REPO_ROOT, Settings
 
 LOG4J_CONFIG = REPO_ROOT / "deploy" / "local" / "log4j2.properties"
@@ -70,16 +76,29 @@ def _java_cmd(java: str, lib: Path, paths: KafkaPaths, main: str) -> list[str]:
     return [java, *JVM_FLAGS, *props, "-cp", f"{lib}/*", main]
 
 
-def _format(java: str, lib: Path, paths: KafkaPaths) -> None:
+def _format(java: str, lib: Path, paths: KafkaPaths, settings: Settings) -> None:
     if check_meta(paths):
         return
     if not paths.cluster_id_file.is_file():
         paths.cluster_id_file.write_text(new_cluster_id() + "\n")
     cluster_id = paths.cluster_id_file.read_text().strip()
     cmd = _java_cmd(java, lib, paths, "kafka.tools.StorageTool")
-    args = ["format", "-t", cluster_id, "-c", str(paths.properties)]
+    args = ["format", "-t", cluster_id, "-c", str(paths.properties), *scram_format_args(settings)]
     hint = f"Check {paths.properties} and the PRESSROOM_KAFKA_* settings"
     processes.run([*cmd, *args], "Formatting the Kafka storage", hint, cwd=paths.root)
+
+
+def _tls(settings: Settings, paths: KafkaPaths) -> BrokerTls | None:
+    """PLAINTEXT (the local stack) or SASL_SSL (the test stack variant): nothing else here."""
+    protocol = settings.kafka_security_protocol
+    if protocol == "PLAINTEXT":
+        return None
+    if protocol != "SASL_SSL":
+        raise InfraError(
+            f"The local broker runs PLAINTEXT or SASL_SSL, not {protocol}.",
+            "Set PRESSROOM_KAFKA_SECURITY_PROTOCOL=PLAINTEXT or SASL_SSL",
+        )
+    return ensure_broker_tls(paths.root / "tls", settings.kafka_host)
 
 
 def running_pid(settings: Settings) -> int | None:
@@ -149,8 +168,9 @@ def _start(settings: Settings) -> int:
     paths = KafkaPaths.of(settings)
     for folder in (paths.data, paths.logs):
         folder.mkdir(parents=True, exist_ok=True)
-    paths.properties.write_text(server_properties(settings, paths.data))
-    _format(java, lib, paths)
+    paths.properties.write_text(server_properties(settings, paths.data, _tls(settings, paths)))
+    paths.properties.chmod(0o600)  # a SASL_SSL broker's holds its SCRAM password
+    _format(java, lib, paths, settings)
     cmd = [*_java_cmd(java, lib, paths, "kafka.Kafka"), str(paths.properties)]
     proc = processes.spawn(cmd, paths.out_file, paths.root)
     paths.pid_file.write_text(f"{proc.pid}\n")

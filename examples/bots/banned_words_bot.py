@@ -25,6 +25,8 @@ from events.envelope import Envelope, deterministic_id
 from events.kafka import KafkaRecord, UndecodableMessage, decode, encode
 from events.replies import CommandOutcome
 from events.topics import APPROVAL_COMMANDS, APPROVAL_EVENTS, DRAFTING_EVENTS, REPLIES
+from services.kit.command_keys import load_signer
+from services.kit.kafka_clients import client_kwargs
 
 log = logging.getLogger("banned-words-bot")
 
@@ -66,9 +68,11 @@ class Bot:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args, self.words = args, load_words(args.words)
         self.me = Actor(id=args.actor, roles=[args.role], organisation=args.organisation)
-        self.drafts = AIOKafkaConsumer(bootstrap_servers=args.bootstrap, enable_auto_commit=False)
-        self.replies = AIOKafkaConsumer(bootstrap_servers=args.bootstrap, enable_auto_commit=False)
-        self.producer = AIOKafkaProducer(bootstrap_servers=args.bootstrap, acks="all")
+        self.drafts = AIOKafkaConsumer(**client_kwargs(args.bootstrap), enable_auto_commit=False)
+        self.replies = AIOKafkaConsumer(**client_kwargs(args.bootstrap), enable_auto_commit=False)
+        self.producer = AIOKafkaProducer(**client_kwargs(args.bootstrap), acks="all")
+        # Its own key: approval takes its commands only as far as the keys file lets that key.
+        self.signer = load_signer(args.signing_key, args.signing_key_id)
         self.contents: dict[tuple[str, str], ReleaseContent] = {}  # by (release, content hash)
 
     async def start(self) -> None:
@@ -130,7 +134,7 @@ class Bot:
             subject=cause.subject, data=command, correlation_id=cause.correlation_id,
             causation_id=cause.id, actor=self.me.id,
         )  # fmt: skip
-        record = encode(envelope)
+        record = self.signer.sign(encode(envelope))
         await self.producer.send_and_wait(
             APPROVAL_COMMANDS, record.value, key=record.key, headers=record.headers
         )
@@ -148,7 +152,7 @@ class Bot:
 
 
 async def partitions(bootstrap: str, topic: str) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)  # consumers know subscribed ones only
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))  # consumers know subscribed ones only
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])
@@ -161,7 +165,7 @@ async def run(args: argparse.Namespace) -> None:
     """A consumer-group member: it commits after each request, so a restart resumes there."""
     group = args.group or f"pressroom-bot-{args.actor}"
     requests = AIOKafkaConsumer(
-        APPROVAL_EVENTS, bootstrap_servers=args.bootstrap, group_id=group,
+        APPROVAL_EVENTS, **client_kwargs(args.bootstrap), group_id=group,
         enable_auto_commit=False, auto_offset_reset="earliest",
     )  # fmt: skip
     bot, me = Bot(args), asyncio.current_task()
@@ -185,6 +189,8 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--words", required=True, type=Path, help="banned words, one a line")
     parser.add_argument("--organisation", help="review only this organisation's releases")
     parser.add_argument("--group", help="consumer group (default: pressroom-bot-<actor>)")
+    parser.add_argument("--signing-key", required=True, type=Path, help="its Ed25519 key (PEM)")
+    parser.add_argument("--signing-key-id", required=True, help="that key's id in the keys file")
     parser.add_argument("--reply-timeout", type=float, default=30.0, help="seconds")
     return parser.parse_args(argv)
 

@@ -25,6 +25,7 @@ from rich.progress import (
 
 from operator_tools.errors import OpsError
 from operator_tools.progress import Advance
+from services.kit.command_auth import CommandKeysMissing, KeysFileError
 from services.kit.db import Pool
 from services.kit.settings import Settings
 
@@ -57,7 +58,7 @@ def run(work: Callable[[Settings], Awaitable[T]]) -> T:
         raise fail(f"invalid PRESSROOM_* setting:\n{error}") from None
     try:
         return asyncio.run(_awaited(work(settings)))
-    except OpsError as error:
+    except (OpsError, CommandKeysMissing, KeysFileError) as error:
         raise fail(str(error)) from None
     except UNREACHABLE as error:
         # Host and port only: the DSN may carry a password.

@@ -17,6 +17,7 @@ from services.gateway.app import create_app
 from services.gateway.auth import TokenFileError
 from services.gateway.deps import Gateway
 from services.gateway.routes.ops import metrics_exposition
+from services.kit.command_auth import CommandKeysMissing, KeysFileError
 from services.kit.logging import configure_logging
 from services.kit.settings import load_settings
 
@@ -27,7 +28,7 @@ def main() -> None:
     configure_logging(settings, "gateway")
     try:
         app = create_app(settings)
-    except TokenFileError as error:
+    except (TokenFileError, CommandKeysMissing, KeysFileError) as error:
         print(f"pressroom gateway: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     servers = [server(app, settings.gateway_host, settings.gateway_port)]

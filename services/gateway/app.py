@@ -101,7 +101,7 @@ def _gateway(
     gauges = OpsMetrics(metrics.registry, settings.kafka_bootstrap, postgres) if real else None
     return Gateway(
         settings=settings,
-        bus=bus or KafkaCommandBus(settings.kafka_bootstrap),
+        bus=bus or KafkaCommandBus.from_settings(settings),
         reads=reads or postgres,
         tokens=tokens or tokens_for(settings),
         metrics=metrics,

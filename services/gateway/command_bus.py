@@ -15,8 +15,12 @@ from events.catalog import REGISTRY
 from events.envelope import Envelope
 from events.kafka import KafkaRecord, UndecodableMessage, decode, encode
 from events.replies import CommandOutcome
+from events.signing import CommandSigner
 from events.topics import REPLIES, commands_topic
 from services.gateway.reply_waiters import ReplyWaiters
+from services.kit.command_auth import signed, signer_from_settings
+from services.kit.kafka_clients import client_kwargs
+from services.kit.settings import Settings
 
 log = structlog.get_logger()
 RETRY_SECONDS = 2.0
@@ -38,14 +42,30 @@ class CommandBus(Protocol):
 class KafkaCommandBus:
     """Idempotent producer for commands; a group-less consumer of every replies partition."""
 
-    def __init__(self, bootstrap: str, client_id: str = "pressroom-gateway") -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        client_id: str = "pressroom-gateway",
+        *,
+        signer: CommandSigner | None,
+        settings: Settings | None = None,
+    ) -> None:
         self.bootstrap, self.client_id = bootstrap, client_id
+        # Every command leaves signed with the gateway's key: services refuse anything else.
+        self.signer, self.settings = signer, settings
         self.waiters = ReplyWaiters()
         self._producer: AIOKafkaProducer | None = None
         self._consumer: AIOKafkaConsumer | None = None
         self._clients: list[Any] = []
         self._assigned = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> KafkaCommandBus:
+        """Raises CommandKeysMissing when no signing key is set (and insecure mode not asked)."""
+        return cls(
+            settings.kafka_bootstrap, signer=signer_from_settings(settings), settings=settings
+        )
 
     async def start(self, wait_s: float = 15.0) -> None:
         """Connects (retrying in the background); returns once listening, or after `wait_s`."""
@@ -75,7 +95,7 @@ class KafkaCommandBus:
         if self._producer is None or not self._assigned.is_set():
             raise CommandNotSent("the gateway is not connected to Kafka yet")
         command: Command = envelope.data
-        record = encode(envelope)
+        record = signed(self.signer, encode(envelope))
         future = self.waiters.register(envelope.id)
         try:
             async with asyncio.timeout(wait_s):
@@ -106,13 +126,13 @@ class KafkaCommandBus:
 
     async def _connect(self) -> None:
         producer = AIOKafkaProducer(
-            bootstrap_servers=self.bootstrap,
+            **client_kwargs(self.bootstrap, self.settings),
             client_id=self.client_id,
             enable_idempotence=True,
             acks="all",
         )
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap,
+            **client_kwargs(self.bootstrap, self.settings),
             client_id=self.client_id,
             group_id=None,
             enable_auto_commit=False,

@@ -20,6 +20,7 @@ ERROR_STATUS: dict[OutcomeStatus, int] = {
     OutcomeStatus.CONFLICT: 409,
     # The service could not read what the gateway sent: our fault, not the client's.
     OutcomeStatus.UNDECODABLE: 500,
+    # The service did not take the gateway's own signature: a key misconfiguration, ours too.
 }
 
 

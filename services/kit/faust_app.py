@@ -10,6 +10,7 @@ import faust
 from events.kafka import Headers, KafkaRecord
 from services.kit.consumer_groups import service_group
 from services.kit.dlq import RecordOrigin
+from services.kit.kafka_clients import faust_credentials
 from services.kit.settings import Settings
 
 
@@ -21,6 +22,7 @@ def create_app(service: str, settings: Settings) -> faust.App:
     return faust.App(
         service_group(service),
         broker=f"kafka://{settings.kafka_bootstrap}",
+        broker_credentials=faust_credentials(settings),
         store="memory://",
         datadir=str(datadir),
         # Decisions live in PostgreSQL, not in faust tables: nothing to recover on start.

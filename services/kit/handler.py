@@ -17,6 +17,12 @@ from events.kafka import KafkaRecord, UndecodableMessage, decode, encode
 from events.replies import CommandOutcome, Rejection
 from events.topics import REPLIES, dlq_topic, events_topic
 from services.kit import outcomes
+from services.kit.command_auth import (
+    CommandVerifier,
+    Refusal,
+    RefuseEveryCommand,
+    record_refusal,
+)
 from services.kit.db import Connection, Pool
 from services.kit.decider import Decider, wrap_events
 from services.kit.dlq import RecordOrigin, dead_letter
@@ -73,6 +79,8 @@ class CommandHandler:
     clock: Callable[[], datetime] = utc_now
     after_append: AfterAppend | None = None
     after_accept: AfterAccept | None = None
+    # Who may send commands over Kafka (services/kit/command_auth.py); nobody unless configured.
+    verifier: CommandVerifier = field(default_factory=RefuseEveryCommand)
 
     @property
     def service(self) -> str:
@@ -89,7 +97,10 @@ class CommandHandler:
     async def handle_record(
         self, record: KafkaRecord, origin: RecordOrigin
     ) -> CommandOutcome | None:
-        """Never raises for bad input: it becomes a dead letter plus an `undecodable` reply."""
+        """Never raises for bad input: it becomes a dead letter plus an `undecodable` reply, or
+        an `unauthenticated`/`forbidden` one when its signature or its sender's scope fails."""
+        if await self.refused(record, origin, self.verifier.check(record)):
+            return None
         try:
             envelope = decode(record, self.store.registry)
             command = _own_command(envelope.data, self.service)
@@ -98,6 +109,8 @@ class CommandHandler:
             return None
         if command.stream_id() != envelope.subject:
             await self.dead_letter(record, origin, "ce_subject differs from the command's stream")
+            return None
+        if await self.refused(record, origin, self.verifier.check_actor(record, envelope.data)):
             return None
         outcome = await self.handle(envelope)
         COMMANDS_HANDLED.labels(self.service, outcome.status.value).inc()
@@ -215,6 +228,18 @@ class CommandHandler:
                     outcome, self.service, now, command_id, record.header("ce_actor") or "unknown"
                 )
                 await self.store.envelopes_to_outbox(conn, REPLIES, [answer])
+
+    async def refused(
+        self, record: KafkaRecord, origin: RecordOrigin, refusal: Refusal | None
+    ) -> bool:
+        """A refused command goes to the DLQ with the reason, and its sender hears why."""
+        if refusal is None:
+            return False
+        async with self.pool.acquire() as conn, conn.transaction():
+            await record_refusal(
+                conn, self.store, self.service, self.clock(), record, origin, refusal
+            )
+        return True
 
 
 async def retry_transient(

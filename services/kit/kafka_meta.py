@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from services.kit.kafka_clients import client_kwargs
+
 
 async def end_offsets(
     bootstrap: str, partitions: Iterable[TopicPartition]
@@ -15,7 +17,7 @@ async def end_offsets(
     wanted = sorted(set(partitions))
     if not wanted:
         return {}
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_kwargs(bootstrap), enable_auto_commit=False)
     await consumer.start()
     try:
         return dict(await consumer.end_offsets(wanted))
@@ -26,7 +28,7 @@ async def end_offsets(
 async def committed_offsets(bootstrap: str, group: str) -> dict[TopicPartition, int]:
     """What `group` committed per partition (none for a group that has committed nothing).
     aiokafka's describe_consumer_groups cannot decode Kafka 4's answer; this call can."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(group)
@@ -37,7 +39,7 @@ async def committed_offsets(bootstrap: str, group: str) -> dict[TopicPartition, 
 
 async def topic_partitions(bootstrap: str, *topics: str) -> list[TopicPartition]:
     """Every partition of the given topics that exist; unknown topics contribute none."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         described = await admin.describe_topics(list(topics))

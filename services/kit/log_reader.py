@@ -11,6 +11,7 @@ from events.base import Message
 from events.catalog import REGISTRY
 from events.envelope import Envelope
 from events.kafka import KafkaRecord, UndecodableMessage, decode
+from services.kit.kafka_clients import client_kwargs
 from services.kit.kafka_meta import topic_partitions
 
 RecordFilter = Callable[[KafkaRecord], bool]
@@ -22,7 +23,7 @@ async def read_records(bootstrap: str, topics: tuple[str, ...]) -> list[Any]:
     partitions = await topic_partitions(bootstrap, *topics)
     if not partitions:  # not created yet: services create their topics as they start
         return []
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_kwargs(bootstrap), enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(partitions)

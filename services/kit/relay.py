@@ -17,6 +17,7 @@ from aiokafka.errors import KafkaError
 
 from services.kit.crash_points import NO_CRASHES, CrashPoints
 from services.kit.db import Connection, Pool
+from services.kit.kafka_clients import client_kwargs
 from services.kit.limits import PRODUCER_MAX_REQUEST_BYTES
 from services.kit.relay_rows import (
     OUTBOX_ROW_KEY,
@@ -144,7 +145,7 @@ class OutboxRelay:
 
 def _producer(bootstrap: str) -> AIOKafkaProducer:
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+        **client_kwargs(bootstrap),
         enable_idempotence=True,
         acks="all",
         linger_ms=2,

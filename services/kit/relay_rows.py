@@ -20,6 +20,7 @@ from aiokafka.errors import (
 
 from events.topics import REPLIES
 from services.kit.db import Connection
+from services.kit.kafka_clients import client_kwargs
 from services.kit.kafka_meta import topic_partitions
 
 log = structlog.get_logger()
@@ -144,7 +145,7 @@ async def _recent_row_keys(bootstrap: str, topic: str, depth: int) -> set[bytes]
     # scan a generous tail there too; a duplicate reply is harmless (keyed by command id).
     depth = depth * 4 + 100 if topic == REPLIES else depth
     partitions = await topic_partitions(bootstrap, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_kwargs(bootstrap), enable_auto_commit=False)
     await consumer.start()
     try:
         return await _tail_headers(consumer, partitions, depth)

@@ -11,6 +11,7 @@ import asyncpg
 import structlog
 
 from events.catalog import REGISTRY
+from services.kit.command_auth import CommandVerifier, verifier_from_settings
 from services.kit.crash_points import NO_CRASHES, CrashPoints
 from services.kit.db import Pool
 from services.kit.decider import Decider
@@ -41,6 +42,7 @@ class ServiceRuntime:
     # The test seam (services/kit/crash_points.py); production keeps NO_CRASHES.
     crash_points: CrashPoints = NO_CRASHES
     _pool: Pool | None = None
+    _verifier: CommandVerifier | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
@@ -69,8 +71,17 @@ class ServiceRuntime:
                 )
             return self._pool
 
+    @property
+    def verifier(self) -> CommandVerifier:
+        """Built once; raises CommandKeysMissing or KeysFileError (refuse to start) if unusable."""
+        if self._verifier is None:
+            self._verifier = verifier_from_settings(self.settings)
+        return self._verifier
+
     async def handler(self) -> CommandHandler:
-        return CommandHandler(pool=await self.pool(), store=self.store, decider=self.decider)
+        return CommandHandler(
+            pool=await self.pool(), store=self.store, decider=self.decider, verifier=self.verifier
+        )
 
     async def run_relay(self) -> None:
         """Forever: PostgreSQL or Kafka away, the relay starts over (lock, LISTEN, reconcile)."""
@@ -94,7 +105,9 @@ class ServiceRuntime:
                 await asyncio.sleep(delay)
 
     async def prepare(self) -> list[str]:
-        """Before faust starts: tables and topics exist, so no agent meets a missing one."""
+        """Before faust starts: the command keys load, tables and topics exist, so no agent
+        meets a missing one."""
+        log.info("command_verifier", kind=type(self.verifier).__name__)
         conn = await asyncpg.connect(self.dsn)
         try:
             applied = await apply_service_migrations(conn, self.schema, self.migrations)

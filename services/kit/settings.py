@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,16 @@ class Settings(BaseSettings):
     command_retention_ms: int = Field(default=7 * 24 * 3600 * 1000, ge=-1)
     # Dead letters wait for an operator: kept until re-driven, never deleted by age (-1).
     dlq_retention_ms: int = Field(default=-1, ge=-1)
+    # How every Kafka client connects (docs/security.md, "Kafka: authentication, TLS and ACLs"):
+    # PLAINTEXT for the local stack on 127.0.0.1, SASL_SSL (SCRAM-SHA-512) for a real cluster.
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_username: str = ""
+    kafka_password: SecretStr = SecretStr("")
+    # TLS: the CA that signed the brokers' certificates; a client certificate and key (mTLS).
+    kafka_ssl_cafile: Path | None = None
+    kafka_ssl_certfile: Path | None = None
+    kafka_ssl_keyfile: Path | None = None
 
     pg_host: str = "127.0.0.1"
     pg_port: int = 15432
@@ -105,6 +116,14 @@ class Settings(BaseSettings):
     metrics_port: int = Field(default=0, ge=0, le=65535)
     # The approval policy file (format: services/approval/policies.yaml); unset: that file.
     approval_policies: Path | None = None
+
+    # Signed commands (docs/security.md, "Signed commands"): the public keys and scopes services
+    # accept; this process's own signing key (PEM, Ed25519) and the id the keys file knows it by.
+    command_keys_file: Path | None = None
+    command_signing_key: Path | None = None
+    command_signing_key_id: str = ""
+    # Throwaway development stacks only: services take unsigned commands, senders send unsigned.
+    insecure_unsigned_commands: bool = False
 
     # Deliveries (docs/publication.md): attempts per round before DeliveryFailed, the backoff's
     # first delay and its cap (seconds), how long one attempt may take, workers per process.

@@ -9,6 +9,7 @@ import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
+from services.kit.kafka_clients import client_kwargs
 from services.kit.topic_specs import ActualTopic, TopicDrift, TopicSpec, drift
 
 log = structlog.get_logger()
@@ -20,7 +21,7 @@ class TopicsError(Exception):
 
 async def ensure_topics(bootstrap: str, specs: Sequence[TopicSpec]) -> list[str]:
     """Creates the missing topics as specified; returns their names. Existing ones are left."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -35,7 +36,7 @@ async def ensure_topics(bootstrap: str, specs: Sequence[TopicSpec]) -> list[str]
 
 async def topic_drift(bootstrap: str, specs: Sequence[TopicSpec]) -> list[TopicDrift]:
     """How each topic on the broker differs from its spec (missing ones included)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         actual = await _describe(admin, [spec.name for spec in specs])
@@ -53,7 +54,7 @@ async def apply_drift(
     altered = [by_name[d.name] for d in drifts if d.configs]
     if not altered:
         return
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(bootstrap))
     await admin.start()
     try:
         # AlterConfigs sets a topic's whole override set: every desired key goes, not only

@@ -9,6 +9,7 @@ from pathlib import Path
 import faust
 import structlog
 
+from services.kit.command_auth import CommandKeysMissing, KeysFileError
 from services.kit.health import HealthServer, Readiness
 from services.kit.runtime import ServiceRuntime
 
@@ -17,7 +18,11 @@ log = structlog.get_logger()
 
 def run_worker(app: faust.App, runtime: ServiceRuntime) -> None:
     """Serves until SIGTERM; faust then stops the agents, commits and leaves the group."""
-    applied = asyncio.run(runtime.prepare())
+    try:
+        applied = asyncio.run(runtime.prepare())
+    except (CommandKeysMissing, KeysFileError) as error:
+        log.error("refusing_to_start", reason=str(error))
+        raise SystemExit(2) from error
     log.info("prepared", schema=runtime.schema, migrations_applied=applied)
     # faust creates its own folder, not the parents (a fresh data dir, a container's volume).
     Path(app.conf.datadir).parent.mkdir(parents=True, exist_ok=True)

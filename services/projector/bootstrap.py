@@ -10,6 +10,7 @@ from aiokafka import AIOKafkaConsumer
 
 from services.kit.consumer_groups import PROJECTED_TOPICS
 from services.kit.health import Readiness, postgres_answers
+from services.kit.kafka_clients import client_kwargs
 from services.kit.migrations import apply_migrations
 from services.kit.runtime import READINESS_EVERY_S
 from services.kit.settings import Settings
@@ -46,7 +47,7 @@ async def run_projector(
     # min_size=0, as in services/kit/runtime.py: no background refill racing a restart.
     pool = await asyncpg.create_pool(settings.dsn_for("projector"), min_size=0, max_size=2)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
+        **client_kwargs(settings=settings),
         group_id=group_id,
         client_id=group_id,
         enable_auto_commit=False,

@@ -11,6 +11,7 @@ import httpx
 import pytest_asyncio
 
 from dev_tools.infra.processes import tail
+from dev_tools.stack import keys as stack_keys
 from dev_tools.stack.processes import AppProcess, app_processes, local_stack_env
 from events.actor import Actor
 from events.drafting import SubmitDraft
@@ -63,12 +64,18 @@ def assert_all_alive(stack: Stack) -> None:
             raise AssertionError(f"{process.name} is not running:\n{tail(process.log_file)}")
 
 
+def own_key(settings: Settings, name: str) -> dict[str, str]:
+    """The gateway signs with its own key; the rest inherit the session's (infra_fixture)."""
+    return stack_keys.signing_env(settings, stack_keys.GATEWAY) if name == "gateway" else {}
+
+
 @pytest_asyncio.fixture(scope="session")
 async def stack(infra: Settings) -> AsyncIterator[Stack]:
     processes = {p.name: p for p in app_processes(infra)}
     for process in processes.values():
         process.stop()  # a leftover from an interrupted run would hold old code
-        process.start(local_stack_env(infra))  # the test stack asks for the demo tokens
+        # the test stack asks for the demo tokens; the gateway signs with its own key
+        process.start({**local_stack_env(infra), **own_key(infra, process.name)})
     running = Stack(settings=infra, processes=processes)
     await asyncio.sleep(2)
     assert_all_alive(running)

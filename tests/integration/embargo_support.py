@@ -30,6 +30,7 @@ from events.topics import (
 )
 from services.embargo.rules import SYSTEM_ACTOR
 from services.kit.dlq import REASON
+from services.kit.kafka_clients import client_kwargs
 from services.kit.kafka_meta import topic_partitions
 from tests.support import (
     command_envelope,
@@ -37,6 +38,7 @@ from tests.support import (
     read_topic,
     send_command,
     send_record,
+    signed_record,
     wait_for_reply,
 )
 
@@ -67,7 +69,7 @@ def whole_seconds_from_now(seconds: float) -> datetime:
 async def read_records(bootstrap: str, topic: str, keys: set[bytes]) -> list[Any]:
     """aiokafka's records (with timestamps) of `keys`, from offset 0 to the current end."""
     partitions = await topic_partitions(bootstrap, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_kwargs(bootstrap), enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(partitions)
@@ -107,10 +109,10 @@ async def send_all(
 ) -> list[CommandOutcome]:
     """Every command sent at once, in order; their outcomes, in the same order."""
     envelopes = [command_envelope(command) for command in commands]
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(**client_kwargs(bootstrap), acks="all")
     await producer.start()
     try:
-        for record in map(encode, envelopes):
+        for record in (signed_record(encode(envelope)) for envelope in envelopes):
             await producer.send(topic, record.value, key=record.key, headers=record.headers)
         await producer.flush()
     finally:

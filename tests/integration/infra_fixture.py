@@ -10,6 +10,7 @@ import pytest
 
 import dev_tools.infra as local_infra
 from dev_tools.infra.processes import file_lock, is_alive
+from dev_tools.stack import keys as stack_keys
 from services.kit.settings import REPO_ROOT, Settings
 from tests.sealing_support import TEST_SECRET_KEYS
 
@@ -51,6 +52,9 @@ def infra() -> Iterator[Settings]:
             local_infra.up(settings)
             (sessions / "started-by-tests").touch()
         (sessions / str(os.getpid())).touch()
+        # Command keys made at test time (once per data folder): services, the tests' sender.
+        os.environ.update(stack_keys.stack_env(settings, stack_keys.TEST_KEYS))
+    settings = Settings()
     yield settings
     with file_lock(sessions / ".lock"):
         _leave(settings, sessions)

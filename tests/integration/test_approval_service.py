@@ -16,6 +16,7 @@ import pytest
 import pytest_asyncio
 
 from dev_tools.infra.processes import tail
+from dev_tools.stack.keys import BOT, private_key_file
 from events.actor import Actor
 from events.approval import ApprovalRequested, ApproveStage, RejectRelease
 from events.catalog import REGISTRY
@@ -32,7 +33,7 @@ from events.topics import (
     REPLIES,
 )
 from services.kit.dlq import REASON
-from services.kit.settings import REPO_ROOT
+from services.kit.settings import REPO_ROOT, Settings
 from tests.e2e.stack_fixture import Stack
 from tests.support import command_envelope, eventually, read_topic, send_command, send_record
 
@@ -288,6 +289,10 @@ def start_bot(bootstrap: str, words: Path, group: str, log: Path) -> subprocess.
         str(words),
         "--bootstrap",
         bootstrap,
+        "--signing-key",
+        str(private_key_file(Settings(), BOT.key_id)),
+        "--signing-key-id",
+        BOT.key_id,
     ]
     with log.open("wb") as out:
         return subprocess.Popen(

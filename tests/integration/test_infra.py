@@ -17,6 +17,7 @@ from dev_tools.infra import InfraError, kafka
 from dev_tools.infra.kafka import KafkaPaths
 from dev_tools.infra.kafka_dist import check_java_version, parse_java_version, parse_maven_failure
 from dev_tools.infra.processes import ensure_port_free
+from services.kit.kafka_clients import client_kwargs
 from services.kit.settings import Settings
 
 
@@ -59,20 +60,20 @@ def test_jars_are_cached_so_a_restart_needs_no_network(infra: Settings) -> None:
 @pytest.mark.integration
 async def test_a_record_produced_to_the_broker_is_consumed_back(infra: Settings) -> None:
     topic, payload = f"infra-test-{uuid.uuid4().hex}", uuid.uuid4().bytes
-    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**client_kwargs(settings=infra))
     await admin.start()
     try:
         await admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
     finally:
         await admin.close()
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
+    producer = AIOKafkaProducer(**client_kwargs(settings=infra), acks="all")
     await producer.start()
     try:
         await producer.send_and_wait(topic, payload, key=b"k")
     finally:
         await producer.stop()
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=infra.kafka_bootstrap, auto_offset_reset="earliest"
+        topic, **client_kwargs(settings=infra), auto_offset_reset="earliest"
     )
     await consumer.start()
     try:

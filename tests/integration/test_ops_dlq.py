@@ -24,11 +24,12 @@ from operator_tools.dead_letters import DeadLetterFilter, list_dead_letters
 from operator_tools.redrive import redrive
 from operator_tools.schemas import ensure_ops
 from services.kit.dlq import RecordOrigin, dead_letter
+from services.kit.kafka_clients import client_kwargs
 from services.kit.settings import Settings
 from services.projector.batch import Consumed, DeadLetter
 from services.projector.store import ProjectionStore
 from tests.e2e.stack_fixture import Stack
-from tests.support import command_envelope, eventually, wait_for_reply
+from tests.support import command_envelope, eventually, signed_record, wait_for_reply
 
 pytestmark = pytest.mark.integration
 WRITER = Actor(id="alice", roles=["writer"], organisation="fco")
@@ -56,7 +57,7 @@ def commands(release_id: str) -> list[Envelope[Message]]:
 
 async def send(settings: Settings, topic: str, records: list[KafkaRecord]) -> list[tuple[int, int]]:
     """(partition, offset) of each record sent."""
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    producer = AIOKafkaProducer(**client_kwargs(settings=settings), acks="all")
     await producer.start()
     try:
         sent = [
@@ -73,7 +74,10 @@ async def dead_letter_commands(settings: Settings, envelopes: list[Envelope[Mess
     why = "internal error: RuntimeError('bug in a release of drafting')"
     letters = [
         dead_letter(
-            encode(e), RecordOrigin(DRAFTING_COMMANDS, 0, 10**6 + i), why, datetime.now(UTC)
+            signed_record(encode(e)),  # as it came in: signed by its sender
+            RecordOrigin(DRAFTING_COMMANDS, 0, 10**6 + i),
+            why,
+            datetime.now(UTC),
         )
         for i, e in enumerate(envelopes)
     ]

@@ -26,6 +26,7 @@ from operator_tools.status import projection_status
 from operator_tools.swap import swap
 from operator_tools.times import to_millis
 from operator_tools.verify import verify
+from services.kit.kafka_clients import client_kwargs
 from services.kit.settings import Settings
 from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_drafting_http import sample_body
@@ -42,7 +43,7 @@ async def pool(infra: Settings) -> AsyncIterator[asyncpg.Pool]:
 
 async def produce_at(settings: Settings, stamped: list[tuple[datetime, KafkaRecord]]) -> None:
     """Records with the Kafka timestamps given (producers may set them)."""
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    producer = AIOKafkaProducer(**client_kwargs(settings=settings), acks="all")
     await producer.start()
     try:
         for moment, r in stamped:

@@ -28,6 +28,7 @@ from events.kafka import KafkaRecord, encode
 from events.replies import CommandOutcome, OutcomeStatus
 from events.topics import DRAFTING_EVENTS, REPLIES
 from services.kit.consumer_groups import PROJECTED_TOPICS
+from services.kit.kafka_clients import client_kwargs
 from services.kit.settings import REPO_ROOT, Settings
 from services.projector.bootstrap import prepare, run_projector
 from services.projector.store import NOTIFY_CHANNEL
@@ -100,7 +101,7 @@ def reply(command_id: str, release_id: str) -> KafkaRecord:
 
 async def produce(settings: Settings, topic: str, records: Sequence[KafkaRecord]) -> None:
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True
+        **client_kwargs(settings=settings), acks="all", enable_idempotence=True
     )
     await producer.start()
     try:
@@ -113,8 +114,8 @@ async def produce(settings: Settings, topic: str, records: Sequence[KafkaRecord]
 async def end_offsets(settings: Settings) -> Offsets:
     """The current end of every projected partition that holds records."""
     # A producer fetches topic metadata on demand; an unsubscribed consumer does not.
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    producer = AIOKafkaProducer(**client_kwargs(settings=settings))
+    consumer = AIOKafkaConsumer(**client_kwargs(settings=settings))
     await producer.start()
     await consumer.start()
     try:

@@ -35,6 +35,7 @@ from operator_tools.parallel import partition_groups
 from operator_tools.progress import SILENT
 from operator_tools.replay import fold_ranges
 from operator_tools.schemas import create_projection_schema, drop_schema, tables_of
+from services.kit.kafka_clients import client_kwargs
 from services.kit.settings import Settings
 from services.projector.consumer import GROUP_ID
 from services.projector.store import ProjectionStore
@@ -121,7 +122,7 @@ def _encoded(
 
 
 async def _produce(settings: Settings, topic: str, records: list[KafkaRecord]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    producer = AIOKafkaProducer(**client_kwargs(settings=settings), acks="all")
     await producer.start()
     try:
         stamp = int(datetime.now(UTC).timestamp() * 1000)

@@ -46,14 +46,14 @@ async def test_a_waiter_that_gave_up_is_forgotten() -> None:
 
 
 async def test_a_reply_record_resolves_its_command() -> None:
-    bus = KafkaCommandBus("unused:9092")
+    bus = KafkaCommandBus("unused:9092", signer=None)
     future = bus.waiters.register("c1")
     bus.handle_reply(reply_record("c1"))
     assert (await future).status is OutcomeStatus.ACCEPTED
 
 
 async def test_replies_for_other_commands_and_garbage_are_ignored() -> None:
-    bus = KafkaCommandBus("unused:9092")
+    bus = KafkaCommandBus("unused:9092", signer=None)
     future = bus.waiters.register("c1")
     bus.handle_reply(reply_record("c2"))
     bus.handle_reply(KafkaRecord(key=b"c1", value=b"not json", headers=[]))
