@@ -19,6 +19,7 @@ from events.content import ReleaseContent
 from events.drafting import CreateDraft
 from events.envelope import Envelope
 from events.kafka import KafkaRecord, decode, encode
+from events.replies import OutcomeStatus
 from events.signing import SIGNATURE_HEADER, CommandSigner, carry_signature
 from services.kit.command_auth import (
     OUT_OF_SCOPE,
