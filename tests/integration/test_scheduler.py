@@ -116,7 +116,7 @@ class Harness:
         )
 
         async def markers_fired() -> bool:
-            return await self.pool.fetchval(waiting, MARKER, list(streams)) == 0
+            return bool(await self.pool.fetchval(waiting, MARKER, list(streams)) == 0)
 
         await eventually(markers_fired, what=f"the markers on {len(streams)} streams")
         rows = await self.pool.fetch(
