@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ async def drafting_answers(settings: Settings) -> None:
 
 async def gateway_ready(stack: Stack) -> None:
     async def probe() -> bool:
+        assert_all_alive(stack)
         try:
             async with httpx.AsyncClient() as client:
                 return (await client.get(f"{stack.base_url}/readyz")).status_code == 200
@@ -70,10 +70,9 @@ async def stack(infra: Settings) -> AsyncIterator[Stack]:
         process.stop()  # a leftover from an interrupted run would hold old code
         process.start()
     running = Stack(settings=infra, processes=processes)
-    await asyncio.sleep(2)
-    assert_all_alive(running)
+    await gateway_ready(running)  # fails at once, with its log, if a process died at start
     await drafting_answers(infra)
-    await gateway_ready(running)
+    assert_all_alive(running)
     yield running
     for process in reversed(processes.values()):
         process.stop()

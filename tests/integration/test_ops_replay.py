@@ -137,7 +137,12 @@ async def test_a_shadow_rebuilt_under_load_verifies_swaps_and_equals_a_fresh_fol
         checked = await verify(stack.settings, pool, built.target)
         reads_before_swap = traffic.reads
         swapped = await swap(stack.settings, pool, built.target)
-        await asyncio.sleep(1.0)  # readers go on against the swapped tables
+        reads_at_swap = traffic.reads
+
+        async def read_on() -> bool:
+            return traffic.reads >= reads_at_swap + 20
+
+        await eventually(read_on, what="readers going on against the swapped tables")
         traffic.stop.set()
         await asyncio.gather(*tasks)
     assert checked.equal, [t for t in checked.tables if not t.equal]
