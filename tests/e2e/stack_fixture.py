@@ -46,7 +46,6 @@ async def drafting_answers(settings: Settings) -> None:
 
 async def gateway_ready(stack: Stack) -> None:
     async def probe() -> bool:
-        assert_all_alive(stack)
         try:
             async with httpx.AsyncClient() as client:
                 return (await client.get(f"{stack.base_url}/readyz")).status_code == 200
@@ -70,7 +69,9 @@ async def stack(infra: Settings) -> AsyncIterator[Stack]:
         process.stop()  # a leftover from an interrupted run would hold old code
         process.start()
     running = Stack(settings=infra, processes=processes)
-    await gateway_ready(running)  # fails at once, with its log, if a process died at start
+    # Ready means answering (the gateway, and a command through Kafka); then every process must
+    # still be alive, or the run fails with the end of its log.
+    await gateway_ready(running)
     await drafting_answers(infra)
     assert_all_alive(running)
     yield running
