@@ -102,6 +102,17 @@ class LiftEmbargo(EmbargoCommand):
     scheduled_lift_at: UtcTime
 
 
+class ClearPublication(EmbargoCommand):
+    """Sent by embargo's own policy on publication's PublicationRequested: may this release go
+    public now? Decided on embargo's stream, so it and a SetEmbargo are never both accepted."""
+
+    type: Literal["ClearPublication"] = "ClearPublication"
+    version: Literal[1] = 1
+    revision: Revision
+    content_hash: ContentHash
+    requested_by: Identifier
+
+
 class EmbargoEvent(Event):
     service: ClassVar[str] = "embargo"
 
@@ -195,6 +206,28 @@ class EmbargoLiftedEarly(EmbargoEvent):
     content_hash: ContentHash
 
 
+class PublicationCleared(EmbargoEvent):
+    """No embargo holds the release: it may go public now, and it is never embargoed again."""
+
+    type: Literal["PublicationCleared"] = "PublicationCleared"
+    version: Literal[1] = 1
+    revision: Revision
+    content_hash: ContentHash
+    requested_by: Identifier
+    cleared_at: UtcTime
+
+
+class PublicationHeld(EmbargoEvent):
+    """A publication asked for under an active embargo: refused, it goes public at the lift."""
+
+    type: Literal["PublicationHeld"] = "PublicationHeld"
+    version: Literal[1] = 1
+    revision: Revision
+    content_hash: ContentHash
+    requested_by: Identifier
+    lift_at: UtcTime
+
+
 EmbargoCommands = (
     SetEmbargo
     | ChangeEmbargo
@@ -204,6 +237,7 @@ EmbargoCommands = (
     | NoteApprovalWithdrawn
     | IssueEmbargoedCopies
     | LiftEmbargo
+    | ClearPublication
 )
 EmbargoEvents = (
     EmbargoSet
@@ -215,4 +249,6 @@ EmbargoEvents = (
     | EmbargoLiftDeferred
     | EmbargoLifted
     | EmbargoLiftedEarly
+    | PublicationCleared
+    | PublicationHeld
 )

@@ -110,6 +110,26 @@ class NoteEmbargoLifted(PublicationCommand):
     lifted_at: UtcTime
 
 
+class NotePublicationCleared(PublicationCommand):
+    """Sent on embargo's PublicationCleared: embargo's word that the release may go public now.
+    A first edition waiting for it is then published (or refused) and answered."""
+
+    type: Literal["NotePublicationCleared"] = "NotePublicationCleared"
+    version: Literal[1] = 1
+    revision: Revision
+    content_hash: ContentHash
+    cleared_at: UtcTime
+
+
+class NotePublicationHeld(PublicationCommand):
+    """Sent on embargo's PublicationHeld: embargo's word that an embargo holds it until lift_at.
+    A first edition waiting for it is then refused (under-embargo) and answered."""
+
+    type: Literal["NotePublicationHeld"] = "NotePublicationHeld"
+    version: Literal[1] = 1
+    lift_at: UtcTime
+
+
 class PublishOnLift(PublicationCommand):
     """Publishes a lifted release still waiting for its approval or its content; else nothing."""
 
@@ -196,6 +216,27 @@ class EmbargoCancellationNoted(PublicationEvent):
     version: Literal[1] = 1
 
 
+class PublicationRequested(PublicationEvent):
+    """A first edition was asked for and passed publication's rules; embargo decides whether it
+    may go public now (PublicationCleared) or is held (PublicationHeld). Nothing is public yet."""
+
+    type: Literal["PublicationRequested"] = "PublicationRequested"
+    version: Literal[1] = 1
+    revision: Revision
+    content_hash: ContentHash
+    requested_by: Identifier
+
+
+class PublicationClearanceNoted(PublicationEvent):
+    """Embargo cleared the release: no embargo holds it, now or later."""
+
+    type: Literal["PublicationClearanceNoted"] = "PublicationClearanceNoted"
+    version: Literal[1] = 1
+    revision: Revision
+    content_hash: ContentHash
+    cleared_at: UtcTime
+
+
 class EmbargoLiftNoted(PublicationEvent):
     type: Literal["EmbargoLiftNoted"] = "EmbargoLiftNoted"
     version: Literal[1] = 1
@@ -273,6 +314,8 @@ PublicationCommands = (
     | NoteEmbargo
     | NoteEmbargoCancelled
     | NoteEmbargoLifted
+    | NotePublicationCleared
+    | NotePublicationHeld
     | PublishOnLift
     | RecordDeliveryAttempt
 )
@@ -287,6 +330,8 @@ PublicationEvents = (
     | EmbargoNoted
     | EmbargoCancellationNoted
     | EmbargoLiftNoted
+    | PublicationRequested
+    | PublicationClearanceNoted
     | DeliveryAttempted
     | DeliverySucceeded
     | DeliveryFailed

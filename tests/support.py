@@ -40,6 +40,17 @@ async def eventually(
         await asyncio.sleep(0.2)
 
 
+async def wall_clock_past(instant: datetime, timeout: float = WAIT_S) -> None:
+    """Waits until the wall clock has passed `instant`: for a test whose premise is that a time
+    (a lift, a deadline) falls during something, never to let other processes catch up."""
+
+    async def passed() -> bool:
+        return datetime.now(UTC) > instant
+
+    remaining = (instant - datetime.now(UTC)).total_seconds()
+    await eventually(passed, timeout + max(0.0, remaining), f"the clock to pass {instant}")
+
+
 def command_envelope(
     command: Message, actor: str = "alice", command_id: str | None = None
 ) -> Envelope[Message]:

@@ -1,6 +1,7 @@
 """The embargo part of the example story: the UK-Japan release embargoed until 00:01 on 9 January,
-copies to two journalists at 16:00, the lift deferred by a late revision; a notice cancelled and
-a statement lifted early."""
+copies to two journalists at 16:00, the lift deferred by a late revision, a press officer's
+publish held back by it; a notice cancelled, a statement lifted early, and a readout published by
+hand with no embargo in force (cleared: never embargoed afterwards)."""
 
 from __future__ import annotations
 
@@ -25,9 +26,11 @@ LIFT_AT_IN_TOKYO = LIFT_AT.astimezone(timezone(timedelta(hours=9)))
 PRE_RELEASE_AT = datetime(2016, 1, 8, 16, 0, tzinfo=UTC)
 LIFTED_AT = LIFT_AT + timedelta(minutes=19)
 RECIPIENTS = ["j.smith-reuters", "a.tanaka-nhk"]
-SET, CHANGE, NOTE, ISSUE, WITHDRAW, LIFT, NOTE_AGAIN, CANCEL, EARLY = (
-    deterministic_id("example-embargo", str(n)) for n in range(1, 10)
+SET, CHANGE, NOTE, ISSUE, WITHDRAW, LIFT, NOTE_AGAIN, CANCEL, EARLY, HOLD, CLEAR = (
+    deterministic_id("example-embargo", str(n)) for n in range(1, 12)
 )
+READOUT_ID = "2016-01-10-uk-japan-readout"
+HASH_READOUT = content_hash(REVISED.model_copy(update={"title": "Readout of the talks in Tokyo"}))
 EARLY_REASON = "The Prime Minister announced it in Tokyo at 11:00."
 
 _MAIN: list[tuple[Message, str, int | None]] = [
@@ -187,6 +190,54 @@ _LATER: list[tuple[Message, str, int | None]] = [
     ),
 ]
 
-EMBARGO_STORY: list[tuple[Message, str, int | None]] = [*_MAIN, *_LATER]
+# Publication asks before a first edition goes public by hand (docs/publication.md).
+_CLEARANCE: list[tuple[Message, str, int | None]] = [
+    (
+        embargo.ClearPublication(
+            release_id=RELEASE_ID,
+            actor=SYSTEM,
+            revision=2,
+            content_hash=HASH_2,
+            requested_by=PRESS_OFFICER.id,
+        ),
+        HOLD,
+        None,
+    ),
+    (
+        embargo.PublicationHeld(
+            release_id=RELEASE_ID,
+            revision=2,
+            content_hash=HASH_2,
+            requested_by=PRESS_OFFICER.id,
+            lift_at=LIFT_AT,
+        ),
+        HOLD,
+        4,
+    ),
+    (
+        embargo.ClearPublication(
+            release_id=READOUT_ID,
+            actor=SYSTEM,
+            revision=1,
+            content_hash=HASH_READOUT,
+            requested_by=PRESS_OFFICER.id,
+        ),
+        CLEAR,
+        None,
+    ),
+    (
+        embargo.PublicationCleared(
+            release_id=READOUT_ID,
+            revision=1,
+            content_hash=HASH_READOUT,
+            requested_by=PRESS_OFFICER.id,
+            cleared_at=datetime(2016, 1, 10, 9, 30, tzinfo=UTC),
+        ),
+        CLEAR,
+        2,
+    ),
+]
+
+EMBARGO_STORY: list[tuple[Message, str, int | None]] = [*_MAIN, *_LATER, *_CLEARANCE]
 
 __all__ = ["EMBARGO_STORY"]

@@ -4,7 +4,7 @@ notice unpublished with a redirect."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from events import drafting, publication, subscribers
@@ -12,7 +12,14 @@ from events.actor import Actor
 from events.base import Message
 from events.content import content_hash
 from events.envelope import deterministic_id
-from events.schemas.examples_embargo import EDITOR, LIFT_AT, LIFTED_AT, NOTICE_ID
+from events.schemas.examples_embargo import (
+    EDITOR,
+    HASH_READOUT,
+    LIFT_AT,
+    LIFTED_AT,
+    NOTICE_ID,
+    READOUT_ID,
+)
 from events.schemas.examples_story import PRESS_OFFICER, RELEASE_ID, REVISED, WRITER
 
 SYSTEM = Actor(id="pressroom-publication", roles=["system"])
@@ -31,7 +38,9 @@ NEWSDESK = "newsdesk-email"
 IDS = [deterministic_id("example-publication", str(n)) for n in range(1, 20)]
 CONTENT, APPROVE, EMBARGO, LIFT, CORRECT, NOTED, PUBLISH, WITHDRAW = IDS[:8]
 UNPUBLISH, INVALIDATE, CANCEL, RETRY, RETRY_1, RETRY_2, RETRY_3 = IDS[8:15]
-REGISTER, REMOVE, REDELIVER = IDS[15:18]
+REGISTER, REMOVE, REDELIVER, ASK = IDS[15:19]
+HELD, CLEARED = (deterministic_id("example-publication", name) for name in ("held", "cleared"))
+CLEARED_AT = datetime(2016, 1, 10, 9, 30, tzinfo=UTC)
 DELIVERY = deterministic_id(LIFT, WEBHOOK)
 GAVE_UP = "gave up after 5 attempts; last: SMTPConnectError: connection refused"
 WEBHOOK_SECRET = "whsec_example-only-never-use-this-secret"
@@ -307,8 +316,48 @@ _SUBSCRIBERS: list[tuple[Message, str, int | None]] = [
     (subscribers.SubscriberRemoved(subscriber_id=NEWSDESK, removed_by=PRESS_OFFICER.id), REMOVE, 2),
 ]
 
+# A first edition published by hand asks embargo first; its PublishRelease is answered once
+# embargo's word is in: refused under an embargo (held), published when cleared. (Listed before
+# the correction, whose PublishRelease is the one the documents show.)
+_ASKED: list[tuple[Message, str, int | None]] = [
+    (publication.PublishRelease(release_id=READOUT_ID, actor=PRESS_OFFICER), ASK, None),
+    (
+        publication.PublicationRequested(
+            release_id=READOUT_ID,
+            revision=1,
+            content_hash=HASH_READOUT,
+            requested_by=PRESS_OFFICER.id,
+        ),
+        ASK,
+        3,
+    ),
+    (
+        publication.NotePublicationHeld(release_id=RELEASE_ID, actor=SYSTEM, lift_at=LIFT_AT),
+        HELD,
+        None,
+    ),
+    (
+        publication.NotePublicationCleared(
+            release_id=READOUT_ID,
+            actor=SYSTEM,
+            revision=1,
+            content_hash=HASH_READOUT,
+            cleared_at=CLEARED_AT,
+        ),
+        CLEARED,
+        None,
+    ),
+    (
+        publication.PublicationClearanceNoted(
+            release_id=READOUT_ID, revision=1, content_hash=HASH_READOUT, cleared_at=CLEARED_AT
+        ),
+        CLEARED,
+        4,
+    ),
+]
+
 PUBLICATION_STORY: list[tuple[Message, str, int | None]] = [
-    *_NOTES, *_CORRECTION, *_SUBSCRIBERS,
+    *_NOTES, *_ASKED, *_CORRECTION, *_SUBSCRIBERS,
 ]  # fmt: skip
 
 __all__ = ["PUBLICATION_STORY"]

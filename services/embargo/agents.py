@@ -7,7 +7,7 @@ from typing import Any
 
 import faust
 
-from events.topics import APPROVAL_EVENTS, EMBARGO_COMMANDS
+from events.topics import APPROVAL_EVENTS, EMBARGO_COMMANDS, PUBLICATION_EVENTS
 from services.embargo.rules import SYSTEM_ACTOR
 from services.kit.faust_app import raw_topic, record_of
 from services.kit.handler import CommandHandler
@@ -15,7 +15,10 @@ from services.kit.policy import Policy, Reaction
 
 
 def register_agents(
-    app: faust.App, handler: Callable[[], Awaitable[CommandHandler]], on_approval: Reaction
+    app: faust.App,
+    handler: Callable[[], Awaitable[CommandHandler]],
+    on_approval: Reaction,
+    on_publication: Reaction,
 ) -> None:
     """One agent per topic, concurrency 1, so one release's records are handled in order."""
 
@@ -28,4 +31,10 @@ def register_agents(
     async def react_to_approval_events(stream: AsyncIterable[faust.EventT[Any]]) -> None:
         async for event in stream.events():  # type: ignore[attr-defined]
             policy = Policy(SYSTEM_ACTOR.id, await handler(), on_approval)
+            await policy.on_record(*record_of(event))
+
+    @app.agent(raw_topic(app, PUBLICATION_EVENTS), concurrency=1, name="embargo-on-publication")
+    async def react_to_publication_events(stream: AsyncIterable[faust.EventT[Any]]) -> None:
+        async for event in stream.events():  # type: ignore[attr-defined]
+            policy = Policy(SYSTEM_ACTOR.id, await handler(), on_publication)
             await policy.on_record(*record_of(event))

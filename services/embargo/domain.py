@@ -12,6 +12,7 @@ from events.embargo import (
     ApprovedRevisionNoted,
     CancelEmbargo,
     ChangeEmbargo,
+    ClearPublication,
     EmbargoCancelled,
     EmbargoChanged,
     EmbargoCommands,
@@ -26,8 +27,11 @@ from events.embargo import (
     LiftEmbargoEarly,
     NoteApproval,
     NoteApprovalWithdrawn,
+    PublicationCleared,
+    PublicationHeld,
     SetEmbargo,
 )
+from services.embargo.clearance import clearance
 from services.embargo.rules import (
     Approved,
     Embargo,
@@ -70,6 +74,8 @@ def decide(command: EmbargoCommands, state: Embargo, now: datetime) -> Sequence[
             return _issue(command, state, now)
         case LiftEmbargo():
             return _lift(command, state, now)
+        case ClearPublication():
+            return [clearance(command, state, now)]
         case _:
             assert_never(command)
 
@@ -101,6 +107,12 @@ def evolve(state: Embargo, event: EmbargoEvents) -> Embargo:
             return replace(state, deferred=True)
         case EmbargoLifted() | EmbargoLiftedEarly():
             return replace(state, status=Status.LIFTED, deferred=False)
+        case PublicationCleared():
+            # Public from now on: lifted stays lifted, anything else can never be embargoed.
+            lifted_already = state.status is Status.LIFTED
+            return replace(state, status=Status.LIFTED if lifted_already else Status.CLEARED)
+        case PublicationHeld():
+            return state  # an answer, not a change: the embargo holds as it did
         case _:
             assert_never(event)
 

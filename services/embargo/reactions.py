@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from events.approval import ApprovalInvalidated, ReleaseApproved, ReleaseForceApproved
 from events.base import Message
-from events.embargo import NoteApproval, NoteApprovalWithdrawn
+from events.embargo import ClearPublication, NoteApproval, NoteApprovalWithdrawn
 from events.envelope import Envelope
+from events.publication import PublicationRequested
 from services.embargo.rules import SYSTEM_ACTOR
 
 
@@ -37,5 +38,18 @@ def reaction_to_approval(event: Envelope[Message]) -> Message | None:
             return note_approval(approved)
         case ApprovalInvalidated() as invalidated:
             return note_withdrawal(invalidated)
+        case _:
+            return None
+
+
+def reaction_to_publication(event: Envelope[Message]) -> Message | None:
+    """Publication asks before a first edition goes public by hand; embargo answers with an event
+    publication hears (PublicationCleared or PublicationHeld). Other events are publication's."""
+    match event.data:
+        case PublicationRequested() as asked:
+            return ClearPublication(
+                release_id=asked.release_id, actor=SYSTEM_ACTOR, revision=asked.revision,
+                content_hash=asked.content_hash, requested_by=asked.requested_by,
+            )  # fmt: skip
         case _:
             return None

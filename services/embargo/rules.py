@@ -24,6 +24,7 @@ class Status(StrEnum):
     ACTIVE = "active"  # held until lift_at (lift deferred while nothing is approved)
     CANCELLED = "cancelled"  # no embargo any more; another one may be set
     LIFTED = "lifted"  # public, on time or early: never embargoed again
+    CLEARED = "cleared"  # published by hand with no embargo in force: never embargoed again
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,11 @@ class AlreadyLifted(Rejection):
     title = "The embargo has lifted: the release is public"
 
 
+class AlreadyReleased(Rejection):
+    problem_type = "urn:pressroom:problem:already-released"
+    title = "The release was cleared for publication: it can no longer be embargoed"
+
+
 class NotApproved(Rejection):
     problem_type = "urn:pressroom:problem:release-not-approved"
     title = "No revision of the release is approved"
@@ -162,6 +168,8 @@ def require_version(state: Embargo, expected_version: int | None) -> None:
 def require_not_lifted(state: Embargo) -> None:
     if state.status is Status.LIFTED:
         raise AlreadyLifted("the embargo has lifted; a public release cannot be embargoed again")
+    if state.status is Status.CLEARED:
+        raise AlreadyReleased("the release was published with no embargo in force; it is public")
 
 
 def require_active(state: Embargo) -> Terms:

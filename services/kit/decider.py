@@ -15,14 +15,31 @@ E = TypeVar("E", bound=Event)
 S = TypeVar("S")
 
 
+def _never(_: object) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Decider(Generic[C, E, S]):
-    """decide(command, state, now) -> events; evolve(state, event) -> state; no I/O in either."""
+    """decide(command, state, now) -> events; evolve(state, event) -> state; no I/O in either.
+
+    A command decide cannot answer alone asks another service first: `asks(new_events)` says its
+    events are that question, so it stays pending (events recorded, no outcome yet). A command for
+    which `answers(command)` holds brings the word it waited for: every pending command of the
+    stream is then decided again, in the same transaction, and answered (services/kit/pending.py).
+    """
 
     service: str
     initial_state: Callable[[], S]
     evolve: Callable[[S, E], S]
     decide: Callable[[C, S, datetime], Sequence[E]]
+    asks: Callable[[Sequence[E]], bool] = _never
+    answers: Callable[[C], bool] = _never
+
+    @property
+    def can_ask(self) -> bool:
+        """Only a decider that may leave a command pending pays for looking pending ones up."""
+        return self.asks is not _never
 
     def fold(self, events: Iterable[E]) -> S:
         state = self.initial_state()

@@ -16,7 +16,7 @@ from events.envelope import Envelope
 from events.kafka import KafkaRecord, UndecodableMessage, decode, encode
 from events.replies import CommandOutcome, Rejection
 from events.topics import REPLIES, dlq_topic, events_topic
-from services.kit import outcomes
+from services.kit import outcomes, pending
 from services.kit.command_auth import (
     CommandVerifier,
     Refusal,
@@ -67,6 +67,8 @@ class Decision:
     outcome: CommandOutcome
     events: list[Envelope[Event]] = field(default_factory=list)
     repeat: bool = False
+    # Its events ask another service first: kept pending, its outcome is decided on the answer.
+    pending: bool = False
 
 
 @dataclass
@@ -129,12 +131,25 @@ class CommandHandler:
     async def decide_and_record(
         self, conn: Connection, command: Envelope[Any], reply: bool
     ) -> CommandOutcome:
-        """In the caller's transaction: read, decide, record."""
+        """In the caller's transaction: read, decide, record; answer what waited for this."""
         prior = await self.store.processed(conn, command.id)
+        asked = prior is None and self.decider.can_ask
+        if asked and await pending.is_pending(conn, self.store.schema, command.id):
+            log.info("command_still_pending", command_id=command.id)
+            return outcomes.accepted(command, 0, [])  # asked already: nothing new to send
         history = [] if prior is not None else await self.store.load(conn, command.subject)
         decision = self.decide(command, Known(prior, history))
         await self.record(conn, [decision], reply)
+        if not decision.repeat and self.decider.answers(command.data):
+            await self.answer_pending(conn, command.subject)
         return decision.outcome
+
+    async def answer_pending(self, conn: Connection, stream_id: str) -> None:
+        """The word a pending command waited for is in the stream: decide it again, and reply."""
+        registry = self.store.registry
+        for waiting in await pending.take_pending(conn, self.store.schema, stream_id, registry):
+            history = await self.store.load(conn, stream_id)
+            await self.record(conn, [self.decide(waiting, Known(None, history))], reply=True)
 
     async def read_known(self, conn: Connection, commands: Sequence[Envelope[Any]]) -> list[Known]:
         """What deciding each command needs, in two statements however many commands there are.
@@ -159,7 +174,8 @@ class CommandHandler:
         except Rejection as rejection:
             return Decision(command, outcomes.rejected(command, version, rejection))
         outcome = outcomes.accepted(command, version + len(envelopes), envelopes)
-        return Decision(command, outcome, envelopes)
+        asks = bool(new_events) and self.decider.asks(new_events)
+        return Decision(command, outcome, envelopes, pending=asks)
 
     async def record(
         self,
@@ -182,20 +198,24 @@ class CommandHandler:
                 await self.after_append(conn, events)
             if self.after_accept is not None:
                 await self.after_accept(conn, [d.command for d in fresh if d.events])
-        outbox = [row for d in decisions for row in self._outbox_rows(d, reply)]
+        outbox = [row for d in decisions for row in self._outbox_rows(d, reply and not d.pending)]
         if outbox:
             await self.store.rows_to_outbox(conn, outbox)
             if notify_relay:
                 await self.store.notify_relay(conn)
-        if fresh:
-            await self.store.record_outcomes(conn, [d.outcome for d in fresh])
+        decided = [d.outcome for d in fresh if not d.pending]
+        if decided:
+            await self.store.record_outcomes(conn, decided)
+        waiting = [d.command for d in fresh if d.pending]
+        if waiting:
+            await pending.keep_pending(conn, self.store.schema, waiting)
         if log_each:
             for d in fresh:
                 log.info(
                     "command_handled",
                     command_id=d.command.id,
                     type=d.command.type,
-                    status=d.outcome.status.value,
+                    status="pending" if d.pending else d.outcome.status.value,
                 )
 
     def _outbox_rows(self, decision: Decision, reply: bool) -> list[OutboxRow]:

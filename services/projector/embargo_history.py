@@ -11,6 +11,8 @@ from events.embargo import (
     EmbargoLifted,
     EmbargoLiftedEarly,
     EmbargoSet,
+    PublicationCleared,
+    PublicationHeld,
 )
 from events.times import show
 
@@ -29,7 +31,7 @@ def embargo_summary(event: Event) -> str | None:
             reason = f": {event.reason}" if event.reason else ""
             return f"Embargo until {show(event.lift_at)} cancelled by {event.cancelled_by}{reason}"
         case _:
-            return _lift_summary(event) or _copy_summary(event)
+            return _lift_summary(event) or _copy_summary(event) or _clearance_summary(event)
 
 
 def _lift_summary(event: Event) -> str | None:
@@ -57,6 +59,22 @@ def _copy_summary(event: Event) -> str | None:
                 # Who holds a copy is secret: the timeline is read by every writer.
                 f"Embargoed copy of revision {event.revision} issued to a recipient,"
                 f" embargoed until {show(event.lift_at)}"
+            )
+        case _:
+            return None
+
+
+def _clearance_summary(event: Event) -> str | None:
+    match event:
+        case PublicationCleared():
+            return (
+                f"Cleared for publication at {show(event.cleared_at)} (asked by"
+                f" {event.requested_by}): no embargo can be set from now on"
+            )
+        case PublicationHeld():
+            return (
+                f"Publication asked by {event.requested_by} held: under embargo until"
+                f" {show(event.lift_at)}"
             )
         case _:
             return None

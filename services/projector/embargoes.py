@@ -18,6 +18,8 @@ from events.embargo import (
     EmbargoLifted,
     EmbargoLiftedEarly,
     EmbargoSet,
+    PublicationCleared,
+    PublicationHeld,
 )
 from services.projector.release_row import EmbargoStatus, ReleaseRow, changed
 
@@ -49,6 +51,9 @@ def apply_embargo(row: ReleaseRow, event: EmbargoEvents) -> ReleaseRow:
             return _lifted(row, event.lift_at, event.lifted_at, event.lateness_ms)
         case EmbargoLiftedEarly():
             return _lifted(row, event.lift_at, event.lifted_at, None)
+        case PublicationCleared() | PublicationHeld():
+            # The board's embargo columns stay: cleared means none was in force, held that one is.
+            return changed(row)
         case ApprovedRevisionNoted() | ApprovalWithdrawnNoted() | EmbargoedCopyIssued():
             # Approval's own columns say what is approved; the copies have their own table.
             return changed(row)

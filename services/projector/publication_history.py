@@ -12,7 +12,9 @@ from events.publication import (
     EmbargoCancellationNoted,
     EmbargoLiftNoted,
     EmbargoNoted,
+    PublicationClearanceNoted,
     PublicationEvent,
+    PublicationRequested,
     ReleasePublished,
     ReleaseUnpublished,
     ReleaseWithdrawn,
@@ -26,6 +28,7 @@ PUBLICATION_NOTES = (
     EmbargoNoted,
     EmbargoCancellationNoted,
     EmbargoLiftNoted,
+    PublicationClearanceNoted,
 )
 _UNPUBLISHED = {
     "gone": "gone (410)",
@@ -44,6 +47,11 @@ def publication_summary(event: Event) -> str | None:
             return (
                 f"Edition {event.edition} published as /{event.slug} by {event.published_by}"
                 f" ({event.update_type} update){note}"
+            )
+        case PublicationRequested():
+            return (
+                f"Publication of revision {event.revision} asked for by {event.requested_by}:"
+                " waiting for embargo's word"
             )
         case ReleaseWithdrawn():
             return f"Edition {event.edition} withdrawn by {event.withdrawn_by}: {event.explanation}"

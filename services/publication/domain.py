@@ -21,9 +21,13 @@ from events.publication import (
     NoteEmbargo,
     NoteEmbargoCancelled,
     NoteEmbargoLifted,
+    NotePublicationCleared,
+    NotePublicationHeld,
     NoteRevisionContent,
+    PublicationClearanceNoted,
     PublicationCommands,
     PublicationEvents,
+    PublicationRequested,
     PublishOnLift,
     PublishRelease,
     RecordDeliveryAttempt,
@@ -44,10 +48,12 @@ from services.publication.rules import (
     PRESS_OFFICE,
     SYSTEM_ACTOR,
     Approved,
+    Asked,
     Edition,
     EmbargoStatus,
     Publication,
     Snapshot,
+    StaleVersion,
     Status,
     require_lead_organisation,
     require_public,
@@ -84,6 +90,10 @@ def decide(
             return _then_publish_if_lifted(state, notes.cancellation(command, state), now)
         case NoteEmbargoLifted():
             return _then_publish_if_lifted(state, notes.lift(command, state), now)
+        case NotePublicationCleared():
+            return _noted(notes.clearance(command, state))
+        case NotePublicationHeld():
+            return _noted(notes.embargo(command, state))
         case PublishOnLift():
             return _publish_on_lift(command, state, now)
         case RecordDeliveryAttempt():
@@ -134,6 +144,11 @@ def evolve(state: Publication, event: PublicationEvents) -> Publication:
             # Publish at lift means the first edition; a later one takes a press officer's word.
             waiting = state.status is Status.NOT_PUBLISHED
             return replace(state, embargo=EmbargoStatus.LIFTED, publish_at_lift=waiting)
+        case PublicationRequested():
+            asked = Asked(state.version - 1, event.revision, event.content_hash)
+            return replace(state, asked=(*state.asked, asked))
+        case PublicationClearanceNoted():
+            return replace(state, embargo=EmbargoStatus.CLEARED, lift_at=None)
         case DeliveryAttempted() | DeliverySucceeded() | DeliveryFailed():
             return state  # who was told changes nothing about what is public
         case _:
@@ -141,15 +156,36 @@ def evolve(state: Publication, event: PublicationEvents) -> Publication:
 
 
 def _publish(command: PublishRelease, state: Publication, now: datetime) -> list[PublicationEvents]:
+    """A first edition without embargo's word asks embargo (the kit keeps the command pending and
+    decides it again on the answer); any other goes public at once, or is refused."""
     require_role(command.actor, PRESS_OFFICE, "publish a release")
     require_lead_organisation(state, command.actor, "publish a release")
-    require_version(state, command.expected_version)
-    return [
-        next_edition(
-            state, command.release_id, command.update_type, command.change_note,
-            command.actor.id, now,
-        )
-    ]  # fmt: skip
+    asked = _asked_at(state, command.expected_version)
+    edition = next_edition(
+        state, command.release_id, command.update_type, command.change_note, command.actor.id, now
+    )
+    if asked is not None and (asked.revision, asked.content_hash) != (
+        edition.revision, edition.content_hash,
+    ):  # fmt: skip
+        raise StaleVersion(f"revision {asked.revision} was asked for; {edition.revision} is now")
+    if state.needs_embargo_word():
+        request = PublicationRequested(
+            release_id=command.release_id, revision=edition.revision,
+            content_hash=edition.content_hash, requested_by=command.actor.id,
+        )  # fmt: skip
+        return [request]
+    return [edition]
+
+
+def _asked_at(state: Publication, expected_version: int | None) -> Asked | None:
+    """A publish decided again on embargo's answer keeps the version it was sent with: it holds
+    if what goes public is what was asked for then."""
+    if expected_version is None or expected_version == state.version:
+        return None
+    asked = next((a for a in state.asked if a.version == expected_version), None)
+    if asked is None:
+        require_version(state, expected_version)
+    return asked
 
 
 def _withdraw(
@@ -192,6 +228,10 @@ def _publish_on_lift(
     if not state.publish_at_lift:
         return []
     return [next_edition(state, command.release_id, None, "", SYSTEM_ACTOR.id, now)]
+
+
+def _noted(noted: PublicationEvents | None) -> list[PublicationEvents]:
+    return [] if noted is None else [noted]
 
 
 def _then_publish_if_lifted(

@@ -16,10 +16,14 @@ from events.publication import (
     NoteEmbargo,
     NoteEmbargoCancelled,
     NoteEmbargoLifted,
+    NotePublicationCleared,
+    NotePublicationHeld,
     NoteRevisionContent,
+    PublicationClearanceNoted,
     RevisionContentNoted,
 )
 from services.publication.rules import (
+    EMBARGO_FINAL,
     Approved,
     EmbargoStatus,
     Publication,
@@ -61,13 +65,26 @@ def content(command: NoteRevisionContent, state: Publication) -> RevisionContent
     )  # fmt: skip
 
 
-def embargo(command: NoteEmbargo, state: Publication) -> EmbargoNoted | None:
+def embargo(command: NoteEmbargo | NotePublicationHeld, state: Publication) -> EmbargoNoted | None:
     require_system(command.actor, "note an embargo")
-    if state.embargo is EmbargoStatus.LIFTED:
+    if state.embargo in EMBARGO_FINAL:
         return None  # an embargo lifts once; a late copy of an old one holds nothing back
     if state.embargo is EmbargoStatus.ACTIVE and state.lift_at == command.lift_at:
         return None
     return EmbargoNoted(release_id=command.release_id, lift_at=command.lift_at)
+
+
+def clearance(
+    command: NotePublicationCleared, state: Publication
+) -> PublicationClearanceNoted | None:
+    """Embargo's word that no embargo holds the release; after a lift it tells nothing new."""
+    require_system(command.actor, "note a cleared publication")
+    if state.embargo in EMBARGO_FINAL:
+        return None
+    return PublicationClearanceNoted(
+        release_id=command.release_id, revision=command.revision,
+        content_hash=command.content_hash, cleared_at=command.cleared_at,
+    )  # fmt: skip
 
 
 def cancellation(

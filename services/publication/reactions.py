@@ -12,6 +12,8 @@ from events.embargo import (
     EmbargoLifted,
     EmbargoLiftedEarly,
     EmbargoSet,
+    PublicationCleared,
+    PublicationHeld,
 )
 from events.envelope import Envelope
 from events.publication import (
@@ -20,6 +22,8 @@ from events.publication import (
     NoteEmbargo,
     NoteEmbargoCancelled,
     NoteEmbargoLifted,
+    NotePublicationCleared,
+    NotePublicationHeld,
     NoteRevisionContent,
 )
 from services.publication.rules import SYSTEM_ACTOR
@@ -56,6 +60,22 @@ def reaction_to_embargo(event: Envelope[Message]) -> Message | None:
                 release_id=lifted.release_id, actor=SYSTEM_ACTOR, revision=lifted.revision,
                 content_hash=lifted.content_hash, lifted_at=lifted.lifted_at,
             )  # fmt: skip
+        case _:
+            return _embargo_answer(event)
+
+
+def _embargo_answer(event: Envelope[Message]) -> Message | None:
+    """Embargo's answer to a first edition publication asked for (services/embargo/clearance.py)."""
+    match event.data:
+        case PublicationCleared() as cleared:
+            return NotePublicationCleared(
+                release_id=cleared.release_id, actor=SYSTEM_ACTOR, revision=cleared.revision,
+                content_hash=cleared.content_hash, cleared_at=cleared.cleared_at,
+            )  # fmt: skip
+        case PublicationHeld() as held:
+            return NotePublicationHeld(
+                release_id=held.release_id, actor=SYSTEM_ACTOR, lift_at=held.lift_at
+            )
         case _:
             return None
 

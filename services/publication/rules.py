@@ -34,6 +34,11 @@ class EmbargoStatus(StrEnum):
     ACTIVE = "active"  # nothing is published before the lift
     CANCELLED = "cancelled"  # publishable by hand, never automatically
     LIFTED = "lifted"
+    CLEARED = "cleared"  # embargo's word: no embargo holds it, now or later
+
+
+# Embargo's final word: with one of these a first edition needs no question to embargo.
+EMBARGO_FINAL = (EmbargoStatus.LIFTED, EmbargoStatus.CLEARED)
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,15 @@ class Snapshot:
     revision: int
     content_hash: str
     content: ReleaseContent
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A first edition asked of embargo at stream `version`, naming what was to go public."""
+
+    version: int
+    revision: int
+    content_hash: str
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,11 @@ class Publication:
     publish_at_lift: bool = False
     current: Edition | None = None
     change_history: tuple[ChangeNote, ...] = ()
+    asked: tuple[Asked, ...] = ()
+
+    def needs_embargo_word(self) -> bool:
+        """A first edition goes public only on embargo's word (docs/publication.md)."""
+        return self.current is None and self.embargo not in EMBARGO_FINAL
 
     def snapshot(self, revision: int) -> Snapshot | None:
         return next((shot for shot in self.snapshots if shot.revision == revision), None)

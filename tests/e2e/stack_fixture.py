@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -77,10 +76,11 @@ async def stack(infra: Settings) -> AsyncIterator[Stack]:
         # the test stack asks for the demo tokens; the gateway signs with its own key
         process.start({**local_stack_env(infra), **own_key(infra, process.name)})
     running = Stack(settings=infra, processes=processes)
-    await asyncio.sleep(2)
-    assert_all_alive(running)
-    await drafting_answers(infra)
+    # Ready means answering (the gateway, and a command through Kafka); then every process must
+    # still be alive, or the run fails with the end of its log.
     await gateway_ready(running)
+    await drafting_answers(infra)
+    assert_all_alive(running)
     yield running
     for process in reversed(processes.values()):
         process.stop()

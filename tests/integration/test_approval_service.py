@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from dev_tools.infra.processes import tail
 from dev_tools.stack.keys import BOT, private_key_file
@@ -35,6 +36,7 @@ from events.topics import (
 from services.kit.dlq import REASON
 from services.kit.settings import REPO_ROOT, Settings
 from tests.e2e.stack_fixture import Stack
+from tests.integration.embargo_support import read_records
 from tests.support import command_envelope, eventually, read_topic, send_command, send_record
 
 pytestmark = pytest.mark.integration
@@ -245,7 +247,14 @@ async def test_a_stage_past_its_deadline_is_marked_overdue_exactly_once(bootstra
     request = await request_of(bootstrap, await submitted(bootstrap, writer=slow))
     [overdue] = await events(bootstrap, APPROVAL_EVENTS, request.release_id, "ApprovalOverdue")
     assert (overdue.stage, overdue.deadline_at) == ("policy", request.stages[0].deadline_at)
-    await asyncio.sleep(4)
+    # A positive marker: a later command on the release (refused: sam approves nothing), decided
+    # and relayed after everything its stream had; no second ApprovalOverdue came before it.
+    marker = ApproveStage(
+        release_id=request.release_id, actor=slow, stage="policy", revision=request.revision,
+        content_hash=request.content_hash,
+    )  # fmt: skip
+    refused = await send_command(bootstrap, APPROVAL_COMMANDS, marker)
+    assert refused.status is not OutcomeStatus.ACCEPTED, refused
     assert len(await events(bootstrap, APPROVAL_EVENTS, request.release_id, "ApprovalOverdue")) == 1
 
 
@@ -263,7 +272,10 @@ async def test_the_example_bot_approves_clean_releases_and_rejects_banned_words(
         [rejected] = await events(bootstrap, APPROVAL_EVENTS, dirty, "ReleaseRejected")
         assert approved.approvers == ["compliance-bot"] and "'confidential'" in rejected.reason
         await eventually(lambda: _logged(tmp_path / "bot-1.log", clean, dirty), what="its log")
-        await asyncio.sleep(1)  # it commits right after logging: let it, before stopping it
+        # It commits right after logging: its group's offsets pass both requests before it stops.
+        await eventually(
+            lambda: _committed_past(bootstrap, group, clean, dirty), what="the bot's commit"
+        )
     finally:
         bot.terminate()
         bot.wait(30)
@@ -301,6 +313,24 @@ def start_bot(bootstrap: str, words: Path, group: str, log: Path) -> subprocess.
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+
+
+async def _committed_past(bootstrap: str, group: str, *release_ids: str) -> bool:
+    """The group's committed offsets are past every ApprovalRequested of the releases."""
+    records = await read_records(bootstrap, APPROVAL_EVENTS, {r.encode() for r in release_ids})
+    requested = [r for r in records if b"ApprovalRequested" in dict(r.headers)["ce_type"]]
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        for record in requested:
+            committed = await consumer.committed(TopicPartition(record.topic, record.partition))
+            if committed is None or committed <= record.offset:
+                return False
+        return bool(requested)
+    finally:
+        await consumer.stop()
 
 
 async def _logged(log: Path, *release_ids: str) -> bool:

@@ -37,7 +37,7 @@ from tests.integration.embargo_support import (
     send_all,
     whole_seconds_from_now,
 )
-from tests.support import command_envelope, send_command
+from tests.support import command_envelope, eventually, send_command, wall_clock_past
 
 pytestmark = pytest.mark.integration
 JOURNALISTS = ["jo-bbc", "kim-reuters"]
@@ -88,7 +88,7 @@ async def test_a_lift_that_falls_while_the_service_is_down_happens_once_at_resta
     embargo = stack.processes["embargo"]
     embargo.kill()
     try:
-        await asyncio.sleep((lift_at - datetime.now(UTC)).total_seconds() + 3)
+        await wall_clock_past(lift_at + timedelta(seconds=1))  # the lift time falls while down
         assert await _lifts(bootstrap, release_id) == []  # nobody lifted it while it was down
     finally:
         restarted = datetime.now(UTC)
@@ -97,7 +97,7 @@ async def test_a_lift_that_falls_while_the_service_is_down_happens_once_at_resta
     assert lifted.data.lift_at == lift_at
     assert lifted.data.lifted_at >= restarted and lifted.logged_at >= restarted
     assert lifted.data.lateness_ms >= (restarted - lift_at) // timedelta(milliseconds=1)
-    await asyncio.sleep(2)
+    await handled_after(bootstrap, release_id)
     assert len(await _lifts(bootstrap, release_id)) == 1, tail(embargo.log_file)
 
 
@@ -117,39 +117,70 @@ def second_instance(bootstrap: str, tmp_path: Path) -> Iterator[subprocess.Popen
 
 
 async def test_two_instances_lift_thirty_embargoes_due_at_one_instant_exactly_once_each(
-    bootstrap: str, second_instance: subprocess.Popen[bytes], tmp_path: Path
+    bootstrap: str, second_instance: subprocess.Popen[bytes], tmp_path: Path, stack: Stack
 ) -> None:
-    await embargo_answers(bootstrap)  # the group has settled with both instances in it
+    logs = (stack.processes["embargo"].log_file, tmp_path / "embargo-2.log")
+    await both_handle_commands(bootstrap, logs)  # the group has settled with both in it
     releases, lift_at = [new_release() for _ in range(30)], whole_seconds_from_now(15)
     commands = [c for release in releases for c in approved_and_embargoed(release, lift_at)]
-    assert {o.status for o in await send_all(bootstrap, commands)} == {"accepted"}
+    outcomes = await send_all(bootstrap, commands)
+    assert {o.status for o in outcomes} == {"accepted"}
+    shares = [await _handled(log, {o.command_id for o in outcomes}) for log in logs]
+    assert all(shares), f"each instance handled some of the commands: {list(map(len, shares))}"
     await events_of(bootstrap, "EmbargoLifted", *releases, count=30)
-    await asyncio.sleep(2)
+    await handled_after(bootstrap, *releases)
     lifts = await _lifts(bootstrap, *releases)
     assert sorted(lift.data.release_id for lift in lifts) == sorted(releases)
     assert all(lift.data.lifted_at >= lift_at for lift in lifts)
     assert second_instance.poll() is None  # both instances still run
-    log = await asyncio.to_thread((tmp_path / "embargo-2.log").read_text)
-    print(f"the second instance fired {log.count('LiftEmbargo')} of the 30 lifts")  # or none
+    fired = [(await asyncio.to_thread(log.read_text)).count("LiftEmbargo") for log in logs]
+    print(f"commands handled by each instance: {list(map(len, shares))}; lifts fired: {fired}")
+
+
+async def both_handle_commands(bootstrap: str, logs: tuple[Path, Path]) -> None:
+    """Probes on fresh releases (spread over the partitions) until each instance's log shows one
+    handled: the consumer group has given partitions to both."""
+
+    async def both() -> bool:
+        probes = [CancelEmbargo(release_id=new_release(), actor=PAULA) for _ in range(8)]
+        ids = {o.command_id for o in await send_all(bootstrap, probes)}
+        return all([await _handled(log, ids) for log in logs])
+
+    await eventually(both, timeout=120, what="both instances handling commands")
+
+
+async def handled_after(bootstrap: str, *release_ids: str) -> None:
+    """A positive marker: a later command on each release (refused: lifted or cancelled) and its
+    outcome, decided after and relayed after everything the release's stream had before it."""
+    cancels = [CancelEmbargo(release_id=release_id, actor=PAULA) for release_id in release_ids]
+    outcomes = await send_all(bootstrap, cancels)
+    assert OutcomeStatus.ACCEPTED not in {o.status for o in outcomes}, outcomes
+
+
+async def _handled(log: Path, command_ids: set[str]) -> set[str]:
+    lines = (await asyncio.to_thread(log.read_text, errors="replace")).splitlines()
+    handled = [line for line in lines if "command_handled" in line]
+    return {i for i in command_ids if any(i in line for line in handled)}
 
 
 async def test_a_moved_embargo_lifts_once_at_its_new_time_and_a_cancelled_one_never(
     bootstrap: str,
 ) -> None:
-    moved, cancelled = new_release(), new_release()
+    moved, cancelled, marker = new_release(), new_release(), new_release()
     first, later = whole_seconds_from_now(4), whole_seconds_from_now(8)
     commands = [
+        *approved_and_embargoed(marker, first),  # lifts at the old time: that time has passed
         *approved_and_embargoed(moved, first),
         *approved_and_embargoed(cancelled, first),
         ChangeEmbargo(release_id=moved, actor=PAULA, lift_at=later),
         CancelEmbargo(release_id=cancelled, actor=PAULA, reason="Talks postponed."),
     ]
     assert {o.status for o in await send_all(bootstrap, commands)} == {"accepted"}
-    await asyncio.sleep((first - datetime.now(UTC)).total_seconds() + 2)
-    assert await _lifts(bootstrap, moved, cancelled) == []  # the old time passed: nothing
+    await events_of(bootstrap, "EmbargoLifted", marker)  # the old time has come and gone ...
+    assert await _lifts(bootstrap, moved, cancelled) == []  # ... lifting neither
     [lifted] = await events_of(bootstrap, "EmbargoLifted", moved)
     assert lifted.data.lift_at == later <= lifted.data.lifted_at
-    await asyncio.sleep(2)
+    await handled_after(bootstrap, moved, cancelled)
     assert len(await _lifts(bootstrap, moved, cancelled)) == 1
 
 

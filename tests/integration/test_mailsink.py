@@ -3,7 +3,6 @@ the data folder, and the process stops on SIGTERM."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from email.message import EmailMessage
 from pathlib import Path
@@ -43,9 +42,11 @@ async def test_an_email_sent_to_the_mailsink_is_kept_as_a_file(tmp_path: Path) -
             return True
 
         await eventually(sent, 60, "the mailsink to accept an email")
-        files = await eventually(
-            lambda: asyncio.sleep(0, sorted((tmp_path / "mail").glob("*.eml"))), 30, "the file"
-        )
+
+        async def mail_files() -> list[Path]:
+            return sorted((tmp_path / "mail").glob("*.eml"))
+
+        files = await eventually(mail_files, 30, "the file")
         assert b"Subject: UK and Japan" in files[0].read_bytes()
     finally:
         sink.stop()

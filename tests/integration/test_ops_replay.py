@@ -83,6 +83,7 @@ async def test_since_until_replays_exactly_the_events_stamped_in_the_window(
             await swap(stack.settings, pool, result.target)
         ids = sorted({str(r.header("ce_subject")) for r in records})
         count = "SELECT count(*) FROM projections.release_history WHERE release_id = ANY($1)"
+        await _projector_caught_up(stack.settings, pool)  # the live rows are all there first
         live_rows = await pool.fetchval(count, ids)
         again = await replay(stack.settings, pool, ReplayRequest("all", window))  # in place
         assert (again.target, again.stats.folded) == ("projections", 4)
@@ -138,7 +139,12 @@ async def test_a_shadow_rebuilt_under_load_verifies_swaps_and_equals_a_fresh_fol
         checked = await verify(stack.settings, pool, built.target)
         reads_before_swap = traffic.reads
         swapped = await swap(stack.settings, pool, built.target)
-        await asyncio.sleep(1.0)  # readers go on against the swapped tables
+        reads_at_swap = traffic.reads
+
+        async def read_on() -> bool:
+            return traffic.reads >= reads_at_swap + 20
+
+        await eventually(read_on, what="readers going on against the swapped tables")
         traffic.stop.set()
         await asyncio.gather(*tasks)
     assert checked.equal, [t for t in checked.tables if not t.equal]

@@ -5,7 +5,6 @@ page only then; a publication before approval is refused."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ from events.topics import (
     DRAFTING_COMMANDS,
     DRAFTING_EVENTS,
     EMBARGO_COMMANDS,
+    EMBARGO_EVENTS,
     PUBLICATION_COMMANDS,
     PUBLICATION_EVENTS,
 )
@@ -65,6 +65,20 @@ async def published(bootstrap: str, release_id: str) -> list[ReleasePublished]:
     return await events_on(bootstrap, PUBLICATION_EVENTS, release_id, "ReleasePublished")
 
 
+async def events_on_logged(bootstrap: str, topic: str, release_id: str, kind: str) -> list[Any]:
+    """The envelopes (with their ce_time) of one kind of the release's events on `topic`."""
+    records = await read_topic(bootstrap, topic, lambda r: r.key == release_id.encode())
+    return [e for e in (decode(r, REGISTRY) for r in records) if e.data.type == kind]
+
+
+async def handled_after(bootstrap: str, release_id: str) -> None:
+    """A positive marker: a later publish of the release (refused: published, or not
+    publishable) and its outcome, decided and relayed after everything its stream had before."""
+    marker = PublishRelease(release_id=release_id, actor=CAROL, update_type="minor")
+    outcome = await send_command(bootstrap, PUBLICATION_COMMANDS, marker)
+    assert outcome.status is not OutcomeStatus.ACCEPTED, outcome
+
+
 async def feed_item(public: httpx.AsyncClient, release_id: str) -> dict[str, Any] | None:
     """The release's item in the JSON feed (no token), if it is there."""
     items = (await public.get("/v1/feed", params={"limit": 100})).json()["items"]
@@ -79,9 +93,10 @@ async def test_an_embargoed_approved_release_is_published_once_at_the_lift_as_ap
     embargo = SetEmbargo(release_id=release_id, actor=CAROL, lift_at=lift_at)
     assert (await send_command(bootstrap, EMBARGO_COMMANDS, embargo)).status == "accepted"
     async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as public:
-        await asyncio.sleep(max(0.0, (lift_at - datetime.now(UTC)).total_seconds() - 1))
-        assert await feed_item(public, release_id) is None  # nothing public before the lift
-        assert datetime.now(UTC) < lift_at and await published(bootstrap, release_id) == []
+        # Nothing public before the lift: checked now, and for the whole wait by the edition's
+        # own times (published_at_the_lift: first_published_at and ce_time at or after lift_at).
+        assert await feed_item(public, release_id) is None
+        assert await published(bootstrap, release_id) == [] and datetime.now(UTC) < lift_at
         edition = await published_at_the_lift(bootstrap, request, lift_at)
         await public_after_the_lift(public, edition, lift_at)
     # Drafting hears it through its policy: the draft is published, held until a correction.
@@ -101,7 +116,9 @@ async def published_at_the_lift(
     # Invariant 1: the public content is exactly the approved revision's.
     assert edition.content_hash == request.content_hash == content_hash(edition.content)
     assert edition.revision == request.revision
-    await asyncio.sleep(2)
+    [logged] = await events_on_logged(bootstrap, PUBLICATION_EVENTS, release_id, "ReleasePublished")
+    assert logged.time >= lift_at  # decided at or after the lift, not only stamped so
+    await handled_after(bootstrap, release_id)
     assert len(await published(bootstrap, release_id)) == 1
     return edition
 
@@ -140,7 +157,7 @@ async def test_publishing_before_approval_is_refused_and_nothing_goes_public(
     assert outcome.status in (OutcomeStatus.CONFLICT, OutcomeStatus.INVALID)
     assert outcome.problem is not None
     assert outcome.problem.type == "urn:pressroom:problem:not-approved"
-    await asyncio.sleep(1)
+    await handled_after(bootstrap, release_id)
     assert await published(bootstrap, release_id) == []
 
 
@@ -169,7 +186,11 @@ async def test_a_revision_slipped_in_between_approval_and_lift_is_never_publishe
         events_on, bootstrap, PUBLICATION_EVENTS, release_id, "ApprovalWithdrawnNoted"
     )
     await eventually(withdrawn, what="publication hearing the approval no longer binds")
-    await asyncio.sleep(max(0.0, (lift_at - datetime.now(UTC)).total_seconds() + 3))
+    # The lift time comes with nothing approved: embargo defers the lift instead of lifting.
+    deferred = partial(events_on, bootstrap, EMBARGO_EVENTS, release_id, "EmbargoLiftDeferred")
+    await eventually(deferred, what="the lift deferred")
+    assert await events_on(bootstrap, EMBARGO_EVENTS, release_id, "EmbargoLifted") == []
+    await handled_after(bootstrap, release_id)
     assert await published(bootstrap, release_id) == [], "nothing public at the lift"
 
     submit = SubmitDraft(release_id=release_id, actor=ALICE)

@@ -33,6 +33,7 @@ from tests.support import eventually
 pytestmark = pytest.mark.integration
 SYSTEM = Actor(id="pressroom-test", roles=["system"])
 KIND = "overdue"
+MARKER = "marker"  # the key of a positive marker: "everything before it was handled"
 
 
 def decide(command: MarkOverdue, fired: int, now: datetime) -> list[ApprovalOverdue]:
@@ -106,6 +107,40 @@ class Harness:
             f"SELECT * FROM {self.schema}.deadlines WHERE stream_id = $1 AND key = $2", stream, key
         )
 
+    async def passed_all(self, streams: Sequence[str], due_at: datetime) -> list[int]:
+        """`passed` for many streams at once: how many firings each has, its marker's included."""
+        await self.write(*(schedule(stream, due_at, MARKER) for stream in streams))
+        waiting = (
+            f"SELECT count(*) FROM {self.schema}.deadlines"
+            " WHERE key = $1 AND fired_at IS NULL AND stream_id = ANY($2::text[])"
+        )
+
+        async def markers_fired() -> bool:
+            return bool(await self.pool.fetchval(waiting, MARKER, list(streams)) == 0)
+
+        await eventually(markers_fired, what=f"the markers on {len(streams)} streams")
+        rows = await self.pool.fetch(
+            f"SELECT stream_id, count(*) AS n FROM {self.schema}.events"
+            " WHERE stream_id = ANY($1::text[]) GROUP BY stream_id",
+            list(streams),
+        )
+        counts = {row["stream_id"]: row["n"] for row in rows}
+        return [counts.get(stream, 0) for stream in streams]
+
+    async def passed(self, stream: str, due_at: datetime) -> list[datetime]:
+        """A marker deadline on `stream` due at `due_at`, waited for until it fired: the scheduler
+        takes each stream's due rows oldest first, so anything due earlier on that stream that
+        was going to fire has fired, and a row it fires again would come before the marker.
+        Returns every firing of the stream, the marker's last."""
+        await self.write(schedule(stream, due_at, MARKER))
+
+        async def marker_fired() -> bool:
+            row = await self.row(stream, MARKER)
+            return row is not None and row["fired_at"] is not None
+
+        await eventually(marker_fired, what=f"the marker on {stream}")
+        return await self.fired(stream)
+
 
 @asynccontextmanager
 async def harness(
@@ -135,14 +170,12 @@ async def test_a_deadline_fires_once_right_after_it_is_due_and_never_before(
         due = now() + timedelta(seconds=2)
         await h.write(schedule("rel-1", due))
         h.start_scheduler()
-        await asyncio.sleep((due - now()).total_seconds() - 0.4)
-        assert await h.fired("rel-1") == []
         [fired_at] = await eventually(lambda: h.fired("rel-1"), what="the firing")
-        assert due <= fired_at < due + timedelta(seconds=2)  # it slept until due_at: no 30 s poll
+        # Never before due, by the handler's own clock at the firing; no 30 s poll either.
+        assert due <= fired_at < due + timedelta(seconds=2)
         row = await h.row("rel-1", "1:policy")
         assert row["fired_at"] >= due and row["cancelled_at"] is None
-        await asyncio.sleep(1)
-        assert len(await h.fired("rel-1")) == 1
+        assert len(await h.passed("rel-1", now())) == 2  # the firing, then only the marker
 
 
 async def test_two_schedulers_on_one_schema_fire_each_deadline_exactly_once(
@@ -162,10 +195,10 @@ async def test_two_schedulers_on_one_schema_fire_each_deadline_exactly_once(
             return all([len(await h.fired(stream)) >= 2 for stream in streams])
 
         await eventually(all_fired, what="every deadline to fire")
-        await asyncio.sleep(1)
-        assert [len(await h.fired(stream)) for stream in streams] == [2] * len(streams)
+        # Two firings each, then only each stream's marker: nothing fired twice.
+        assert [len(await h.passed(stream, now())) for stream in streams] == [3] * len(streams)
         handled = await h.pool.fetchval(f"SELECT count(*) FROM {h.schema}.processed_commands")
-        assert handled == 2 * len(streams)
+        assert handled == 3 * len(streams)
 
 
 async def test_a_rescheduled_deadline_fires_at_its_new_time_only(infra: Settings) -> None:
@@ -173,22 +206,21 @@ async def test_a_rescheduled_deadline_fires_at_its_new_time_only(infra: Settings
         h.start_scheduler()
         first = now() + timedelta(seconds=1.5)
         await h.write(schedule("rel-1", first))
-        await asyncio.sleep(0.5)
-        moved = now() + timedelta(seconds=3)
+        await h.passed("rel-0", now())  # a round after the write: asleep until `first` now
+        moved = max(now(), first) + timedelta(seconds=2)
         await h.write(schedule("rel-1", moved))
-        await asyncio.sleep((moved - now()).total_seconds() - 0.5)
-        assert await h.fired("rel-1") == []  # the first time passed without a firing
         [fired_at] = await eventually(lambda: h.fired("rel-1"), what="the moved firing")
+        # One firing, at the new time: the first time passed without one (a firing then would
+        # have marked the row, and the moved time would never have come).
         assert fired_at >= moved
-        await asyncio.sleep(1)
-        assert len(await h.fired("rel-1")) == 1
+        assert len(await h.passed("rel-1", now())) == 2  # the moved firing, then the marker
 
 
 async def test_a_deadline_moved_earlier_wakes_the_sleeping_scheduler(infra: Settings) -> None:
     async with harness(infra) as h:
         await h.write(schedule("rel-1", now() + timedelta(hours=1)))
         h.start_scheduler()
-        await asyncio.sleep(1)  # asleep now, until the hour passes or a NOTIFY comes
+        await h.passed("rel-0", now())  # asleep now, until the hour passes or a NOTIFY comes
         earlier = now() + timedelta(seconds=1)
         await h.write(schedule("rel-1", earlier))
         [fired_at] = await eventually(lambda: h.fired("rel-1"), timeout=10, what="the firing")
@@ -201,8 +233,8 @@ async def test_a_cancelled_deadline_never_fires(infra: Settings) -> None:
         due = now() + timedelta(seconds=1)
         await h.write(schedule("rel-1", due), schedule("rel-1", due, "1:legal"))
         await h.write(Cancel("rel-1", KIND, "1:policy"))
-        await asyncio.sleep(2.5)
-        assert len(await h.fired("rel-1")) == 1  # only legal's
+        await eventually(lambda: h.fired("rel-1"), what="legal's firing")
+        assert len(await h.passed("rel-1", due + timedelta(seconds=0.5))) == 2  # legal's, marker
         row = await h.row("rel-1", "1:policy")
         assert row["fired_at"] is None and row["cancelled_at"] is not None
         await h.write(Cancel("rel-1", KIND))  # cancelling all spares what already fired
@@ -267,8 +299,9 @@ async def test_a_fired_command_may_re_arm_its_own_deadline(infra: Settings) -> N
         h.start_scheduler()
         fired = await eventually(lambda: _at_least(h.fired("rel-1"), 3), what="three reminders")
         assert all(later - earlier >= timedelta(seconds=1) for earlier, later in pairwise(fired))
-        await asyncio.sleep(1.5)
-        assert len(await h.fired("rel-1")) == 3
+        # A fourth reminder would be due a second after the third: the marker comes after it.
+        marker_due = fired[-1] + timedelta(seconds=1.5)
+        assert len(await h.passed("rel-1", marker_due)) == 4  # three reminders, then the marker
         assert (await h.row("rel-1", "1:policy"))["fired_at"] is not None
 
 

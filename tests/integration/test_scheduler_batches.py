@@ -23,6 +23,7 @@ from services.kit.decider import Decider
 from services.kit.settings import Settings
 from tests.integration.test_scheduler import (
     KIND,
+    MARKER,
     RECORDER,
     SYSTEM,
     Harness,
@@ -89,12 +90,9 @@ async def test_three_schedulers_fire_a_storm_of_due_deadlines_in_batches_each_ex
         for _ in range(3):
             h.start_scheduler(batch_size=16)
         await eventually(lambda: all_fired(h, names, each=2), what="every deadline to fire")
-        await asyncio.sleep(0.5)  # a firing twice would show up now
-        fired = await h.pool.fetch(
-            f"SELECT stream_id, count(*) AS n FROM {h.schema}.events GROUP BY stream_id"
-        )
-        assert sorted(row["n"] for row in fired) == [2] * len(names)
-        assert await count(h, "SELECT count(*) FROM {schema}.processed_commands") == 600
+        # Two firings each, then each stream's marker: a firing twice would come before it.
+        assert await h.passed_all(names, now()) == [3] * len(names)
+        assert await count(h, "SELECT count(*) FROM {schema}.processed_commands") == 900
         assert await count(h, f"{PENDING_ROWS} AND due_at < now()") == 0
         # A batch's deadlines are marked at its one instant: many share it, none shares another.
         largest_batch = await count(
@@ -143,11 +141,10 @@ async def test_a_firing_beaten_by_a_concurrent_writer_fires_on_top_of_its_event(
             await concurrent.commit()
         handled = "SELECT count(*) FROM {schema}.processed_commands"
         await eventually(lambda: _reached(count(h, handled), 6), what="the writer and 5 firings")
-        await asyncio.sleep(0.5)
-        assert [len(await h.fired(name)) for name in names] == [1, 1, 2, 1, 1]
+        assert await h.passed_all(names, now()) == [2, 2, 3, 2, 2]  # each marker's included
         versions = await h.pool.fetch(
             f"SELECT version, causation_id FROM {h.schema}.events WHERE stream_id = 'rel-2'"
-            " ORDER BY version"
+            " AND version < 3 ORDER BY version"
         )
         deadline = Deadline.from_row(await h.row("rel-2", "1:policy"))
         assert [(r["version"], r["causation_id"]) for r in versions] == [
@@ -165,10 +162,10 @@ async def test_a_firing_refused_as_not_due_stays_armed_while_the_rest_of_its_bat
         await h.write(*due_now(*names))
         h.start_scheduler()
         await eventually(lambda: all_fired(h, names), what="every deadline, rel-1 at last")
-        await asyncio.sleep(0.5)
-        assert [len(await h.fired(name)) for name in names] == [1] * len(names)
+        assert await h.passed_all(names, now()) == [2] * len(names)  # one firing, one marker
         statuses = await h.pool.fetch(f"SELECT status FROM {h.schema}.processed_commands")
-        assert [row["status"] for row in statuses] == ["accepted"] * len(names)  # no refusals
+        # Every firing and every marker accepted: the refusals left nothing.
+        assert [row["status"] for row in statuses] == ["accepted"] * 2 * len(names)
 
 
 async def test_deadlines_not_due_are_left_untouched_by_the_batches_around_them(
@@ -184,8 +181,7 @@ async def test_deadlines_not_due_are_left_untouched_by_the_batches_around_them(
         )
         h.start_scheduler(batch_size=8)
         await eventually(lambda: all_fired(h, due), what="the due deadlines")
-        await asyncio.sleep(0.5)
-        assert [len(await h.fired(name)) for name in due] == [1] * len(due)
+        assert await h.passed_all(due, now()) == [2] * len(due)  # one firing, one marker
         assert [await h.fired(name) for name in later] == [[]] * len(later)
         untouched = await h.pool.fetch(
             f"SELECT fired_at, cancelled_at, due_at FROM {h.schema}.deadlines"
@@ -216,8 +212,7 @@ async def test_a_firing_that_cancels_its_streams_next_due_deadline_keeps_it_from
         await h.write(*due_now(*names, key="1:policy"), *legal)
         h.start_scheduler()
         await eventually(lambda: all_fired(h, names), what="the policy deadlines")
-        await asyncio.sleep(0.5)
-        assert [len(await h.fired(name)) for name in names] == [1] * len(names)
+        assert await h.passed_all(names, now()) == [2] * len(names)  # policy's, the marker
         rows = [await h.row(name, "1:legal") for name in names]
         assert all(r["fired_at"] is None and r["cancelled_at"] is not None for r in rows)
 
@@ -244,10 +239,9 @@ async def test_a_batch_cut_off_midway_leaves_nothing_and_fires_whole_after_a_res
         h.after_append = None
         h.start_scheduler()
         await eventually(lambda: all_fired(h, names), what="the firings after the restart")
-        await asyncio.sleep(0.5)
-        assert [len(await h.fired(name)) for name in names] == [1] * len(names)
+        assert await h.passed_all(names, now()) == [2] * len(names)  # one firing, one marker
         handled = await h.pool.fetch(f"SELECT command_id FROM {h.schema}.processed_commands")
-        rows = [await h.row(name, "1:policy") for name in names]
+        rows = [await h.row(name, key) for name in names for key in ("1:policy", MARKER)]
         expected = {Deadline.from_row(row).command_id for row in rows}
         assert {row["command_id"] for row in handled} == expected  # the same ids as ever
 

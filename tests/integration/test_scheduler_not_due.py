@@ -97,12 +97,29 @@ async def test_a_firing_refused_as_not_due_stays_armed_and_fires_again(infra: Se
             await apply_changes(conn, schema, [due])
         async with scheduling(handler, overdue):
             await eventually(lambda: _count(pool, schema, "events"), 20, "the third firing")
-            await asyncio.sleep(0.5)
-        assert await _count(pool, schema, "events") == 1
+            # A positive marker: a deadline due later on the same stream fires after anything
+            # due before it (oldest first); a firing twice would have come first.
+            await apply_marker(pool, schema)
+            await eventually(lambda: _marker_fired(pool, schema), 20, "the marker")
+        assert await _count(pool, schema, "events") == 2  # the firing, then the marker
         statuses = await pool.fetch(f"SELECT status FROM {schema}.processed_commands")
-        assert [row["status"] for row in statuses] == ["accepted"]  # the refusals left nothing
-        fired = await pool.fetchval(f"SELECT fired_at FROM {schema}.deadlines")
+        # The firing's and the marker's: the refusals left nothing.
+        assert [row["status"] for row in statuses] == ["accepted", "accepted"]
+        fired = await pool.fetchval(
+            f"SELECT fired_at FROM {schema}.deadlines WHERE key = '1:policy'"
+        )
         assert fired is not None
+
+
+async def apply_marker(pool: asyncpg.Pool, schema: str) -> None:
+    async with pool.acquire() as conn:
+        marker = Schedule("rel-1", "overdue", "marker", real_now(), {})
+        await apply_changes(conn, schema, [marker])
+
+
+async def _marker_fired(pool: asyncpg.Pool, schema: str) -> bool:
+    fired = await pool.fetchval(f"SELECT fired_at FROM {schema}.deadlines WHERE key = 'marker'")
+    return fired is not None
 
 
 def stepping_back(after: datetime, by: timedelta) -> Clock:

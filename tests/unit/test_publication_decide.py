@@ -18,8 +18,12 @@ from events.publication import (
     EmbargoNoted,
     NoteApproval,
     NoteEmbargoLifted,
+    NotePublicationCleared,
+    NotePublicationHeld,
     NoteRevisionContent,
+    PublicationClearanceNoted,
     PublicationEvents,
+    PublicationRequested,
     PublishOnLift,
     PublishRelease,
     ReleasePublished,
@@ -32,7 +36,7 @@ from events.publication import (
 )
 from events.replies import OutcomeStatus, Rejection
 from events.rules import NotAllowed
-from services.publication.decider import PUBLICATION
+from services.publication.decider import PUBLICATION, asks_embargo, embargo_answered
 from services.publication.rules import (
     AlreadyPublished,
     ContentMismatch,
@@ -107,9 +111,26 @@ def lift_noted() -> EmbargoLiftNoted:
     return EmbargoLiftNoted(release_id=RELEASE, revision=1, content_hash=HASHES[1], lifted_at=LIFT)
 
 
+def requested(revision: int = 1, by: str = "paul") -> PublicationRequested:
+    return PublicationRequested(
+        release_id=RELEASE, revision=revision, content_hash=HASHES[revision], requested_by=by
+    )
+
+
+def clearance_note() -> NotePublicationCleared:
+    return NotePublicationCleared(
+        release_id=RELEASE, actor=SYSTEM, revision=1, content_hash=HASHES[1], cleared_at=NOW
+    )
+
+
 EMBARGOED = EmbargoNoted(release_id=RELEASE, lift_at=LIFT)
 CANCELLED = EmbargoCancellationNoted(release_id=RELEASE)
+CLEARED = PublicationClearanceNoted(
+    release_id=RELEASE, revision=1, content_hash=HASHES[1], cleared_at=NOW
+)
 READY: list[PublicationEvents] = [content(1), approved(1)]
+# Approved, its content known, and embargo's word that nothing holds it: it may go public now.
+CLEARED_READY: list[PublicationEvents] = [*READY, CLEARED]
 EDITION_1 = published(at=EARLIER)
 # Edition 1 is public; revision 2, its correction, is approved and its content known.
 CORRECTED: list[PublicationEvents] = [
@@ -120,7 +141,63 @@ CORRECTED: list[PublicationEvents] = [
 
 
 def test_a_press_officer_publishes_the_approved_revision_as_edition_one() -> None:
-    given(READY).when(publish()).then([published()])
+    given(CLEARED_READY).when(publish()).then([published()])
+
+
+def test_a_first_edition_without_embargos_word_asks_embargo_and_publishes_nothing_yet() -> None:
+    [asked] = given(READY).when(publish()).then([requested()])
+    assert asks_embargo([asked]), "the kit keeps this PublishRelease pending until the answer"
+
+
+def test_a_first_edition_is_checked_before_embargo_is_asked() -> None:
+    given([content(1)]).when(publish()).then_rejects(NotApproved)
+    given(READY).when(publish("minor")).then_rejects(InvalidPublication)
+    given(READY).when(publish(actor=ALICE)).then_rejects(NotAllowed)
+
+
+def test_embargos_clearance_is_noted_once_and_answers_the_pending_publish() -> None:
+    command = clearance_note()
+    given([*READY, requested()]).when(command).then([CLEARED])
+    given(CLEARED_READY).when(command).then([])
+    assert embargo_answered(command)
+
+
+def test_a_pending_publish_decided_again_on_the_clearance_publishes_edition_one() -> None:
+    given([*READY, requested(), CLEARED]).when(publish()).then([published()])
+
+
+def test_embargos_hold_is_its_embargo_and_the_pending_publish_is_refused() -> None:
+    held = NotePublicationHeld(release_id=RELEASE, actor=SYSTEM, lift_at=LIFT)
+    given([*READY, requested()]).when(held).then([EMBARGOED])
+    given([*READY, requested(), EMBARGOED]).when(held).then([])
+    assert embargo_answered(held)
+    given([*READY, requested(), EMBARGOED]).when(publish()).then_rejects(UnderEmbargo)
+
+
+def test_a_lift_is_embargos_word_too_so_a_publish_after_it_asks_nothing() -> None:
+    lifted = [content(1), EMBARGOED, lift_noted(), approved(1)]
+    given(lifted).when(publish()).then([published()])
+
+
+def test_a_correction_never_asks_embargo_the_release_is_public_already() -> None:
+    assert not asks_embargo(given(CORRECTED).when(publish("major", "Fixed.")).decide())
+
+
+def test_a_publish_sent_with_a_version_keeps_it_while_embargo_answers() -> None:
+    """Asked at version 2; the answer moved the stream on, but what goes public is what was
+    asked for, so the version holds. Anything else approved since is a stale version."""
+    versioned = PublishRelease(release_id=RELEASE, actor=PAUL, expected_version=2)
+    given([*READY, requested(), CLEARED]).when(versioned).then([published()])
+    moved_on = [
+        *READY, requested(),
+        ApprovalWithdrawnNoted(
+            release_id=RELEASE, revision=1, content_hash=HASHES[1], new_revision=2
+        ), content(2), approved(2), CLEARED,
+    ]  # fmt: skip
+    given(moved_on).when(versioned).then_rejects(StaleVersion)
+    given([*READY, requested(), CLEARED]).when(
+        PublishRelease(release_id=RELEASE, actor=PAUL, expected_version=1)
+    ).then_rejects(StaleVersion)
 
 
 def test_publication_is_refused_before_approval() -> None:
@@ -161,7 +238,9 @@ def test_publish_on_lift_says_why_it_still_cannot_publish() -> None:
 
 def test_a_cancelled_embargo_publishes_nothing_automatically_but_by_hand() -> None:
     given([*READY, EMBARGOED, CANCELLED]).when(lift_note()).then([])
-    given([*READY, EMBARGOED, CANCELLED]).when(publish()).then([published()])
+    # Another embargo may still be set: publishing by hand asks embargo again.
+    given([*READY, EMBARGOED, CANCELLED]).when(publish()).then([requested()])
+    given([*READY, EMBARGOED, CANCELLED, CLEARED]).when(publish()).then([published()])
 
 
 def test_a_writer_may_not_publish() -> None:

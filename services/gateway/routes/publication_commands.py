@@ -81,11 +81,9 @@ def _correct(asked: Asked[NoBody]) -> Command:
 
 
 def refuse_under_embargo(release: Mapping[str, Any]) -> None:
-    """Invariant 2, before anything is sent. Publication refuses too, but it hears of an embargo
-    on its own topic a moment after the embargo service accepted it: a publish sent right after
-    the PUT would find it unaware and go public before the lift. The read model closes that
-    window for a client that sends the PUT's Pressroom-Read-After; docs/publication.md says what
-    remains open."""
+    """A shortcut, not the guard: an embargo the read model shows refuses the publish before
+    anything is sent. The guard is publication's, which publishes a first edition only on
+    embargo's word (docs/publication.md, "Publishing by hand")."""
     if release.get("embargo_status") not in EMBARGO_IN_FORCE:
         return
     lift_at = release.get("embargo_lift_at")
