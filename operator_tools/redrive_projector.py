@@ -1,6 +1,6 @@
 """Re-drive of a record the projector parked: folded into the live read models now, in one
 transaction with the removal of its parked row and the ops.redriven mark. Re-publishing it to
-its events topic instead would put a second copy into the system of record."""
+its events topic instead would put a second copy into the log every reader and rebuild reads."""
 
 from __future__ import annotations
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -19,6 +20,7 @@ from dev_tools.bench.storm_report import run_storm_bench, verdict
 from services.kit.settings import load_settings
 
 console = Console()
+T = TypeVar("T")
 
 
 def _progress() -> Progress:
@@ -67,15 +69,7 @@ def bench(
         return storm(what, 100 if quick else releases, lead_s, markdown)
     base = QUICK if quick else BenchConfig()
     config = base.with_overrides(messages=messages, commands=commands, requests=requests, rate=rate)
-    try:
-        with _progress() as progress:
-            report = asyncio.run(run_bench(load_settings(), config, progress))
-    except StackDown as error:
-        console.print(f"[red]The local stack is not up:[/red] {error}\nrun make up first")
-        raise typer.Exit(2) from error
-    except BenchFailed as error:
-        console.print(f"[red]The benchmark stopped:[/red] {error}")
-        raise typer.Exit(1) from error
+    report = _measured(lambda progress: run_bench(load_settings(), config, progress))
     _show(report)
     if markdown is not None:
         markdown.write_text(render_markdown(report))
@@ -86,19 +80,25 @@ def storm(what: str, releases: int, lead_s: float, markdown: Path | None) -> Non
     if what != "storm":
         console.print(f"[red]No benchmark called {what!r}[/red]: try `pressroom bench storm`")
         raise typer.Exit(2)
+    report, results = _measured(
+        lambda progress: run_storm_bench(load_settings(), releases, lead_s, progress)
+    )
+    _show(report)
+    console.print(verdict(results))
+    if markdown is not None:
+        markdown.write_text(render_markdown(report) + f"\n{verdict(results)}\n")
+        console.print(f"Markdown written to {markdown}")
+
+
+def _measured(run: Callable[[Progress], Coroutine[Any, Any, T]]) -> T:
+    """Runs a benchmark with a progress display; a stack that is down or a failed run exits
+    with a line saying what to do."""
     try:
         with _progress() as progress:
-            report, results = asyncio.run(
-                run_storm_bench(load_settings(), releases, lead_s, progress)
-            )
+            return asyncio.run(run(progress))
     except StackDown as error:
         console.print(f"[red]The local stack is not up:[/red] {error}\nrun make up first")
         raise typer.Exit(2) from error
     except BenchFailed as error:
         console.print(f"[red]The benchmark stopped:[/red] {error}")
         raise typer.Exit(1) from error
-    _show(report)
-    console.print(verdict(results))
-    if markdown is not None:
-        markdown.write_text(render_markdown(report) + f"\n{verdict(results)}\n")
-        console.print(f"Markdown written to {markdown}")

@@ -14,7 +14,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 class Settings(BaseSettings):
     """Every knob of a Pressroom process; each one is an environment variable PRESSROOM_<NAME>."""
 
-    model_config = SettingsConfigDict(env_prefix="PRESSROOM_", frozen=True, extra="ignore")
+    # An empty value is no value (compose's env file and the chart list every setting, most of
+    # them empty): a file path of "" must not become the current directory.
+    model_config = SettingsConfigDict(
+        env_prefix="PRESSROOM_", frozen=True, extra="ignore", env_ignore_empty=True
+    )
 
     # Where the local stack keeps its data and logs (ignored by git).
     data_dir: Path = REPO_ROOT / ".pressroom" / "dev"

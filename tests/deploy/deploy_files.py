@@ -33,7 +33,8 @@ DEV_ONLY = {
     "pg_database": "the local stack's PostgreSQL (deployed: database_url)",
     "pg_bin_dir": "the local stack's PostgreSQL binaries",
     "pg_fast_unsafe": "tests only: fsync off",
-    "fault": "tests only: crash points",
+    "demo_tokens": "the local and test stacks' public demo tokens: never in a deployment",
+    "insecure_unsigned_commands": "unsigned commands: never in a deployment",
     "rebuild_workers": "`pressroom replay` only, an operator's command",
     "approval_policies": "optional: the built-in policy file unless you mount your own",
 }

@@ -28,9 +28,9 @@ from services.kit.deadlines import Deadline, Schedule, apply_changes, deadline_w
 from services.kit.decider import Decider
 from services.kit.eventstore import EventStore
 from services.kit.handler import CommandHandler
-from services.kit.migrations import KIT_SQL, apply_migrations
 from services.kit.scheduler import DeadlineScheduler
 from services.kit.settings import Settings
+from tests.integration.pg_faults import scratch_schema
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
@@ -41,18 +41,6 @@ Clock = Callable[[], datetime]
 
 def real_now() -> datetime:
     return datetime.now(UTC)
-
-
-@asynccontextmanager
-async def scratch_schema(settings: Settings) -> AsyncIterator[tuple[Pool, str]]:
-    schema = f"not_due_test_{uuid.uuid4().hex[:10]}"
-    async with asyncpg.create_pool(settings.pg_dsn, min_size=1, max_size=6) as pool:
-        async with pool.acquire() as conn:
-            await apply_migrations(conn, schema, KIT_SQL)
-        try:
-            yield pool, schema
-        finally:
-            await pool.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 @asynccontextmanager
@@ -90,7 +78,7 @@ def overdue(deadline: Deadline) -> MarkOverdue:
 
 
 async def test_a_firing_refused_as_not_due_stays_armed_and_fires_again(infra: Settings) -> None:
-    async with scratch_schema(infra) as (pool, schema):
+    async with scratch_schema(infra, "not_due_test") as (pool, schema):
         handler = CommandHandler(pool, EventStore(schema, REGISTRY), refusing_twice())
         async with pool.acquire() as conn:
             due = Schedule("rel-1", "overdue", "1:policy", real_now(), {})
@@ -141,7 +129,7 @@ def stepping_back(after: datetime, by: timedelta) -> Clock:
 async def test_a_clock_stepping_back_after_the_claim_never_loses_the_lift(
     infra: Settings,
 ) -> None:
-    async with scratch_schema(infra) as (pool, schema):
+    async with scratch_schema(infra, "not_due_test") as (pool, schema):
         handler = CommandHandler(
             pool,
             EventStore(schema, REGISTRY),
