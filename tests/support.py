@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaProducer
@@ -109,3 +111,20 @@ async def send_command(
     envelope = command_envelope(command, **envelope_args)
     await send_record(bootstrap, topic, encode(envelope))
     return await wait_for_reply(bootstrap, envelope.id, timeout)
+
+
+def make_target(
+    target: str, schemas: Path | None, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """Runs `make TARGET` in the checkout (optionally on a copy of schemas/), output captured."""
+    from services.kit.settings import REPO_ROOT
+
+    extra = [f"SCHEMAS_DIR={schemas}"] if schemas else []
+    return subprocess.run(
+        ["make", "-s", "--no-print-directory", target, *extra],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -9,20 +9,13 @@ import subprocess
 from pathlib import Path
 
 from services.kit.settings import REPO_ROOT
+from tests.support import make_target
 
 DRAFT_CREATED = "drafting/DraftCreated.v1"
 
 
 def make_compat(schemas: Path | None = None) -> subprocess.CompletedProcess[str]:
-    extra = [f"SCHEMAS_DIR={schemas}"] if schemas else []
-    return subprocess.run(
-        ["make", "-s", "--no-print-directory", "compat", *extra],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return make_target("compat", schemas, timeout=300)
 
 
 def copy_of_schemas(tmp_path: Path) -> Path:

@@ -10,20 +10,13 @@ from pathlib import Path
 
 from events.catalog import REGISTRY
 from services.kit.settings import REPO_ROOT
+from tests.support import make_target
 
 EXAMPLE_TITLE = "title: Foreign Secretary visits Japan to strengthen security cooperation"
 
 
 def make_contract_ts(schemas: Path | None = None) -> subprocess.CompletedProcess[str]:
-    extra = [f"SCHEMAS_DIR={schemas}"] if schemas else []
-    return subprocess.run(
-        ["make", "-s", "--no-print-directory", "contract-ts", *extra],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    return make_target("contract-ts", schemas, timeout=900)
 
 
 def test_the_typescript_types_compile_and_every_example_validates() -> None:
