@@ -4,6 +4,7 @@ secret, both made for tests and never valid anywhere else."""
 from __future__ import annotations
 
 import base64
+import secrets
 from typing import Any
 
 from services.kit.sealing import SecretBox
@@ -22,3 +23,8 @@ def sealed_webhook(url: str, secret: str = SECRET) -> dict[str, Any]:
         "channel": "webhook", "url": url, "sealed_secret": TEST_BOX.seal(secret),
         "secret_fingerprint": TEST_BOX.fingerprint(secret),
     }  # fmt: skip
+
+
+def new_secret() -> str:
+    """A fresh Standard Webhooks secret: `whsec_` and the base64 of 32 random bytes."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()

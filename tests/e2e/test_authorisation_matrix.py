@@ -22,6 +22,7 @@ from services.gateway.app import create_app
 from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_approval_http import until_approval
 from tests.integration.oidc_issuer import AUDIENCE, ISSUER, IdentityProvider, issuer
+from tests.sealing_support import new_secret
 from tests.support import WAIT_S, eventually
 
 __all__ = ["issuer"]
@@ -151,7 +152,7 @@ async def lead_release(http: httpx.AsyncClient) -> str:
 async def lead_subscriber(http: httpx.AsyncClient) -> str:
     registration = {
         "name": "fco wire", "channel": "webhook", "url": "https://wire.example/fco",
-        "secret": "matrix-secret-" + uuid.uuid4().hex, "filters": {"topics": ["matrix"]},
+        "secret": new_secret(), "filters": {"topics": ["matrix"]},
     }  # fmt: skip
     carol = {"Authorization": "Bearer dev-carol"}
     created = await http.post("/v1/subscribers", json=registration, headers=carol)

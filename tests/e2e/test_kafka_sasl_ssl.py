@@ -18,7 +18,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 import dev_tools.infra.kafka as local_kafka
-from dev_tools.stack.processes import app_processes
+from dev_tools.stack.processes import app_processes, local_stack_env
 from services.kit.kafka_clients import client_kwargs
 from services.kit.settings import Settings
 from tests.e2e.stack_fixture import Stack, assert_all_alive, gateway_ready, own_key
@@ -70,7 +70,8 @@ async def sasl_stack(infra: Settings) -> AsyncIterator[Stack]:
     local_kafka.up(settings)
     processes = {p.name: p for p in app_processes(settings) if p.name in PROCESSES}
     for process in processes.values():
-        process.start({**env, **own_key(infra, process.name)})  # keys: the session's
+        # As the test stack: the demo tokens, the session's command keys.
+        process.start({**env, **local_stack_env(settings), **own_key(infra, process.name)})
     stack = Stack(settings=settings, processes=processes)
     try:
         assert_all_alive(stack)

@@ -14,6 +14,7 @@ from dev_tools.demo.sample import parse_release, sample_text
 from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_subscribers_http import delivery_to, published_on
 from tests.integration.delivery_support import Receiver
+from tests.sealing_support import new_secret
 
 pytestmark = pytest.mark.integration
 USED_TOKENS = ("dev-alice", "dev-carol", "dev-erin", "dev-frank", "dev-mark", "dev-olga")
@@ -33,7 +34,7 @@ def hits(files: list[Path], secret: str) -> list[str]:
 async def test_no_token_key_or_webhook_secret_reaches_any_log(
     stack: Stack, receiver: Receiver
 ) -> None:
-    webhook_secret = "whsec-" + secrets.token_urlsafe(24)
+    webhook_secret = new_secret()
     made_up = ["bogus-" + secrets.token_urlsafe(16), "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."]
     url_password = "pw-" + secrets.token_urlsafe(12)
     too_short = "s-" + secrets.token_urlsafe(6)  # refused as a secret: must not be echoed either
