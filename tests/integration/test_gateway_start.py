@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 
 from dev_tools.infra.processes import tail
+from dev_tools.stack import keys as stack_keys
 from dev_tools.stack.processes import AppProcess
 from services.kit.settings import REPO_ROOT, Settings
 from tests.support import WAIT_S, eventually
@@ -18,7 +19,13 @@ from tests.support import WAIT_S, eventually
 def test_the_gateway_process_exits_with_the_message_when_nothing_is_configured(
     tmp_path: Path,
 ) -> None:
-    env = {"PATH": "/usr/bin:/bin", "PRESSROOM_DATA_DIR": str(tmp_path)}
+    # Its command signing key is there: what is missing is every way to authenticate callers.
+    keys = Settings(data_dir=tmp_path)
+    stack_keys.ensure_keys(keys)
+    env = {
+        "PATH": "/usr/bin:/bin", "PRESSROOM_DATA_DIR": str(tmp_path),
+        **stack_keys.signing_env(keys, stack_keys.GATEWAY),
+    }  # fmt: skip
     finished = subprocess.run(
         [sys.executable, "-m", "services.gateway"],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60,

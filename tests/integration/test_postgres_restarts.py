@@ -23,6 +23,7 @@ from events.kafka import encode
 from events.topics import DRAFTING_COMMANDS, dlq_topic
 from services.drafting.decider import DRAFTING
 from services.embargo.rules import SYSTEM_ACTOR
+from services.kit.command_auth import AcceptUnsignedCommands
 from services.kit.db import Connection, Pool
 from services.kit.deadlines import Deadline, Schedule, apply_changes
 from services.kit.decider import Decider
@@ -38,6 +39,8 @@ from tests.support import command_envelope, eventually
 pytestmark = pytest.mark.integration
 ALICE = Actor(id="alice", roles=["writer"], organisation="fco")
 SLEEP = "SELECT pg_sleep(60) -- in flight"
+# These tests are about PostgreSQL going away, not about signatures (tested on their own).
+UNSIGNED_OK = AcceptUnsignedCommands()
 
 
 def sleeping_once() -> Any:
@@ -69,8 +72,9 @@ async def test_a_command_in_flight_when_postgres_restarts_is_retried_not_dead_le
 ) -> None:
     async with scratch_schema(infra, "restart_test") as (pool, schema):
         handler = CommandHandler(
-            pool, EventStore(schema, REGISTRY), DRAFTING, after_append=sleeping_once()
-        )
+            pool, EventStore(schema, REGISTRY), DRAFTING, after_append=sleeping_once(),
+            verifier=UNSIGNED_OK,
+        )  # fmt: skip
         release = str(uuid.uuid4())
         content = ReleaseContent(title="UK and Japan talks", organisations=["fco"])
         envelope = command_envelope(CreateDraft(release_id=release, actor=ALICE, content=content))
@@ -98,7 +102,9 @@ async def test_a_command_meeting_a_transient_sqlstate_is_retried_not_dead_letter
     error itself reaches the handler: as the statement in flight of a restart sometimes does."""
     async with scratch_schema(infra, "transient_test") as (pool, schema):
         hook = failing_with(sqlstate, times=2)
-        handler = CommandHandler(pool, EventStore(schema, REGISTRY), DRAFTING, after_append=hook)
+        handler = CommandHandler(
+            pool, EventStore(schema, REGISTRY), DRAFTING, after_append=hook, verifier=UNSIGNED_OK
+        )
         content = ReleaseContent(title="UK and Japan talks", organisations=["fco"])
         command = CreateDraft(release_id=str(uuid.uuid4()), actor=ALICE, content=content)
         origin = RecordOrigin(DRAFTING_COMMANDS, 0, 0)

@@ -22,9 +22,10 @@ from events.kafka import encode
 from events.publication import PublishRelease, ReleasePublished, WithdrawRelease
 from events.replies import CommandOutcome, OutcomeStatus
 from events.topics import EMBARGO_COMMANDS, PUBLICATION_COMMANDS, PUBLICATION_EVENTS, REPLIES
+from services.kit.kafka_clients import client_kwargs
 from tests.e2e.stack_fixture import Stack
 from tests.integration.race_support import approved_releases, envelopes_of
-from tests.support import command_envelope, eventually, send_command
+from tests.support import command_envelope, eventually, send_command, signed_record
 
 pytestmark = pytest.mark.integration
 ROUNDS = 200
@@ -88,14 +89,14 @@ async def _send_racing(bootstrap: str, rounds: list[Round], rng: random.Random) 
     sends = [(PUBLICATION_COMMANDS if n == 0 else EMBARGO_COMMANDS, pair[n]) for pair in rounds
              for n in (0, 1)]  # fmt: skip
     rng.shuffle(sends)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(**client_kwargs(bootstrap), acks="all")
     await producer.start()
     try:
         while sends:
             burst_size = rng.randint(1, 40)
             burst, sends = sends[:burst_size], sends[burst_size:]
             for topic, envelope in burst:
-                record = encode(envelope)
+                record = signed_record(encode(envelope))  # the session's key, as a bot signs
                 await producer.send(topic, record.value, key=record.key, headers=record.headers)
             await producer.flush()
     finally:

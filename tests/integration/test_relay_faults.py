@@ -24,8 +24,8 @@ from tests.support import command_envelope, eventually, read_topic, send_command
 
 pytestmark = pytest.mark.integration
 ALICE = Actor(id="alice", roles=["writer"], organisation="fco")
-# One character each, six bytes each in JSON (\u0001): content limits count the first.
-CONTROL = "\x01"
+# One character each, four bytes each in UTF-8: content limits count the first.
+WIDE = "\U0001f600"
 
 
 def create(release_id: str) -> CreateDraft:
@@ -44,13 +44,17 @@ async def test_a_revision_whose_event_cannot_fit_is_refused_naming_the_limit_in_
 ) -> None:
     bootstrap, release = stack.settings.kafka_bootstrap, str(uuid.uuid4())
     assert (await send_command(bootstrap, DRAFTING_COMMANDS, create(release))).stream_version == 1
-    body = ContentChanges(body=CONTROL * 100_000)  # a DraftRevised of about 600 kB: it fits
+    body = ContentChanges(body=WIDE * 100_000)  # a DraftRevised of about 400 kB: it fits
     first = await send_command(bootstrap, DRAFTING_COMMANDS, revise(release, 1, body))
     assert first.status is OutcomeStatus.ACCEPTED
-    quotes = [Quote(text=CONTROL * 5000, attribution="Minister")] * 20  # 600 kB more: too much
-    refused = await send_command(
-        bootstrap, DRAFTING_COMMANDS, revise(release, 2, ContentChanges(quotes=quotes))
-    )
+    # Every other field at its limit in characters: 600 kB more, a DraftRevised of 1,001,902
+    # bytes, just over the limit (each field within its own).
+    rest = ContentChanges(
+        quotes=[Quote(text=WIDE * 5000, attribution="Minister")] * 20,
+        notes_to_editors=WIDE * 20_000,
+        people=[WIDE * 200] * 50, topics=[WIDE * 200] * 50, locations=[WIDE * 200] * 50,
+    )  # fmt: skip
+    refused = await send_command(bootstrap, DRAFTING_COMMANDS, revise(release, 2, rest))
     assert refused.status is OutcomeStatus.INVALID and refused.problem is not None
     assert refused.problem.type == "urn:pressroom:problem:event-too-large"
     assert f"{MAX_EVENT_BYTES} bytes" in (refused.problem.detail or "")

@@ -16,6 +16,7 @@ from services.kit.db import Pool
 from services.kit.eventstore import EventStore
 from services.kit.relay import OutboxRelay
 from services.kit.settings import Settings
+from services.kit.topic_specs import topic_specs
 from services.kit.topics_admin import ensure_topics
 from tests.integration.pg_faults import scratch_schema
 from tests.support import eventually, read_topic
@@ -51,7 +52,8 @@ async def test_a_relay_that_loses_its_lock_stops_and_the_next_publishes_each_row
     infra: Settings,
 ) -> None:
     topic = f"pressroom.test.fence-{uuid.uuid4().hex[:8]}"
-    await ensure_topics(infra.kafka_bootstrap, 1, (topic,))
+    one_partition = infra.model_copy(update={"topic_partitions": 1})
+    await ensure_topics(infra.kafka_bootstrap, topic_specs(one_partition, (topic,)))
     async with scratch_schema(infra, "fence_test") as (pool, schema):
         store = EventStore(schema, REGISTRY)
 

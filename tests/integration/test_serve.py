@@ -17,10 +17,11 @@ from events.drafting import CreateDraft
 from events.kafka import decode, encode
 from events.replies import CommandOutcome, OutcomeStatus
 from events.topics import DRAFTING_COMMANDS, DRAFTING_EVENTS, REPLIES
+from services.kit.kafka_clients import client_kwargs
 from services.kit.settings import Settings
 from services.serve import SHUTDOWN_GRACE_S
 from tests.integration.serve_support import Served, serve
-from tests.support import command_envelope, eventually, read_topic
+from tests.support import command_envelope, eventually, read_topic, signed_record
 
 pytestmark = pytest.mark.integration
 ALICE = Actor(id="alice", roles=["writer"], organisation="fco")
@@ -122,11 +123,11 @@ def create(release_id: str) -> CreateDraft:
 
 async def send_steadily(bootstrap: str, envelopes: list[object]) -> None:
     """A steady flow, so the SIGTERM lands while commands are in hand and still arriving."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(**client_kwargs(bootstrap), acks="all")
     await producer.start()
     try:
         for envelope in envelopes:
-            record = encode(envelope)  # type: ignore[arg-type]
+            record = signed_record(encode(envelope))  # type: ignore[arg-type]
             await producer.send_and_wait(
                 DRAFTING_COMMANDS, record.value, key=record.key, headers=record.headers
             )
