@@ -233,7 +233,10 @@ async def _unpublished(stack: Stack) -> int:
     conn = await asyncpg.connect(stack.settings.pg_dsn)
     try:
         return int(
-            await conn.fetchval("SELECT count(*) FROM drafting.outbox WHERE published_at IS NULL")
+            await conn.fetchval(
+                "SELECT count(*) FROM drafting.outbox"
+                " WHERE published_at IS NULL AND set_aside_at IS NULL"  # set aside: not pending
+            )
         )
     finally:
         await conn.close()
