@@ -63,6 +63,10 @@ def encode(envelope: Envelope[Any]) -> KafkaRecord:
         attributes["ce_sequence"] = format_sequence(envelope.sequence)
     if envelope.causation_id is not None:
         attributes["ce_causationid"] = envelope.causation_id
+    if envelope.traceparent is not None:  # the distributed-tracing extension, when traced
+        attributes["ce_traceparent"] = envelope.traceparent
+        if envelope.tracestate is not None:
+            attributes["ce_tracestate"] = envelope.tracestate
     headers = [(name, value.encode("utf-8")) for name, value in attributes.items()]
     value = json.dumps(data.data(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return KafkaRecord(key=envelope.subject.encode("utf-8"), value=value, headers=headers)
@@ -127,6 +131,8 @@ def _envelope(attributes: dict[str, str], data: Message) -> Envelope[Message]:
         correlation_id=get("ce_correlationid") or attributes["ce_id"],
         causation_id=get("ce_causationid"),
         actor=get("ce_actor") or "unknown",
+        traceparent=get("ce_traceparent"),
+        tracestate=get("ce_tracestate"),
     )
 
 

@@ -45,8 +45,10 @@ def recording(envelope: Envelope[Any]) -> dict[str, Any]:
 
 
 def meaning_of(envelope: Envelope[Any]) -> dict[str, Any]:
-    """Every attribute and every field of the data (dumped as its own model, not as Message)."""
-    return envelope.model_dump(mode="json") | {"data": envelope.data.data()}
+    """Every attribute and every field of the data (dumped as its own model, not as Message).
+    The trace context only when there is one: optional attributes added since the recordings."""
+    unset = {name for name in ("traceparent", "tracestate") if getattr(envelope, name) is None}
+    return envelope.model_dump(mode="json", exclude=unset) | {"data": envelope.data.data()}
 
 
 def record_missing(folder: Path) -> list[str]:

@@ -18,7 +18,7 @@ COMMAND_REQUIRED = (*REQUIRED, "ce_time")
 CLOUDEVENT_HEADERS: Schema = {
     "type": "object",
     "description": "CloudEvents 1.0 attributes in the Kafka protocol binding, binary mode. "
-    "Header values are UTF-8 strings. Other headers (tracing, for one) may be present.",
+    "Header values are UTF-8 strings. Other headers may be present.",
     "properties": {
         "ce_specversion": {"type": "string", "const": "1.0"},
         "ce_id": {
@@ -46,6 +46,17 @@ CLOUDEVENT_HEADERS: Schema = {
         "ce_correlationid": {"type": "string", "description": "The id of the first command."},
         "ce_causationid": {"type": "string", "description": "The id of the message causing it."},
         "ce_actor": {"type": "string", "description": "Who: the authenticated principal's id."},
+        "ce_traceparent": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}",
+            "description": "Optional, the distributed-tracing extension: the W3C traceparent of"
+            " the trace this message belongs to. Passed on from command to events.",
+        },
+        "ce_tracestate": {
+            "type": "string",
+            "maxLength": 512,
+            "description": "Optional, with ce_traceparent: the W3C tracestate.",
+        },
         "content-type": {"type": "string", "const": CONTENT_TYPE},
     },
     "additionalProperties": {"type": "string"},

@@ -20,6 +20,7 @@ from services.gateway.routes.ops import metrics_exposition
 from services.kit.command_auth import CommandKeysMissing, KeysFileError
 from services.kit.logging import configure_logging
 from services.kit.settings import load_settings
+from services.kit.tracing_setup import instrument_gateway
 
 
 def main() -> None:
@@ -31,6 +32,7 @@ def main() -> None:
     except (TokenFileError, CommandKeysMissing, KeysFileError) as error:
         print(f"pressroom gateway: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+    instrument_gateway(app)
     servers = [server(app, settings.gateway_host, settings.gateway_port)]
     if settings.metrics_port:
         servers.append(

@@ -19,6 +19,7 @@ from services.gateway.middleware import CORRELATION_HEADER
 from services.gateway.outcomes import outcome_response, pending_response
 from services.gateway.preconditions import command_ids
 from services.gateway.problems import ProblemError
+from services.kit.tracing import from_request
 
 log = structlog.get_logger()
 
@@ -66,6 +67,7 @@ async def dispatch_command(
     # The client's id (as the middleware vetted it) when it sent one, else the command id.
     correlation = request.state.correlation_id if CORRELATION_HEADER in request.headers else None
     envelope = command_envelope(command, command_id, principal, correlation)
+    envelope = from_request(envelope, request.headers)  # its trace: services/kit/tracing.py
     structlog.contextvars.bind_contextvars(command_id=command_id)
     started = time.perf_counter()
     try:

@@ -65,6 +65,9 @@ def wrap_events(
             correlation_id=command.correlation_id,
             causation_id=command.id,
             actor=command.actor,
+            # The command's trace goes on with its events (services/kit/tracing.py).
+            traceparent=command.traceparent,
+            tracestate=command.tracestate,
         )
         for offset, event in enumerate(events, start=1)
     ]

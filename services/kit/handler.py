@@ -29,6 +29,7 @@ from services.kit.dlq import RecordOrigin, dead_letter
 from services.kit.eventstore import EventStore, OutboxRow
 from services.kit.limits import refuse_oversized
 from services.kit.process_metrics import COMMANDS_HANDLED
+from services.kit.tracing import traced_handle
 from services.kit.transient import until_done
 
 log = structlog.get_logger()
@@ -114,7 +115,7 @@ class CommandHandler:
             return None
         if await self.refused(record, origin, self.verifier.check_actor(record, envelope.data)):
             return None
-        outcome = await self.handle(envelope)
+        outcome = await traced_handle(self.service, envelope, self.handle)
         COMMANDS_HANDLED.labels(self.service, outcome.status.value).inc()
         return outcome
 

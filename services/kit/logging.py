@@ -8,6 +8,7 @@ import sys
 import structlog
 
 from services.kit.settings import Settings
+from services.kit.tracing_setup import configure_tracing
 
 
 def configure_logging(settings: Settings, service: str) -> None:
@@ -34,3 +35,4 @@ def configure_logging(settings: Settings, service: str) -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
     )
     structlog.contextvars.bind_contextvars(service=service)
+    configure_tracing(service)  # telemetry beside the logs: off unless an endpoint is set

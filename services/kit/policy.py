@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import structlog
@@ -14,6 +15,7 @@ from events.envelope import Envelope, deterministic_id, source_of
 from events.kafka import KafkaRecord, UndecodableMessage, decode
 from services.kit.dlq import RecordOrigin
 from services.kit.handler import CommandHandler, retry_transient
+from services.kit.tracing import traced_handle
 
 log = structlog.get_logger()
 # What a policy does with an upstream event: the command to send, or None to ignore it.
@@ -39,7 +41,8 @@ class Policy:
             return
         command = self.reaction(event)
         if command is not None:
-            await self.handler.handle(self.command_envelope(event, command), reply=False)
+            handle = partial(self.handler.handle, reply=False)
+            await traced_handle(self.name, self.command_envelope(event, command), handle)
 
     def command_envelope(self, event: Envelope[Any], command: Message) -> Envelope[Any]:
         """Seeing the same event twice yields the same command id: handled once."""
@@ -52,6 +55,8 @@ class Policy:
             correlation_id=event.correlation_id,
             causation_id=event.id,
             actor=self.name,
+            traceparent=event.traceparent,
+            tracestate=event.tracestate,
         )
 
     def _failed(self, record: KafkaRecord, origin: RecordOrigin) -> Callable[[Exception], Any]:

@@ -29,6 +29,7 @@ from services.kit.relay_rows import (
     reconcile_with_kafka,
     set_aside,
 )
+from services.kit.tracing import end_spans, start_sends
 
 log = structlog.get_logger()
 BATCH = 500
@@ -115,12 +116,14 @@ class OutboxRelay:
         if not rows:
             return 0
         sent = Sent()
+        spans = start_sends(rows)  # services/kit/tracing.py: none unless tracing is on
         for row in rows:
             self._check_leadership()  # lost mid-batch: send nothing more
             if sent.failure is not None:  # the rest waits, in order, for the next try
                 break
             await self._send(producer, row, sent)
         failure = await sent.settle()
+        end_spans(spans, failure)
         # Every ack before marking: a crash in between is repaired by reconcile_with_kafka.
         self.crash_points.after_publish()
         async with conn.transaction():

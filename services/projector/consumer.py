@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 
 from services.kit.consumer_groups import PROJECTED_TOPICS, PROJECTOR_GROUP
+from services.kit.tracing import traced_batch
 from services.kit.transient import is_transient, until_done
 from services.projector.batch import BatchPlan, Consumed, plan_batch, release_ids, route
 from services.projector.store import ProjectionStore
@@ -69,7 +70,7 @@ class Projector:
         async with self._writing:
             owned = self.consumer.assignment()
             records = [_consumed(r) for tp, rs in batches.items() if tp in owned for r in rs]
-            plan = await self._write(records) if records else None
+            plan = await traced_batch(records, self._write) if records else None
         if plan is not None:
             await self._commit_to_kafka(plan.next_offsets)
             _log_batch(len(records), plan)
