@@ -27,6 +27,7 @@ from services.kit.deadline_sql import (
 )
 from services.kit.deadlines import Deadline
 from services.kit.handler import CONCURRENT_WRITE, CommandHandler, Decision
+from services.kit.process_metrics import observe_lateness
 from services.kit.transient import is_transient
 
 log = structlog.get_logger()
@@ -163,6 +164,8 @@ class DeadlineScheduler:
             return Batch(taken=0)
         if batch.recorded:  # committed
             _log_fired(batch.recorded)
+            fired = (d.command.id for d in batch.recorded)
+            observe_lateness(self.handler.service, [f.deadline for f in firings], fired, now)
         return batch
 
     async def _fire(

@@ -19,6 +19,7 @@ from events.publication import RecordDeliveryAttempt
 from events.replies import OutcomeStatus
 from services.kit.db import Connection
 from services.kit.handler import CONCURRENT_WRITE, MAX_CONCURRENCY_RETRIES, CommandHandler
+from services.kit.process_metrics import DELIVERY_ATTEMPTS
 from services.publication import delivery_sql as sql
 from services.publication.delivery_tables import RetryPolicy
 from services.publication.rules import SYSTEM_ACTOR
@@ -116,6 +117,7 @@ class DeliveryWorker:
                 subscriber_id=due["subscriber_id"], succeeded=result.succeeded,
                 detail=result.detail,
             )  # fmt: skip
+            DELIVERY_ATTEMPTS.labels(due["channel"], "ok" if result.succeeded else "failed").inc()
             await self._record(conn, due, result)
         return True
 
