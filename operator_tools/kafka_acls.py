@@ -72,7 +72,9 @@ def acl_plan(prefix: str = "pressroom-", bots: Iterable[str] = ()) -> list[Grant
     grants += [
         *_on(gateway, "WRITE", COMMAND_TOPICS),
         *_on(gateway, "READ", (REPLIES,)),
-        Grant(gateway, "DESCRIBE", TOPIC, PREFIX, prefixed=True),  # the lag gauges' end offsets
+        # The lag gauges: end offsets, and the groups' committed offsets.
+        Grant(gateway, "DESCRIBE", TOPIC, PREFIX, prefixed=True),
+        Grant(gateway, "DESCRIBE", GROUP, "pressroom-", prefixed=True),
         *_on(projector, "READ", PROJECTED_TOPICS),
         Grant(projector, "READ", GROUP, PROJECTOR_GROUP, prefixed=True),  # and a second one's
         Grant(projector, "DESCRIBE", TOPIC, PREFIX, prefixed=True),
@@ -83,6 +85,7 @@ def acl_plan(prefix: str = "pressroom-", bots: Iterable[str] = ()) -> list[Grant
         # Operators read everything and redeliver; a redrive's or an import's writes are
         # granted for the occasion (docs/security.md).
         Grant(f"{user}operator", "READ", TOPIC, PREFIX, prefixed=True),
+        Grant(f"{user}operator", "DESCRIBE", GROUP, "pressroom-", prefixed=True),  # lag, stuck
         *_on(f"{user}operator", "WRITE", (PUBLICATION_COMMANDS,)),
     ]
     for bot in bots:
