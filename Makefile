@@ -21,7 +21,7 @@ TOOLS_DIR ?= $(or $(PRESSROOM_TOOLS_DIR),$(HOME)/.cache/pressroom/tools)
 HELM := $(TOOLS_DIR)/helm-$(HELM_VERSION)/helm
 
 .PHONY: help venv deps infra up down test check lint fmt bench clean helm compat release-contract \
-	contract-ts contract-wheel fuzz
+	contract-ts contract-wheel fuzz test-sasl-ssl
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -56,6 +56,11 @@ test: venv deps ## Run every test (starts its own stack on other ports, .pressro
 	@$(MAKE) -s helm >/dev/null || echo "make helm failed: the chart tests will fail" >&2
 	@rc=0; $(BIN)/pytest -q || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$rc
+
+# The whole end-to-end suite against a test stack whose broker has only a SASL_SSL listener
+# (tests/integration/kafka_security.py; docs/security.md, "Running the tests over SASL_SSL").
+test-sasl-ssl: venv deps ## Every end-to-end test over SASL_SSL (SCRAM-SHA-512 over TLS, made at test time)
+	PRESSROOM_TEST_KAFKA_SECURITY=sasl_ssl $(BIN)/pytest -q tests/e2e
 
 # The long form of tests/e2e/test_http_fuzz.py (make test runs the short one): about 5,600 requests.
 fuzz: venv deps ## HTTP fuzzing of the gateway, long form (PRESSROOM_FUZZ_EXAMPLES=60)

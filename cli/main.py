@@ -10,6 +10,7 @@ from dev_tools.cli.infra import infra_app
 from dev_tools.cli.schemas import schemas_app
 from dev_tools.mailsink.__main__ import main as mailsink
 from operator_tools.cli.dlq import dlq_app
+from operator_tools.cli.kafka import kafka_app
 from operator_tools.cli.log import export, import_, lag
 from operator_tools.cli.projections import projections_app, replay
 from operator_tools.cli.release import history, state
@@ -37,6 +38,7 @@ app.command()(replay)
 app.add_typer(projections_app, name="projections")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(topics_app, name="topics")
+app.add_typer(kafka_app, name="kafka")
 app.command()(lag)
 app.command()(stuck)
 app.command()(export)

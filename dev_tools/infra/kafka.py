@@ -20,7 +20,7 @@ from services.kit.settings import REPO_ROOT, Settings
 
 LOG4J_CONFIG = REPO_ROOT / "deploy" / "local" / "log4j2.properties"
 JVM_FLAGS = ("-Xms256m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError")
-READY_TIMEOUT_S = 60.0
+READY_TIMEOUT_S = 180.0  # generous: a loaded CI machine and a TLS listener start slowly
 _WIPE_HINT = "Delete the local data and start afresh: pressroom infra down --wipe"
 
 
@@ -89,16 +89,22 @@ def _format(java: str, lib: Path, paths: KafkaPaths, settings: Settings) -> None
 
 
 def _tls(settings: Settings, paths: KafkaPaths) -> BrokerTls | None:
-    """PLAINTEXT (the local stack) or SASL_SSL (the test stack variant): nothing else here."""
+    """PLAINTEXT (the local stack), SASL_SSL or SSL with client certificates (test stack
+    variants): nothing else here."""
     protocol = settings.kafka_security_protocol
     if protocol == "PLAINTEXT":
         return None
-    if protocol != "SASL_SSL":
+    if protocol not in ("SASL_SSL", "SSL"):
         raise InfraError(
-            f"The local broker runs PLAINTEXT or SASL_SSL, not {protocol}.",
-            "Set PRESSROOM_KAFKA_SECURITY_PROTOCOL=PLAINTEXT or SASL_SSL",
+            f"The local broker runs PLAINTEXT, SASL_SSL or SSL, not {protocol}.",
+            "Set PRESSROOM_KAFKA_SECURITY_PROTOCOL=PLAINTEXT, SASL_SSL or SSL",
         )
-    return ensure_broker_tls(paths.root / "tls", settings.kafka_host)
+    return ensure_broker_tls(tls_dir(settings), settings.kafka_host)
+
+
+def tls_dir(settings: Settings) -> Path:
+    """The local CA, the broker's certificate and any client certificates issued for it."""
+    return KafkaPaths.of(settings).root / "tls"
 
 
 def running_pid(settings: Settings) -> int | None:
@@ -153,22 +159,24 @@ def preflight(settings: Settings) -> None:
         ensure_jars(settings)
 
 
-def up(settings: Settings) -> None:
-    """Starts the broker unless it already runs; returns once it accepts connections."""
+def up(settings: Settings, extra_properties: dict[str, str] | None = None) -> None:
+    """Starts the broker unless it already runs; returns once it accepts connections.
+    `extra_properties` go into server.properties (a test stack variant's authorizer)."""
     pid = running_pid(settings)
     if pid is None:
-        pid = _start(settings)
+        pid = _start(settings, extra_properties)
     _await_ready(settings, pid)
 
 
-def _start(settings: Settings) -> int:
+def _start(settings: Settings, extra: dict[str, str] | None = None) -> int:
     java = require_java()
     _check_ports(settings)
     lib = ensure_jars(settings)
     paths = KafkaPaths.of(settings)
     for folder in (paths.data, paths.logs):
         folder.mkdir(parents=True, exist_ok=True)
-    paths.properties.write_text(server_properties(settings, paths.data, _tls(settings, paths)))
+    properties = server_properties(settings, paths.data, _tls(settings, paths), extra)
+    paths.properties.write_text(properties)
     paths.properties.chmod(0o600)  # a SASL_SSL broker's holds its SCRAM password
     _format(java, lib, paths, settings)
     cmd = [*_java_cmd(java, lib, paths, "kafka.Kafka"), str(paths.properties)]

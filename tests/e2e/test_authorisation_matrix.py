@@ -1,8 +1,9 @@
 """Who may do what, table-driven: every release route by the lead organisation's people, a partner
 organisation's (mod), a collaborator without an organisation, a recipient, an operator, no token
-and an expired OIDC token — each with the answer expected. A gateway runs in this process with
-the demo tokens and an OIDC issuer (keys made at test time), over the real Kafka, services and
-read model of the test stack."""
+and an expired OIDC token — each with the answer expected; then commands produced straight to Kafka,
+unsigned, forged or out of their key's scope (tests/e2e/forged_commands.py), each with its refusal
+and dead letter. A gateway runs in this process with the demo tokens and an OIDC issuer (keys made
+at test time), over the real Kafka, services and read model of the test stack."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ import pytest
 import pytest_asyncio
 
 from dev_tools.demo.sample import parse_release, sample_text
+from dev_tools.stack.keys import DEV_TOOLS
+from events.replies import OutcomeStatus
 from services.gateway.app import create_app
+from tests.e2e import forged_commands as forged
 from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_approval_http import until_approval
 from tests.integration.oidc_issuer import AUDIENCE, ISSUER, IdentityProvider, issuer
@@ -208,3 +212,26 @@ async def test_a_partner_lists_none_of_the_lead_organisation_s_subscribers(
         subscriber_id
         in (await gateway.get("/v1/subscribers", params={"limit": 200}, headers=carol)).text
     )
+
+
+async def test_forged_and_unsigned_commands_on_kafka_are_refused_as_the_table_says(
+    gateway: httpx.AsyncClient, stack: Stack
+) -> None:
+    release_id = await lead_release(gateway)
+    gateway.headers["Authorization"] = "Bearer dev-dave"
+    approval = (await until_approval(gateway, release_id, "pending"))["approval"]
+    reviewed = forged.Reviewed(release_id, approval["revision"], approval["content_hash"])
+    wrong = []
+    for row in forged.KAFKA_MATRIX:
+        outcome, dead_reason = await forged.answer_to(
+            stack.settings, row.forge(stack.settings, row.command(reviewed))
+        )
+        wrong.append(forged.unexpected(row, outcome, dead_reason))
+    assert [line for line in wrong if line] == []
+    assert (await until_approval(gateway, release_id, "pending"))["approval"]["status"] == "pending"
+    # The same force-approval, signed by a key that may send it, is taken: the rows above were
+    # refused for their signature or scope alone.
+    signer = forged.signer_of(stack.settings, DEV_TOOLS)
+    signed = signer.sign(forged.record_of(forged.force_approve_as_dave(reviewed)))
+    outcome, _ = await forged.answer_to(stack.settings, signed)
+    assert outcome.status is OutcomeStatus.ACCEPTED, outcome.problem

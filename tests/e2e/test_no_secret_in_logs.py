@@ -1,6 +1,7 @@
 """No secret in any log: a whole flow over the test stack's gateway (demo tokens, a webhook with
 its secret, failed authentications with made-up tokens, a URL carrying credentials), then every
-log file the stack wrote is searched for every one of them."""
+log file the stack wrote is searched for every one of them (and for the Kafka password when the
+suite runs over SASL_SSL)."""
 
 from __future__ import annotations
 
@@ -64,5 +65,7 @@ async def test_no_token_key_or_webhook_secret_reaches_any_log(
     files = log_files(stack.settings.data_dir)
     assert hits(files, "http_request"), "the gateway's access log is among the files searched"
     used = [*USED_TOKENS, *made_up, webhook_secret, url_password, too_short]
+    kafka_password = stack.settings.kafka_password.get_secret_value()
+    used += [kafka_password] if kafka_password else []  # the suite over SASL_SSL
     leaks = {secret: hits(files, secret) for secret in used}
     assert {secret: where for secret, where in leaks.items() if where} == {}

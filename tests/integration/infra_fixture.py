@@ -12,6 +12,7 @@ import dev_tools.infra as local_infra
 from dev_tools.infra.processes import file_lock, is_alive
 from dev_tools.stack import keys as stack_keys
 from services.kit.settings import REPO_ROOT, Settings
+from tests.integration.kafka_security import MODES, sasl_ssl_data_dir, with_security
 from tests.sealing_support import TEST_SECRET_KEYS
 
 # PRESSROOM_TEST_SLOT=N gives a checkout (or an engineer) a test stack of its own: other ports
@@ -44,7 +45,7 @@ KEEP_ENV = "PRESSROOM_TEST_KEEP_INFRA"
 def infra() -> Iterator[Settings]:
     """Starts the test stack unless it runs, exporting PRESSROOM_* for subprocesses. Parallel
     sessions share it; the last one out stops it, unless it ran before any session started it."""
-    os.environ.update(TEST_STACK_ENV)
+    os.environ.update(with_security(TEST_STACK_ENV))  # PRESSROOM_TEST_KAFKA_SECURITY
     settings = Settings()
     sessions = settings.data_dir / "sessions"
     with file_lock(sessions / ".lock"):
@@ -78,8 +79,15 @@ def _live_sessions(sessions: Path) -> list[Path]:
 
 
 def stop_test_stack() -> None:
-    """`.ci/run` calls this on exit: stops the test stack unless a live session still uses it."""
-    os.environ.update(TEST_STACK_ENV)
+    """`.ci/run` calls this on exit: stops the test stacks of this slot (plaintext and SASL_SSL)
+    unless a live session still uses them."""
+    for mode in MODES:
+        if mode == "plaintext" or sasl_ssl_data_dir(TEST_STACK_ENV).is_dir():
+            _stop(with_security(TEST_STACK_ENV, mode))
+
+
+def _stop(env: dict[str, str]) -> None:
+    os.environ.update(env)
     settings = Settings()
     sessions = settings.data_dir / "sessions"
     with file_lock(sessions / ".lock"):

@@ -7,10 +7,11 @@ import ssl
 from pathlib import Path
 
 import faust
+from cryptography import x509
 from pydantic import SecretStr
 
 from dev_tools.infra.kafka_config import scram_format_args, server_properties
-from dev_tools.infra.kafka_tls import ensure_broker_tls
+from dev_tools.infra.kafka_tls import ensure_broker_tls, ensure_client_tls
 from services.kit.kafka_clients import client_kwargs, faust_credentials
 from services.kit.settings import Settings
 
@@ -72,3 +73,24 @@ def test_a_sasl_ssl_broker_listens_only_with_scram_over_tls(tmp_path: Path) -> N
         "--add-scram", "SCRAM-SHA-512=[name=pressroom,password=s3cret]",
     ]  # fmt: skip
     assert scram_format_args(PLAIN) == []
+
+
+def test_an_ssl_broker_requires_client_certificates_its_ca_signed(tmp_path: Path) -> None:
+    tls = ensure_broker_tls(tmp_path / "tls", "127.0.0.1")
+    client = ensure_client_tls(tmp_path / "tls", "pressroom")
+    settings = Settings(
+        kafka_security_protocol="SSL", kafka_ssl_cafile=tls.ca_file,
+        kafka_ssl_certfile=client.certfile, kafka_ssl_keyfile=client.keyfile,
+    )  # fmt: skip
+    text = server_properties(settings, tmp_path / "data", tls, {"super.users": "User:admin"})
+    entries = [line for line in text.splitlines() if "=" in line and not line.startswith("#")]
+    lines = dict(line.split("=", 1) for line in entries)
+    assert lines["listeners"].startswith(f"SSL://127.0.0.1:{settings.kafka_port},")
+    assert lines["ssl.client.auth"] == "required"
+    assert lines["super.users"] == "User:admin"  # the extra entries a variant adds
+    ca = x509.load_pem_x509_certificate(tls.ca_file.read_bytes())
+    issued = x509.load_pem_x509_certificate(client.certfile.read_bytes())
+    assert issued.issuer == ca.subject and "CN=pressroom" in issued.subject.rfc4514_string()
+    assert client.keyfile.stat().st_mode & 0o077 == 0
+    assert isinstance(faust_credentials(settings), faust.SSLCredentials)
+    assert isinstance(client_kwargs(settings=settings)["ssl_context"], ssl.SSLContext)

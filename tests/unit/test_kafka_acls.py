@@ -1,0 +1,40 @@
+"""The ACL plan of `pressroom kafka acls` (operator_tools/kafka_acls.py), pure: least privilege
+per principal, as docs/security.md's table says."""
+
+from __future__ import annotations
+
+from events.topics import COMMAND_TOPICS, EVENT_TOPICS
+from operator_tools.kafka_acls import Grant, acl_plan
+
+
+def writes(grants: list[Grant], principal: str) -> set[str]:
+    return {
+        g.name
+        for g in grants
+        if g.principal == principal and g.operation in ("WRITE", "ALL") and g.resource == "TOPIC"
+    }
+
+
+def test_each_service_writes_only_its_own_events_its_dead_letters_and_the_replies() -> None:
+    grants = acl_plan()
+    assert writes(grants, "User:pressroom-drafting") == {
+        "pressroom.drafting.events", "pressroom.drafting.dlq", "pressroom.replies",
+        "pressroom-drafting-",  # faust's own topics (prefixed)
+    }  # fmt: skip
+    assert writes(grants, "User:pressroom-gateway") == set(COMMAND_TOPICS)
+    assert writes(grants, "User:pressroom-projector") == set()
+
+
+def test_only_the_admin_creates_topics_and_a_bot_writes_only_approval_commands() -> None:
+    grants = acl_plan(bots=["compliance"])
+    creators = {g.principal for g in grants if g.operation == "CREATE"}
+    assert creators == {"User:pressroom-admin"}
+    assert writes(grants, "User:bot-compliance") == {"pressroom.approval.commands"}
+    assert not any(g.name in EVENT_TOPICS for g in grants if g.principal == "User:bot-compliance"
+                   and g.operation == "WRITE")  # fmt: skip
+
+
+def test_another_prefix_names_other_principals() -> None:
+    principals = {g.principal for g in acl_plan(prefix="prod-")}
+    assert "User:prod-approval" in principals
+    assert not any(p.startswith("User:pressroom-") for p in principals)
