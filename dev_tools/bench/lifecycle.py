@@ -1,0 +1,175 @@
+"""Whole releases through the stack over HTTP, as the demo users would drive them: alice creates,
+revises and submits, erin (policy) and frank (legal) approve the revision submitted, carol
+embargoes it one second ahead, and it goes public by itself at the lift. Timed from the first
+create until the last release is in projections.public_feed; `concurrency` releases in flight."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+from rich.progress import Progress, TaskID
+
+from dev_tools.bench.drafting import BenchFailed, content
+from dev_tools.bench.raw import Latencies
+from services.kit.settings import Settings
+
+ROLES = {"alice": "dev-alice", "erin": "dev-erin", "frank": "dev-frank", "carol": "dev-carol"}
+STEP_TIMEOUT_S = 120.0  # one step's patience (the machine may be loaded); then it failed
+POLL_S = 0.05
+NOT_APPROVED_YET = "urn:pressroom:problem:release-not-approved"  # embargo has not heard yet
+PUBLIC_SQL = "SELECT release_id FROM projections.public_feed WHERE release_id = ANY($1::text[])"
+
+
+@dataclass(frozen=True)
+class LifecycleResult:
+    """Releases public per second over the whole run, each one's create→public time, failures."""
+
+    releases: int
+    seconds: float
+    to_public: Latencies
+    failures: list[str]
+
+    @property
+    def per_second(self) -> float:
+        published = len(self.to_public.samples_ms)
+        return published / self.seconds if self.seconds > 0 else float("nan")
+
+
+@asynccontextmanager
+async def clients(settings: Settings, concurrency: int) -> AsyncIterator[dict[str, Any]]:
+    """One HTTP client per demo user, each with a connection per release in flight."""
+    base = f"http://{settings.gateway_host}:{settings.gateway_port}"
+    limits = httpx.Limits(max_connections=concurrency + 4)
+    async with AsyncExitStack() as stack:
+        yield {
+            name: await stack.enter_async_context(
+                httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"},
+                                  timeout=STEP_TIMEOUT_S, limits=limits)
+            )  # fmt: skip
+            for name, token in ROLES.items()
+        }
+
+
+async def outcome(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """A command's answer: after a 202 the same Idempotency-Key brings the outcome."""
+    headers = {**kwargs.pop("headers", {}), "Idempotency-Key": str(uuid.uuid4())}
+    while (answer := await http.request(method, url, headers=headers, **kwargs)).status_code == 202:
+        await asyncio.sleep(POLL_S)
+    return answer
+
+
+async def settled(
+    http: httpx.AsyncClient, method: str, url: str, expected: int = 200, **kwargs: Any
+) -> httpx.Response:
+    """The outcome, which must be `expected`."""
+    answer = await outcome(http, method, url, **kwargs)
+    if answer.status_code != expected:
+        raise BenchFailed(f"{method} {url} answered {answer.status_code}: {answer.text[:300]}")
+    return answer
+
+
+async def pending_approval(http: httpx.AsyncClient, release_id: str) -> dict[str, Any]:
+    """The approval request once approval has opened it (it hears the submission on Kafka)."""
+    while True:
+        got = await http.get(f"/v1/releases/{release_id}")
+        approval = (got.json() if got.status_code == 200 else {}).get("approval") or {}
+        if approval.get("status") == "pending":
+            return {"revision": approval["revision"], "content_hash": approval["content_hash"]}
+        await asyncio.sleep(POLL_S)
+
+
+async def embargo_one_second_ahead(carol: httpx.AsyncClient, release_id: str) -> None:
+    """Refused with not-approved until embargo has heard the approval: asked again."""
+    url = f"/v1/releases/{release_id}/embargo"
+    while True:
+        lift_at = datetime.now(UTC) + timedelta(seconds=1)
+        answer = await outcome(carol, "PUT", url, json={"lift_at": lift_at.isoformat()})
+        if answer.status_code == 200:
+            return
+        if answer.status_code != 409 or answer.json().get("type") != NOT_APPROVED_YET:
+            raise BenchFailed(f"PUT {url} answered {answer.status_code}: {answer.text[:300]}")
+        await asyncio.sleep(POLL_S)
+
+
+async def one_release(users: dict[str, Any], i: int) -> str:
+    """Create, revise, submit, two approvals, embargo: the release then publishes at its lift."""
+    alice = users["alice"]
+    body = {"content": content(i, "fco").model_dump(mode="json")}
+    body["content"]["title"] += f" {uuid.uuid4().hex[:8]}"  # a slug of its own
+    created = await settled(alice, "POST", "/v1/releases", expected=201, json=body)
+    path = f"/v1/releases/{created.json()['release_id']}"
+    revised = await settled(alice, "PATCH", path, json={"topics": ["Benchmark"]},
+                            headers={"If-Match": created.headers["ETag"]})  # fmt: skip
+    await settled(alice, "POST", f"{path}/submit", headers={"If-Match": revised.headers["ETag"]})
+    release_id = path.rsplit("/", 1)[1]
+    reviewed = await pending_approval(alice, release_id)
+    for approver, stage in (("erin", "policy"), ("frank", "legal")):
+        await settled(users[approver], "POST", f"{path}/approve", json={"stage": stage, **reviewed})
+    await embargo_one_second_ahead(users["carol"], release_id)
+    return release_id
+
+
+async def lifecycles(
+    settings: Settings, conn: asyncpg.Connection, n: int, concurrency: int, progress: Progress
+) -> LifecycleResult:
+    """n releases, `concurrency` at a time, until every one is in the public feed."""
+    task = progress.add_task(f"Lifecycles → public feed ({concurrency} in flight)", total=n)
+    gate, failures = asyncio.Semaphore(concurrency), []
+    started: dict[str, float] = {}
+    start = time.perf_counter()
+    async with clients(settings, concurrency) as users:
+
+        async def run(i: int) -> None:
+            async with gate:
+                began = time.perf_counter()
+                try:
+                    release_id = await asyncio.wait_for(one_release(users, i), STEP_TIMEOUT_S * 4)
+                except (BenchFailed, httpx.HTTPError, TimeoutError) as error:
+                    failures.append(f"{type(error).__name__}: {error}")
+                    progress.advance(task)
+                    return
+                started[release_id] = began
+
+        all_sent = asyncio.Event()
+        watching = asyncio.create_task(_until_public(conn, started, all_sent, progress, task))
+        try:
+            await asyncio.gather(*(run(i) for i in range(n)))
+        finally:
+            all_sent.set()
+        public = await watching
+    seconds = max(public.values(), default=start) - start
+    to_public = [(public[r] - started[r]) * 1000 for r in public]
+    return LifecycleResult(n, seconds, Latencies(to_public), failures)
+
+
+async def _until_public(
+    conn: asyncpg.Connection, started: dict[str, float], all_sent: asyncio.Event,
+    progress: Progress, task: TaskID,
+) -> dict[str, float]:  # fmt: skip
+    """When each embargoed release was first seen in the public feed (polled)."""
+    seen: dict[str, float] = {}
+    changed = time.monotonic()
+    while not all_sent.is_set() or len(seen) < len(started):
+        rows = await conn.fetch(PUBLIC_SQL, [r for r in started if r not in seen])
+        now = time.perf_counter()
+        for row in rows:
+            seen[row["release_id"]] = now
+            progress.advance(task)
+        changed = time.monotonic() if rows or not all_sent.is_set() else changed
+        if time.monotonic() - changed > STEP_TIMEOUT_S:
+            raise BenchFailed(
+                f"{len(seen)} of {len(started)} embargoed releases reached the public feed, none"
+                f" in the last {STEP_TIMEOUT_S:.0f} s: are embargo, publication and the"
+                " projector running (`pressroom ps`)?"
+            )
+        await asyncio.sleep(POLL_S)
+    return seen
