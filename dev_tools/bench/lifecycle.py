@@ -50,20 +50,23 @@ async def clients(settings: Settings, concurrency: int) -> AsyncIterator[dict[st
     base = f"http://{settings.gateway_host}:{settings.gateway_port}"
     limits = httpx.Limits(max_connections=concurrency + 4)
     async with AsyncExitStack() as stack:
-        yield {
-            name: await stack.enter_async_context(
-                httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"},
-                                  timeout=STEP_TIMEOUT_S, limits=limits)
+        users = {}
+        for name, token in ROLES.items():
+            client = httpx.AsyncClient(
+                base_url=base, headers={"Authorization": f"Bearer {token}"},
+                timeout=STEP_TIMEOUT_S, limits=limits,
             )  # fmt: skip
-            for name, token in ROLES.items()
-        }
+            users[name] = await stack.enter_async_context(client)
+        yield users
 
 
 async def outcome(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> httpx.Response:
     """A command's answer: after a 202 the same Idempotency-Key brings the outcome."""
     headers = {**kwargs.pop("headers", {}), "Idempotency-Key": str(uuid.uuid4())}
-    while (answer := await http.request(method, url, headers=headers, **kwargs)).status_code == 202:
+    answer = await http.request(method, url, headers=headers, **kwargs)
+    while answer.status_code == 202:
         await asyncio.sleep(POLL_S)
+        answer = await http.request(method, url, headers=headers, **kwargs)
     return answer
 
 

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 from rich.progress import Progress
@@ -59,7 +60,7 @@ def create_and_save(env: dict[str, str], n: int, advance: Callable[[int], Any]) 
 
     from dev_tools.bench.peer_model import PeerRelease
 
-    app = Application(env=env)
+    app: Application[UUID] = Application(env=env)
     try:
         app.save(PeerRelease("warm-up", "", "", ["bench"]))  # the table and the pool are ready
         body = "A paragraph of body text for the benchmark. " * 6

@@ -6,6 +6,7 @@ reaped meanwhile (the postmaster counts their CPU when it reaps them)."""
 from __future__ import annotations
 
 import os
+import resource
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,5 +114,20 @@ def _postgres_memory(postmaster: int, backends: Iterable[int]) -> list[Memory]:
     out = [Memory("postgresql postmaster", mb)] if (mb := rss_mb(postmaster)) else []
     sizes = [mb for pid in backends if (mb := rss_mb(pid)) is not None]
     if sizes:
-        out.append(Memory(f"postgresql largest of {len(sizes)} processes", max(sizes)))
+        out.append(Memory("postgresql largest backend", max(sizes)))
     return out
+
+
+def largest(*samples: list[Memory]) -> list[Memory]:
+    """Per process, the largest of several samples (in the order first seen)."""
+    most: dict[str, float] = {}
+    for sample in samples:
+        for m in sample:
+            most[m.name] = max(m.rss_mb, most.get(m.name, 0.0))
+    return [Memory(name, mb) for name, mb in most.items()]
+
+
+def own_seconds() -> float:
+    """This process's own CPU (the bench's client side), apart from the stack's."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime

@@ -37,7 +37,9 @@ class Target:
 
     def cells(self) -> tuple[str, str, str, str, str]:
         verdict = {True: "met", False: "NOT met", None: NONE}[self.met]
-        wanted = f"{'≥' if self.goal == 'at least' else '≤'} {format_quantity(self.target, self.unit)}"
+        wanted = (
+            f"{'≥' if self.goal == 'at least' else '≤'} {format_quantity(self.target, self.unit)}"
+        )
         return (
             self.name,
             format_quantity(self.measured, self.unit),
@@ -60,7 +62,12 @@ def summary_table(targets: list[Target]) -> Table:
 
 
 def summary_markdown(targets: list[Target]) -> str:
-    lines = ["#### Targets", "", "| " + " | ".join(SUMMARY_HEADERS) + " |", "|---|---:|---:|---:|---|"]
+    lines = [
+        "#### Targets",
+        "",
+        "| " + " | ".join(SUMMARY_HEADERS) + " |",
+        "|---|---:|---:|---:|---|",
+    ]
     lines += ["| " + " | ".join(t.cells()) + " |" for t in targets]
     return "\n".join(lines) + "\n"
 
