@@ -8,9 +8,9 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -121,37 +121,45 @@ async def one_release(users: dict[str, Any], i: int) -> str:
     return release_id
 
 
+@dataclass
+class _InFlight:
+    """The releases of one run: when each one's create started, and what failed."""
+
+    users: dict[str, Any]
+    gate: asyncio.Semaphore
+    advance: Callable[[], Any]
+    started: dict[str, float] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+    async def run(self, i: int) -> None:
+        async with self.gate:
+            began = time.perf_counter()
+            try:
+                release_id = await asyncio.wait_for(one_release(self.users, i), STEP_TIMEOUT_S * 4)
+            except (BenchFailed, httpx.HTTPError, TimeoutError) as error:
+                self.failures.append(f"{type(error).__name__}: {error}")
+                self.advance()
+                return
+            self.started[release_id] = began
+
+
 async def lifecycles(
     settings: Settings, conn: asyncpg.Connection, n: int, concurrency: int, progress: Progress
 ) -> LifecycleResult:
     """n releases, `concurrency` at a time, until every one is in the public feed."""
     task = progress.add_task(f"Lifecycles → public feed ({concurrency} in flight)", total=n)
-    gate, failures = asyncio.Semaphore(concurrency), []
-    started: dict[str, float] = {}
-    start = time.perf_counter()
+    start, all_sent = time.perf_counter(), asyncio.Event()
     async with clients(settings, concurrency) as users:
-
-        async def run(i: int) -> None:
-            async with gate:
-                began = time.perf_counter()
-                try:
-                    release_id = await asyncio.wait_for(one_release(users, i), STEP_TIMEOUT_S * 4)
-                except (BenchFailed, httpx.HTTPError, TimeoutError) as error:
-                    failures.append(f"{type(error).__name__}: {error}")
-                    progress.advance(task)
-                    return
-                started[release_id] = began
-
-        all_sent = asyncio.Event()
-        watching = asyncio.create_task(_until_public(conn, started, all_sent, progress, task))
+        runs = _InFlight(users, asyncio.Semaphore(concurrency), lambda: progress.advance(task))
+        watching = asyncio.create_task(_until_public(conn, runs.started, all_sent, progress, task))
         try:
-            await asyncio.gather(*(run(i) for i in range(n)))
+            await asyncio.gather(*(runs.run(i) for i in range(n)))
         finally:
             all_sent.set()
         public = await watching
     seconds = max(public.values(), default=start) - start
-    to_public = [(public[r] - started[r]) * 1000 for r in public]
-    return LifecycleResult(n, seconds, Latencies(to_public), failures)
+    to_public = [(public[r] - runs.started[r]) * 1000 for r in public]
+    return LifecycleResult(n, seconds, Latencies(to_public), runs.failures)
 
 
 async def _until_public(
