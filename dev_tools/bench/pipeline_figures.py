@@ -76,15 +76,15 @@ def latency_figures(http: HttpResult, rate: float, r: Results) -> list[Figure]:
 
 
 def lifecycle_figures(life: LifecycleResult) -> list[Figure]:
-    name = "Whole releases → public feed"
-    out = [Figure(LIFECYCLE, name, life.per_second, "rel/s", "target", LIFECYCLE_TARGET, "rel/s")]
+    name = "Whole releases → public feed, sustained"
+    out = [Figure(LIFECYCLE, name, life.sustained, "rel/s", "target", LIFECYCLE_TARGET, "rel/s")]
+    whole = "Whole releases, first create → last public"
+    out.append(Figure(LIFECYCLE, whole, life.per_second, "rel/s"))
     for label, q in PERCENTILES[:2]:
-        out.append(
-            Figure(LIFECYCLE, f"One release, create → public, {label}", life.to_public.p(q), "ms")
-        )
-    out.append(
-        Figure(LIFECYCLE, "Failed releases", len(life.failures), "", "run", life.releases, "")
-    )
+        one = f"One release, create → public, {label}"
+        out.append(Figure(LIFECYCLE, one, life.to_public.p(q), "ms"))
+    failed = len(life.failures)
+    out.append(Figure(LIFECYCLE, "Failed releases", failed, "", "run", life.releases, ""))
     return out
 
 
@@ -137,7 +137,7 @@ def targets(r: Results, rate: float, rate_high: float) -> list[Target]:
     return [
         Target("Pipeline: CreateDraft → read model", r.commands.per_second, "cmd/s",
                PEER_MULTIPLE * r.peer.per_second),
-        Target("Lifecycle: whole releases → public feed", r.lifecycle.per_second, "rel/s",
+        Target("Lifecycle: whole releases → public feed", r.lifecycle.sustained, "rel/s",
                LIFECYCLE_TARGET),
         Target(f"Latency at {rate:g}/s, p50", low.p(50), "ms", 10.0, "at most"),
         Target(f"Latency at {rate:g}/s, p99", low.p(99), "ms", 40.0, "at most"),

@@ -46,8 +46,8 @@ class BenchConfig:
     round_trips: int = 200  # single-record Kafka round trips
     commits: int = 2_000  # single-row PostgreSQL commits
     peer_aggregates: int = 2_000  # the peer's create+save
-    lifecycles: int = 400  # whole releases
-    concurrency: int = 50  # whole releases in flight
+    lifecycles: int = 1_000  # whole releases
+    concurrency: int = 100  # whole releases in flight (create → embargo set)
     storm_releases: int = 1_000
     storm_lead_s: float = 30.0  # the load slows the set-up down
     load_rate: float = 50.0  # HTTP writes/s during the storm

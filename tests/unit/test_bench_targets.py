@@ -84,6 +84,12 @@ def test_the_floor_is_a_kafka_round_trip_plus_a_commit_at_the_same_percentile() 
     assert r.floor_ms(100) == pytest.approx(10.0 + 5.0)
 
 
+def test_the_sustained_lifecycle_rate_counts_the_arrivals_after_the_first() -> None:
+    life = LifecycleResult(5, 3.0, Latencies([1.0] * 5), [], public_span_s=2.0)
+    assert life.sustained == pytest.approx(2.0) and life.per_second == pytest.approx(5 / 3)
+    assert math.isnan(LifecycleResult(1, 1.0, Latencies([1.0]), []).sustained)
+
+
 def test_cpu_per_command_adds_every_stack_process() -> None:
     assert _results().cpu_ms_per_command == pytest.approx((1.0 + 0.5 + 0.5) / 100 * 1000)
 
@@ -132,7 +138,7 @@ def _results() -> Results:
     raw = RawResults(Rate(1000, 1.0), Latencies([4.0, 10.0]), Rate(10_000, 1.0), Rate(500, 1.0),
                      Latencies([2.0, 5.0]))  # fmt: skip
     http = HttpResult(Latencies([20.0, 30.0]), 49.0, [])
-    life = LifecycleResult(2, 1.0, Latencies([1500.0, 1600.0]), [])
+    life = LifecycleResult(2, 1.0, Latencies([1500.0, 1600.0]), [], 0.5)
     cpu = {"drafting": 1.0, "postgresql (all backends)": 0.5, "kafka broker (JVM)": 0.5}
     memory = [Memory("drafting", 100.0), Memory("kafka broker (JVM)", 330.0)]
     storm = _storm(lifted=[100.0], releases=2)
