@@ -148,3 +148,14 @@ def targets(r: Results, rate: float, rate_high: float) -> list[Target]:
         Target("Storm under load: last lift after lift_at", last_lift_ms(r.storm), "ms",
                TARGET_MS, "at most"),
     ]  # fmt: skip
+
+
+def failures(r: Results) -> list[str]:
+    """Why figures are missing or counted failures: the first reason of each section."""
+    firsts = {
+        "HTTP at the low rate": r.http.failures[:1],
+        "HTTP at the high rate": r.http_high.failures[:1],
+        f"{LIFECYCLE} ({len(r.lifecycle.failures)} failed)": r.lifecycle.failures[:1],
+        STORM: [r.load.storm_failed] if r.load.storm_failed else [],
+    }
+    return [f"{section}: {first[0]}" for section, first in firsts.items() if first]

@@ -18,7 +18,7 @@ from dev_tools.bench.figures import RawResults
 from dev_tools.bench.lifecycle import lifecycles
 from dev_tools.bench.machine import conditions, cpu_times, load_average, machine, postgres_settings
 from dev_tools.bench.peer import PEER, measure_peer, peer_version
-from dev_tools.bench.pipeline_figures import Results, all_figures, targets
+from dev_tools.bench.pipeline_figures import Results, all_figures, failures, targets
 from dev_tools.bench.preflight import check_stack
 from dev_tools.bench.report import Report
 from dev_tools.bench.stack_procs import (
@@ -173,10 +173,11 @@ async def run_bench(settings: Settings, config: BenchConfig, progress: Progress)
         settings=config.describe(settings),
         figures=all_figures(results, config.rate, config.rate_high),
     )
-    return BenchRun(report, targets(results, config.rate, config.rate_high))
+    return BenchRun(report, targets(results, config.rate, config.rate_high), failures(results))
 
 
 @dataclass(frozen=True)
 class BenchRun:
     report: Report
     targets: list[Target]
+    failures: list[str]  # the first failure of each section that had any

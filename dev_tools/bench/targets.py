@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -61,7 +62,7 @@ def summary_table(targets: list[Target]) -> Table:
     return table
 
 
-def summary_markdown(targets: list[Target]) -> str:
+def summary_markdown(targets: list[Target], failures: Sequence[str] = ()) -> str:
     lines = [
         "#### Targets",
         "",
@@ -69,6 +70,7 @@ def summary_markdown(targets: list[Target]) -> str:
         "|---|---:|---:|---:|---|",
     ]
     lines += ["| " + " | ".join(t.cells()) + " |" for t in targets]
+    lines += ["", *(f"- failed: {failure}" for failure in failures)] if failures else []
     return "\n".join(lines) + "\n"
 
 
@@ -77,7 +79,7 @@ def _number(value: float | None) -> float | None:
     return None if value is None or math.isnan(value) else value
 
 
-def report_json(report: Report, targets: list[Target]) -> dict[str, Any]:
+def report_json(report: Report, targets: list[Target], failures: list[str]) -> dict[str, Any]:
     """The whole run, figures and targets, as plain JSON-able data."""
     figures = [
         {**dataclasses.asdict(f), "value": _number(f.value), "raw": _number(f.raw)}
@@ -92,4 +94,5 @@ def report_json(report: Report, targets: list[Target]) -> dict[str, Any]:
             {**dataclasses.asdict(t), "measured": _number(t.measured), "met": t.met}
             for t in targets
         ],
+        "failures": failures,
     }

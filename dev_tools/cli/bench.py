@@ -97,15 +97,21 @@ def bench(
     run = _measured(lambda progress: run_bench(load_settings(), config, progress))
     _show(run.report)
     console.print(summary_table(run.targets))
+    for failure in run.failures:
+        console.print(f"[yellow]failed:[/yellow] {failure}")
     _write(run, markdown, json_out)
 
 
 def _write(run: BenchRun, markdown: Path | None, json_out: Path | None) -> None:
     if markdown is not None:
-        markdown.write_text(render_markdown(run.report) + "\n" + summary_markdown(run.targets))
+        markdown.write_text(
+            render_markdown(run.report) + "\n" + summary_markdown(run.targets, run.failures)
+        )
         console.print(f"Markdown written to {markdown}")
     if json_out is not None:
-        json_out.write_text(json.dumps(report_json(run.report, run.targets), indent=2) + "\n")
+        json_out.write_text(
+            json.dumps(report_json(run.report, run.targets, run.failures), indent=2) + "\n"
+        )
         console.print(f"JSON written to {json_out}")
 
 

@@ -67,8 +67,8 @@ def test_the_summary_markdown_has_one_row_per_target() -> None:
 
 def test_the_json_has_every_figure_and_target_with_nan_as_null() -> None:
     report = Report("run", {"nproc": "2"}, {"M": "10"}, all_figures(_results(), 50.0, 300.0))
-    data = json.loads(json.dumps(report_json(report, targets(_results(), 50.0, 300.0))))
-    assert data["machine"] == {"nproc": "2"}
+    data = json.loads(json.dumps(report_json(report, targets(_results(), 50.0, 300.0), ["x"])))
+    assert data["machine"] == {"nproc": "2"} and data["failures"] == ["x"]
     assert len(data["figures"]) == len(report.figures)
     pipeline = next(t for t in data["targets"] if t["name"].startswith("Pipeline"))
     assert pipeline["target"] == pytest.approx(300.0)  # 3 x the peer's 100/s
