@@ -27,6 +27,8 @@ ROLES = {"alice": "dev-alice", "erin": "dev-erin", "frank": "dev-frank", "carol"
 STEP_TIMEOUT_S = 120.0  # one step's patience (the machine may be loaded); then it failed
 POLL_S = 0.05
 NOT_APPROVED_YET = "urn:pressroom:problem:release-not-approved"  # embargo has not heard yet
+TOO_LATE = "urn:pressroom:problem:invalid-embargo"  # lift_at was past when embargo decided
+EMBARGO_AHEAD_S = 1.0
 PUBLIC_SQL = "SELECT release_id FROM projections.public_feed WHERE release_id = ANY($1::text[])"
 
 
@@ -101,20 +103,25 @@ async def pending_approval(http: httpx.AsyncClient, release_id: str) -> dict[str
         await asyncio.sleep(POLL_S)
 
 
-async def embargo_one_second_ahead(carol: httpx.AsyncClient, release_id: str) -> None:
+async def embargo_ahead(carol: httpx.AsyncClient, release_id: str, ahead_s: float) -> None:
     """Refused with not-approved until embargo has heard the approval: asked again."""
     url = f"/v1/releases/{release_id}/embargo"
     while True:
-        lift_at = datetime.now(UTC) + timedelta(seconds=1)
+        lift_at = datetime.now(UTC) + timedelta(seconds=ahead_s)
         answer = await outcome(carol, "PUT", url, json={"lift_at": lift_at.isoformat()})
         if answer.status_code == 200:
             return
+        if answer.status_code == 422 and answer.json().get("type") == TOO_LATE:
+            raise BenchFailed(
+                f"the SetEmbargo took over {ahead_s:g} s to reach embargo ({answer.text[:200]}):"
+                " on a slow machine give it more time with --embargo-ahead"
+            )
         if answer.status_code != 409 or answer.json().get("type") != NOT_APPROVED_YET:
             raise BenchFailed(f"PUT {url} answered {answer.status_code}: {answer.text[:300]}")
         await asyncio.sleep(POLL_S)
 
 
-async def one_release(users: dict[str, Any], i: int) -> str:
+async def one_release(users: dict[str, Any], i: int, ahead_s: float = EMBARGO_AHEAD_S) -> str:
     """Create, revise, submit, two approvals, embargo: the release then publishes at its lift."""
     alice = users["alice"]
     body = {"content": content(i, "fco").model_dump(mode="json")}
@@ -128,7 +135,7 @@ async def one_release(users: dict[str, Any], i: int) -> str:
     reviewed = await pending_approval(alice, release_id)
     for approver, stage in (("erin", "policy"), ("frank", "legal")):
         await settled(users[approver], "POST", f"{path}/approve", json={"stage": stage, **reviewed})
-    await embargo_one_second_ahead(users["carol"], release_id)
+    await embargo_ahead(users["carol"], release_id, ahead_s)
     return release_id
 
 
@@ -139,6 +146,7 @@ class _InFlight:
     users: dict[str, Any]
     gate: asyncio.Semaphore
     advance: Callable[[], Any]
+    ahead_s: float
     started: dict[str, float] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
@@ -146,7 +154,9 @@ class _InFlight:
         async with self.gate:
             began = time.perf_counter()
             try:
-                release_id = await asyncio.wait_for(one_release(self.users, i), STEP_TIMEOUT_S * 4)
+                release_id = await asyncio.wait_for(
+                    one_release(self.users, i, self.ahead_s), STEP_TIMEOUT_S * 4
+                )
             except (BenchFailed, httpx.HTTPError, TimeoutError) as error:
                 self.failures.append(f"{type(error).__name__}: {error}")
                 self.advance()
@@ -155,13 +165,16 @@ class _InFlight:
 
 
 async def lifecycles(
-    settings: Settings, conn: asyncpg.Connection, n: int, concurrency: int, progress: Progress
-) -> LifecycleResult:
+    settings: Settings, conn: asyncpg.Connection, n: int, concurrency: int, progress: Progress,
+    ahead_s: float = EMBARGO_AHEAD_S,
+) -> LifecycleResult:  # fmt: skip
     """n releases, `concurrency` at a time, until every one is in the public feed."""
     task = progress.add_task(f"Lifecycles → public feed ({concurrency} in flight)", total=n)
     start, all_sent = time.perf_counter(), asyncio.Event()
     async with clients(settings, concurrency) as users:
-        runs = _InFlight(users, asyncio.Semaphore(concurrency), lambda: progress.advance(task))
+        runs = _InFlight(
+            users, asyncio.Semaphore(concurrency), lambda: progress.advance(task), ahead_s
+        )
         watching = asyncio.create_task(_until_public(conn, runs.started, all_sent, progress, task))
         try:
             await asyncio.gather(*(runs.run(i) for i in range(n)))

@@ -48,6 +48,7 @@ class BenchConfig:
     peer_aggregates: int = 2_000  # the peer's create+save
     lifecycles: int = 1_000  # whole releases
     concurrency: int = 100  # whole releases in flight (create → embargo set)
+    embargo_ahead_s: float = 1.0  # each release's lift_at, from its SetEmbargo
     storm_releases: int = 1_000
     storm_lead_s: float = 30.0  # the load slows the set-up down
     load_rate: float = 50.0  # HTTP writes/s during the storm
@@ -66,7 +67,10 @@ class BenchConfig:
                 f"{self.requests:,} at {self.rate:g}/s,"
                 f" {self.requests_high:,} at {self.rate_high:g}/s"
             ),
-            "Lifecycles (over HTTP)": f"{self.lifecycles:,}, {self.concurrency} in flight",
+            "Lifecycles (over HTTP)": (
+                f"{self.lifecycles:,}, {self.concurrency} in flight,"
+                f" embargoed {self.embargo_ahead_s:g} s ahead"
+            ),
             "Storm": (
                 f"{self.storm_releases:,} lifts {self.storm_lead_s:g} s ahead, HTTP load at"
                 f" {self.load_rate:g}/s meanwhile"
@@ -146,7 +150,9 @@ async def measure(
     memory_after_commands = memory(stack_pids(settings))
     http = await http_at_fixed_rate(client, config.requests, config.rate, progress)
     high = await http_at_fixed_rate(client, config.requests_high, config.rate_high, progress)
-    life = await lifecycles(settings, conn, config.lifecycles, config.concurrency, progress)
+    life = await lifecycles(
+        settings, conn, config.lifecycles, config.concurrency, progress, config.embargo_ahead_s
+    )
     storm, load = await storm_under_load(
         settings.kafka_bootstrap, client, config.storm_releases, config.storm_lead_s,
         config.load_rate, progress,

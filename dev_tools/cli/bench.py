@@ -67,6 +67,10 @@ def bench(
     concurrency: Annotated[
         int | None, typer.Option("--concurrency", help="Whole releases in flight.")
     ] = None,
+    embargo_ahead: Annotated[
+        float | None,
+        typer.Option("--embargo-ahead", help="Lifecycle: lift_at this many s after the embargo."),
+    ] = None,
     releases: Annotated[int | None, typer.Option("--releases", help="Storm: releases.")] = None,
     lead: Annotated[
         float | None,
@@ -91,7 +95,8 @@ def bench(
     config = (QUICK if quick else BenchConfig()).with_overrides(
         messages=messages, commands=commands, requests=requests, rate=rate,
         requests_high=requests_high, rate_high=rate_high, peer_aggregates=peer,
-        lifecycles=lifecycles, concurrency=concurrency, storm_releases=releases,
+        lifecycles=lifecycles, concurrency=concurrency, embargo_ahead_s=embargo_ahead,
+        storm_releases=releases,
         storm_lead_s=lead,
     )  # fmt: skip
     run = _measured(lambda progress: run_bench(load_settings(), config, progress))
