@@ -9,8 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,12 +19,17 @@ import httpx
 from rich.progress import Progress, TaskID
 
 from dev_tools.bench.drafting import BenchFailed, content
+from dev_tools.bench.http_steps import (
+    POLL_S,
+    STEP_TIMEOUT_S,
+    again_if_cut,
+    clients,
+    outcome,
+    settled,
+)
 from dev_tools.bench.raw import Latencies
 from services.kit.settings import Settings
 
-ROLES = {"alice": "dev-alice", "erin": "dev-erin", "frank": "dev-frank", "carol": "dev-carol"}
-STEP_TIMEOUT_S = 120.0  # one step's patience (the machine may be loaded); then it failed
-POLL_S = 0.05
 NOT_APPROVED_YET = "urn:pressroom:problem:release-not-approved"  # embargo has not heard yet
 TOO_LATE = "urn:pressroom:problem:invalid-embargo"  # lift_at was past when embargo decided
 EMBARGO_AHEAD_S = 1.0
@@ -57,46 +61,10 @@ class LifecycleResult:
         return (published - 1) / self.public_span_s
 
 
-@asynccontextmanager
-async def clients(settings: Settings, concurrency: int) -> AsyncIterator[dict[str, Any]]:
-    """One HTTP client per demo user, each with a connection per release in flight."""
-    base = f"http://{settings.gateway_host}:{settings.gateway_port}"
-    limits = httpx.Limits(max_connections=concurrency + 4)
-    async with AsyncExitStack() as stack:
-        users = {}
-        for name, token in ROLES.items():
-            client = httpx.AsyncClient(
-                base_url=base, headers={"Authorization": f"Bearer {token}"},
-                timeout=STEP_TIMEOUT_S, limits=limits,
-            )  # fmt: skip
-            users[name] = await stack.enter_async_context(client)
-        yield users
-
-
-async def outcome(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    """A command's answer: after a 202 the same Idempotency-Key brings the outcome."""
-    headers = {**kwargs.pop("headers", {}), "Idempotency-Key": str(uuid.uuid4())}
-    answer = await http.request(method, url, headers=headers, **kwargs)
-    while answer.status_code == 202:
-        await asyncio.sleep(POLL_S)
-        answer = await http.request(method, url, headers=headers, **kwargs)
-    return answer
-
-
-async def settled(
-    http: httpx.AsyncClient, method: str, url: str, expected: int = 200, **kwargs: Any
-) -> httpx.Response:
-    """The outcome, which must be `expected`."""
-    answer = await outcome(http, method, url, **kwargs)
-    if answer.status_code != expected:
-        raise BenchFailed(f"{method} {url} answered {answer.status_code}: {answer.text[:300]}")
-    return answer
-
-
 async def pending_approval(http: httpx.AsyncClient, release_id: str) -> dict[str, Any]:
     """The approval request once approval has opened it (it hears the submission on Kafka)."""
     while True:
-        got = await http.get(f"/v1/releases/{release_id}")
+        got = await again_if_cut(http, "GET", f"/v1/releases/{release_id}")
         approval = (got.json() if got.status_code == 200 else {}).get("approval") or {}
         if approval.get("status") == "pending":
             return {"revision": approval["revision"], "content_hash": approval["content_hash"]}
