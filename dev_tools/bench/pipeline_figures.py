@@ -12,6 +12,8 @@ from dev_tools.bench.figures import RawResults, raw_figures
 from dev_tools.bench.lifecycle import LifecycleResult
 from dev_tools.bench.peer import PEER
 from dev_tools.bench.raw import Rate
+from dev_tools.bench.rebuild import TARGET_SHARE, RebuildResults
+from dev_tools.bench.rebuild import figures as rebuild_figures
 from dev_tools.bench.report import Figure
 from dev_tools.bench.stack_procs import Memory
 from dev_tools.bench.storm_report import storm_figures
@@ -23,6 +25,7 @@ PEER_MULTIPLE = 3.0
 LIFECYCLE_TARGET = 200.0
 RSS_TARGET_MB = 150.0
 CPU_TARGET_MS = 1.0
+REBUILD_PYTHON_US = 30.0
 PERCENTILES = (("p50", 50.0), ("p99", 99.0), ("max", 100.0))
 
 
@@ -41,6 +44,7 @@ class Results:
     memory: list[Memory]
     storm: StormResults | None  # None: it could not be set up (load.storm_failed says why)
     load: LoadResult
+    rebuild: RebuildResults
 
     def floor_ms(self, q: float) -> float:
         """One Kafka round trip plus one PostgreSQL commit, at the same percentile."""
@@ -128,6 +132,7 @@ def all_figures(r: Results, rate: float, rate_high: float) -> list[Figure]:
         *raw_figures(r.raw), *pipeline_figures(r), *latency_figures(r.http, rate, r),
         *latency_figures(r.http_high, rate_high, r), *lifecycle_figures(r.lifecycle),
         *cost_figures(r), *memory_figures(r.memory), *busy_storm_figures(r.storm, r.load),
+        *rebuild_figures(r.rebuild),
     ]  # fmt: skip
 
 
@@ -147,6 +152,10 @@ def targets(r: Results, rate: float, rate_high: float) -> list[Target]:
         *(Target(f"RSS {m.name}", m.rss_mb, "MB", RSS_TARGET_MB, "at most") for m in r.memory),
         Target("Storm under load: last lift after lift_at", last_lift_ms(r.storm), "ms",
                TARGET_MS, "at most"),
+        Target("Rebuild from offset 0", r.rebuild.rebuild.per_second, "events/s",
+               TARGET_SHARE * r.rebuild.slower_raw),
+        Target("Rebuild: Python CPU per event", r.rebuild.cpu.python / r.rebuild.events * 1e6,
+               "µs", REBUILD_PYTHON_US, "at most"),
     ]  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from dev_tools.bench.machine import conditions, cpu_times, load_average, machine
 from dev_tools.bench.peer import PEER, measure_peer, peer_version
 from dev_tools.bench.pipeline_figures import Results, all_figures, failures, targets
 from dev_tools.bench.preflight import check_stack
+from dev_tools.bench.rebuild import measure as measure_rebuild
 from dev_tools.bench.report import Report
 from dev_tools.bench.stack_procs import (
     cpu_seconds,
@@ -52,6 +53,7 @@ class BenchConfig:
     storm_releases: int = 1_000
     storm_lead_s: float = 30.0  # the load slows the set-up down
     load_rate: float = 50.0  # HTTP writes/s during the storm
+    rebuild_events: int = 100_000  # as `pressroom bench-rebuild`
 
     def with_overrides(self, **overrides: Any) -> BenchConfig:
         """This config with every option the user gave (not None) replacing its default."""
@@ -75,6 +77,7 @@ class BenchConfig:
                 f"{self.storm_releases:,} lifts {self.storm_lead_s:g} s ahead, HTTP load at"
                 f" {self.load_rate:g}/s meanwhile"
             ),
+            "Rebuild (a topic and a shadow schema of its own)": f"{self.rebuild_events:,} events",
             "Kafka round trips / PostgreSQL single-row commits": (
                 f"{self.round_trips:,} / {self.commits:,}"
             ),
@@ -85,6 +88,7 @@ class BenchConfig:
 QUICK = BenchConfig(
     messages=2_000, commands=200, requests=50, requests_high=60, round_trips=50, commits=200,
     peer_aggregates=100, lifecycles=5, concurrency=5, storm_releases=50, storm_lead_s=20.0,
+    rebuild_events=5_000,
 )  # fmt: skip
 
 
@@ -158,7 +162,10 @@ async def measure(
         config.load_rate, progress,
     )  # fmt: skip
     rss = largest(memory_after_commands, memory(stack_pids(settings)))
-    return Results(raw_results, peer, commands, cpu, bench_cpu, http, high, life, rss, storm, load)
+    rebuilt = await measure_rebuild(settings, config.rebuild_events, progress)
+    return Results(
+        raw_results, peer, commands, cpu, bench_cpu, http, high, life, rss, storm, load, rebuilt
+    )
 
 
 async def run_bench(settings: Settings, config: BenchConfig, progress: Progress) -> BenchRun:

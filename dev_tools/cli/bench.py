@@ -71,6 +71,9 @@ def bench(
         float | None,
         typer.Option("--embargo-ahead", help="Lifecycle: lift_at this many s after the embargo."),
     ] = None,
+    rebuild_events: Annotated[
+        int | None, typer.Option("--rebuild-events", min=1_000, help="Rebuild: events.")
+    ] = None,
     releases: Annotated[int | None, typer.Option("--releases", help="Storm: releases.")] = None,
     lead: Annotated[
         float | None,
@@ -96,7 +99,7 @@ def bench(
         messages=messages, commands=commands, requests=requests, rate=rate,
         requests_high=requests_high, rate_high=rate_high, peer_aggregates=peer,
         lifecycles=lifecycles, concurrency=concurrency, embargo_ahead_s=embargo_ahead,
-        storm_releases=releases,
+        rebuild_events=rebuild_events, storm_releases=releases,
         storm_lead_s=lead,
     )  # fmt: skip
     run = _measured(lambda progress: run_bench(load_settings(), config, progress))

@@ -25,9 +25,12 @@ BENCH_TIMEOUT_S = 1_200.0
 TINY = (
     "--quick", "-n", "300", "-m", "20", "-k", "10", "--requests-high", "10", "--peer", "20",
     "--lifecycles", "3", "--concurrency", "1", "--embargo-ahead", "20", "--releases", "10",
-    "--lead", "30",
+    "--lead", "30", "--rebuild-events", "2000",
 )  # fmt: skip
-SECTIONS = {"Raw limits", "Peer", "Pipeline", "Latency", "Lifecycle", "Cost", "Memory", "Storm"}
+SECTIONS = {
+    "Raw limits", "Peer", "Pipeline", "Latency", "Lifecycle", "Cost", "Memory", "Storm",
+    "Rebuild from offset 0",
+}  # fmt: skip
 APP = ("drafting", "approval", "embargo", "publication", "projector", "gateway")
 
 
@@ -62,6 +65,6 @@ async def test_quick_bench_prints_every_section_and_target_with_numbers(
         assert any(f["name"] == f"CPU per command: {process}" for f in figures), process
         assert any(f["name"] == f"RSS {process}" for f in figures), process
     targets = report["targets"]
-    assert len(targets) >= 6 + len(APP) + 1
+    assert len(targets) >= 6 + len(APP) + 3  # the issue's, an RSS per process, storm, rebuild
     assert all(t["measured"] is not None and t["met"] in (True, False) for t in targets), targets
     assert "eventsourcing" in report["settings"]["Peer"]

@@ -10,12 +10,14 @@ from datetime import UTC, datetime
 import pytest
 
 from dev_tools.bench.busy_storm import LoadResult
+from dev_tools.bench.cpu_use import CpuUse
 from dev_tools.bench.drafting import HttpResult
 from dev_tools.bench.embargo_storm import StormResults
 from dev_tools.bench.figures import RawResults
 from dev_tools.bench.lifecycle import LifecycleResult
 from dev_tools.bench.pipeline_figures import Results, all_figures, last_lift_ms, targets
 from dev_tools.bench.raw import Latencies, Rate
+from dev_tools.bench.rebuild import RebuildResults
 from dev_tools.bench.report import Report
 from dev_tools.bench.stack_procs import Memory, children, largest
 from dev_tools.bench.targets import Target, report_json, summary_markdown
@@ -98,6 +100,7 @@ def test_every_section_and_every_issue_target_is_reported() -> None:
     sections = {figure.section for figure in all_figures(_results(), 50.0, 300.0)}
     assert sections == {
         "Raw limits", "Peer", "Pipeline", "Latency", "Lifecycle", "Cost", "Memory", "Storm",
+        "Rebuild from offset 0",
     }  # fmt: skip
     names = [t.name for t in targets(_results(), 50.0, 300.0)]
     assert names[:6] == [
@@ -105,7 +108,14 @@ def test_every_section_and_every_issue_target_is_reported() -> None:
         "Latency at 50/s, p50", "Latency at 50/s, p99", "Latency at 300/s, p99",
         "Cost: CPU per CreateDraft, whole stack",
     ]  # fmt: skip
-    assert names[-1].startswith("Storm") and "RSS kafka broker (JVM)" in names
+    assert names[-3].startswith("Storm") and "RSS kafka broker (JVM)" in names
+    assert names[-2:] == ["Rebuild from offset 0", "Rebuild: Python CPU per event"]
+
+
+def test_the_rebuild_targets_are_40_percent_of_the_slower_raw_rate_and_30_us_of_python() -> None:
+    rebuild, python = targets(_results(), 50.0, 300.0)[-2:]
+    assert (rebuild.measured, rebuild.target, rebuild.met) == (4_000.0, 4_000.0, True)
+    assert python.measured == pytest.approx(50.0) and python.met is False
 
 
 def test_a_storm_that_failed_or_missed_a_release_has_no_last_lift() -> None:
@@ -143,5 +153,7 @@ def _results() -> Results:
     memory = [Memory("drafting", 100.0), Memory("kafka broker (JVM)", 330.0)]
     storm = _storm(lifted=[100.0], releases=2)
     load = LoadResult(sent=10, done=10, seconds=1.0)
+    rebuild = RebuildResults(1_000, Rate(20_000, 1.0), Rate(10_000, 1.0), Rate(2_000, 0.5),
+                             CpuUse(python=0.05, postgres=0.02, kafka=0.0), 2)  # fmt: skip
     return Results(raw, Rate(100, 1.0), Rate(100, 2.0), cpu, 0.1, http, http, life, memory,
-                   storm, load)  # fmt: skip
+                   storm, load, rebuild)  # fmt: skip
