@@ -30,7 +30,7 @@ venv: $(STAMP) ## Create .venv with python3.11 and install the project (again wh
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev,bench]'
 	touch $@
 
 deps: ## Install system packages: kcat, npm, and Java 17, Maven, PostgreSQL 15 when missing
@@ -99,7 +99,8 @@ contract-ts: $(TS_DIR)/node_modules/.installed ## TypeScript types from schemas/
 contract-wheel: venv ## Build the consumer kit's wheel (pressroom-events) into build/contract/
 	$(BIN)/python -m dev_tools.contract.kit build/contract
 
-bench: venv deps infra ## Run the benchmark against the dev stack
+# The venv holds the bench extra (the eventsourcing peer); `up` starts the whole stack it measures.
+bench: up ## Run the benchmark against the dev stack (issue 15's figures and targets)
 	$(BIN)/pressroom bench
 
 helm: $(HELM) ## Build Helm from the Go module proxy once (cached in $(TOOLS_DIR)); prints its path

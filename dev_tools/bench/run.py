@@ -12,11 +12,25 @@ import httpx
 from rich.progress import Progress
 
 from dev_tools.bench import raw
-from dev_tools.bench.drafting import HttpResult, commands_to_projection, http_at_fixed_rate
-from dev_tools.bench.figures import RawResults, figures
+from dev_tools.bench.busy_storm import storm_under_load
+from dev_tools.bench.drafting import commands_to_projection, http_at_fixed_rate
+from dev_tools.bench.figures import RawResults
+from dev_tools.bench.lifecycle import lifecycles
 from dev_tools.bench.machine import conditions, cpu_times, load_average, machine, postgres_settings
+from dev_tools.bench.peer import PEER, measure_peer, peer_version
+from dev_tools.bench.pipeline_figures import Results, all_figures, failures, targets
 from dev_tools.bench.preflight import check_stack
+from dev_tools.bench.rebuild import measure as measure_rebuild
 from dev_tools.bench.report import Report
+from dev_tools.bench.stack_procs import (
+    cpu_seconds,
+    cpu_used,
+    largest,
+    memory,
+    own_seconds,
+    stack_pids,
+)
+from dev_tools.bench.targets import Target
 from services.kit.settings import Settings
 
 
@@ -26,10 +40,20 @@ class BenchConfig:
 
     messages: int = 20_000  # N: Kafka loop records, also the COPY rows
     commands: int = 2_000  # M: CreateDraft commands
-    requests: int = 500  # K: HTTP POST-then-GET requests
+    requests: int = 500  # K: HTTP write-then-read requests at `rate`
     rate: float = 50.0  # HTTP requests started per second
+    requests_high: int = 1_500  # HTTP requests at `rate_high`
+    rate_high: float = 300.0
     round_trips: int = 200  # single-record Kafka round trips
     commits: int = 2_000  # single-row PostgreSQL commits
+    peer_aggregates: int = 2_000  # the peer's create+save
+    lifecycles: int = 1_000  # whole releases
+    concurrency: int = 100  # whole releases in flight (create → embargo set)
+    embargo_ahead_s: float = 1.0  # each release's lift_at, from its SetEmbargo
+    storm_releases: int = 1_000
+    storm_lead_s: float = 30.0  # the load slows the set-up down
+    load_rate: float = 50.0  # HTTP writes/s during the storm
+    rebuild_events: int = 100_000  # as `pressroom bench-rebuild`
 
     def with_overrides(self, **overrides: Any) -> BenchConfig:
         """This config with every option the user gave (not None) replacing its default."""
@@ -39,8 +63,21 @@ class BenchConfig:
         """The settings section of the report."""
         return {
             "N (Kafka loop records, COPY rows)": f"{self.messages:,} x {raw.VALUE_BYTES} B",
-            "M (CreateDraft commands)": f"{self.commands:,}",
-            "K (HTTP requests)": f"{self.requests:,} at {self.rate:g}/s",
+            "M (CreateDraft commands, signed, straight to Kafka)": f"{self.commands:,}",
+            "Peer": f"{PEER} {peer_version()}: {self.peer_aggregates:,} aggregates created+saved",
+            "HTTP write → read (open loop)": (
+                f"{self.requests:,} at {self.rate:g}/s,"
+                f" {self.requests_high:,} at {self.rate_high:g}/s"
+            ),
+            "Lifecycles (over HTTP)": (
+                f"{self.lifecycles:,}, {self.concurrency} in flight,"
+                f" embargoed {self.embargo_ahead_s:g} s ahead"
+            ),
+            "Storm": (
+                f"{self.storm_releases:,} lifts {self.storm_lead_s:g} s ahead, HTTP load at"
+                f" {self.load_rate:g}/s meanwhile"
+            ),
+            "Rebuild (a topic and a shadow schema of its own)": f"{self.rebuild_events:,} events",
             "Kafka round trips / PostgreSQL single-row commits": (
                 f"{self.round_trips:,} / {self.commits:,}"
             ),
@@ -48,7 +85,11 @@ class BenchConfig:
         }
 
 
-QUICK = BenchConfig(messages=2_000, commands=200, requests=50, round_trips=50, commits=200)
+QUICK = BenchConfig(
+    messages=2_000, commands=200, requests=50, requests_high=60, round_trips=50, commits=200,
+    peer_aggregates=100, lifecycles=5, concurrency=5, storm_releases=50, storm_lead_s=20.0,
+    rebuild_events=5_000,
+)  # fmt: skip
 
 
 async def measure_raw(
@@ -76,19 +117,20 @@ async def measure_raw(
     return RawResults(loop, trips, copy, commits, latency)
 
 
-async def measure_drafting(
-    settings: Settings, config: BenchConfig, conn: asyncpg.Connection,
-    client: httpx.AsyncClient, progress: Progress,
-) -> tuple[raw.Rate, HttpResult]:  # fmt: skip
-    """Command throughput into the read model, then HTTP write-then-read latency."""
+async def measure_pipeline(
+    settings: Settings, config: BenchConfig, conn: asyncpg.Connection, progress: Progress
+) -> tuple[raw.Rate, dict[str, float], float]:
+    """CreateDrafts into the read model, with the CPU every stack process used meanwhile."""
+    pids = stack_pids(settings)
     producer = raw.kafka_producer(settings.kafka_bootstrap)
     await producer.start()
     try:
+        stack_before, own_before = cpu_seconds(pids), own_seconds()
         commands = await commands_to_projection(producer, conn, config.commands, progress)
+        stack_after, own_after = cpu_seconds(pids), own_seconds()
     finally:
         await producer.stop()
-    http = await http_at_fixed_rate(client, config.requests, config.rate, progress)
-    return commands, http
+    return commands, cpu_used(stack_before, stack_after), own_after - own_before
 
 
 def gateway_client(settings: Settings) -> httpx.AsyncClient:
@@ -97,24 +139,58 @@ def gateway_client(settings: Settings) -> httpx.AsyncClient:
         base_url=f"http://{settings.gateway_host}:{settings.gateway_port}",
         headers={"Authorization": "Bearer dev-alice"},
         timeout=30.0,
+        limits=httpx.Limits(max_connections=1_000),  # open loop: the pool must not queue
     )
 
 
-async def run_bench(settings: Settings, config: BenchConfig, progress: Progress) -> Report:
+async def measure(
+    settings: Settings, config: BenchConfig, conn: asyncpg.Connection,
+    client: httpx.AsyncClient, progress: Progress,
+) -> Results:  # fmt: skip
+    """Each section in turn; the storm last, with a load beside it."""
+    raw_results = await measure_raw(settings, config, conn, progress)
+    peer = await measure_peer(settings, config.peer_aggregates, progress)
+    commands, cpu, bench_cpu = await measure_pipeline(settings, config, conn, progress)
+    memory_after_commands = memory(stack_pids(settings))
+    http = await http_at_fixed_rate(client, config.requests, config.rate, progress)
+    high = await http_at_fixed_rate(client, config.requests_high, config.rate_high, progress)
+    life = await lifecycles(
+        settings, conn, config.lifecycles, config.concurrency, progress, config.embargo_ahead_s
+    )
+    storm, load = await storm_under_load(
+        settings.kafka_bootstrap, client, config.storm_releases, config.storm_lead_s,
+        config.load_rate, progress,
+    )  # fmt: skip
+    rss = largest(memory_after_commands, memory(stack_pids(settings)))
+    rebuilt = await measure_rebuild(settings, config.rebuild_events, progress)
+    return Results(
+        raw_results, peer, commands, cpu, bench_cpu, http, high, life, rss, storm, load, rebuilt
+    )
+
+
+async def run_bench(settings: Settings, config: BenchConfig, progress: Progress) -> BenchRun:
     """Everything, in order; the machine's load is read before and after."""
+    peer_version()  # missing: says what to install before anything is measured
     load_before, cpu_before = load_average(), cpu_times()
     async with gateway_client(settings) as client:
         await check_stack(settings, client)
         conn = await asyncpg.connect(settings.pg_dsn)
         try:
             pg = await postgres_settings(conn)
-            raw_results = await measure_raw(settings, config, conn, progress)
-            commands, http = await measure_drafting(settings, config, conn, client, progress)
+            results = await measure(settings, config, conn, client, progress)
         finally:
             await conn.close()
-    return Report(
+    report = Report(
         title=f"pressroom bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         machine=machine(settings, pg) | conditions(load_before, cpu_before),
         settings=config.describe(settings),
-        figures=figures(raw_results, commands, http, config.rate),
+        figures=all_figures(results, config.rate, config.rate_high),
     )
+    return BenchRun(report, targets(results, config.rate, config.rate_high), failures(results))
+
+
+@dataclass(frozen=True)
+class BenchRun:
+    report: Report
+    targets: list[Target]
+    failures: list[str]  # the first failure of each section that had any

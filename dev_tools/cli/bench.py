@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -13,10 +14,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dev_tools.bench.drafting import BenchFailed
+from dev_tools.bench.peer import PeerMissing
 from dev_tools.bench.preflight import StackDown
 from dev_tools.bench.report import Report, key_value_table, render_markdown, rich_table
-from dev_tools.bench.run import QUICK, BenchConfig, run_bench
+from dev_tools.bench.run import QUICK, BenchConfig, BenchRun, run_bench
 from dev_tools.bench.storm_report import run_storm_bench, verdict
+from dev_tools.bench.targets import report_json, summary_markdown, summary_table
 from services.kit.settings import load_settings
 
 console = Console()
@@ -38,42 +41,86 @@ def _show(report: Report) -> None:
 
 def bench(
     what: Annotated[
-        str | None, typer.Argument(help="'storm': the embargo storm (docs/benchmarks.md).")
+        str | None, typer.Argument(help="'storm': the embargo storm alone (docs/benchmarks.md).")
     ] = None,
     quick: Annotated[bool, typer.Option("--quick", help="Small counts: a smoke run.")] = False,
     markdown: Annotated[
         Path | None, typer.Option("--markdown", help="Also write the results as markdown here.")
     ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the results as JSON here.")
+    ] = None,
     messages: Annotated[int | None, typer.Option("-n", help="Kafka loop records (N).")] = None,
     commands: Annotated[int | None, typer.Option("-m", help="CreateDraft commands (M).")] = None,
-    requests: Annotated[int | None, typer.Option("-k", help="HTTP requests (K).")] = None,
+    requests: Annotated[int | None, typer.Option("-k", help="HTTP requests at --rate.")] = None,
     rate: Annotated[float | None, typer.Option("--rate", help="HTTP requests/s.")] = None,
-    releases: Annotated[int, typer.Option("--releases", help="storm: releases.")] = 1_000,
+    requests_high: Annotated[
+        int | None, typer.Option("--requests-high", help="HTTP requests at --rate-high.")
+    ] = None,
+    rate_high: Annotated[
+        float | None, typer.Option("--rate-high", help="The high HTTP rate (req/s).")
+    ] = None,
+    peer: Annotated[int | None, typer.Option("--peer", help="Peer aggregates saved.")] = None,
+    lifecycles: Annotated[
+        int | None, typer.Option("--lifecycles", help="Whole releases to the public feed.")
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", help="Whole releases in flight.")
+    ] = None,
+    embargo_ahead: Annotated[
+        float | None,
+        typer.Option("--embargo-ahead", help="Lifecycle: lift_at this many s after the embargo."),
+    ] = None,
+    rebuild_events: Annotated[
+        int | None, typer.Option("--rebuild-events", min=1_000, help="Rebuild: events.")
+    ] = None,
+    releases: Annotated[int | None, typer.Option("--releases", help="Storm: releases.")] = None,
     lead: Annotated[
         float | None,
         typer.Option(
             "--lead",
             min=5.0,
             max=600.0,
-            help="storm: seconds from the start to lift_at (default 20, --quick 10); longer on "
-            "a busy machine, where setting up the embargoes takes longer.",
+            help="Storm: seconds from the start to lift_at (`bench storm`: 20, --quick 10; the"
+            " full bench, under load: 30, --quick 20); longer on a busy machine.",
         ),
     ] = None,
 ) -> None:
-    """Measure this machine's raw Kafka and PostgreSQL limits, then drafting against them;
-    `bench storm`: N embargoes lifting at one instant, beside bare asyncio timers."""
+    """Measure this machine's raw Kafka and PostgreSQL limits and the eventsourcing peer, then the
+    pipeline, latency, whole releases, cost, memory and the storm under load against them, with
+    issue 15's targets; `bench storm`: the storm alone, beside bare asyncio timers."""
     # aiokafka logs every failed connection attempt; the outcome is reported below, once.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     if what is not None:
         lead_s = lead if lead is not None else (10.0 if quick else 20.0)
-        return storm(what, 100 if quick else releases, lead_s, markdown)
-    base = QUICK if quick else BenchConfig()
-    config = base.with_overrides(messages=messages, commands=commands, requests=requests, rate=rate)
-    report = _measured(lambda progress: run_bench(load_settings(), config, progress))
-    _show(report)
+        count = releases if releases is not None else (100 if quick else 1_000)
+        return storm(what, count, lead_s, markdown)
+    config = (QUICK if quick else BenchConfig()).with_overrides(
+        messages=messages, commands=commands, requests=requests, rate=rate,
+        requests_high=requests_high, rate_high=rate_high, peer_aggregates=peer,
+        lifecycles=lifecycles, concurrency=concurrency, embargo_ahead_s=embargo_ahead,
+        rebuild_events=rebuild_events, storm_releases=releases,
+        storm_lead_s=lead,
+    )  # fmt: skip
+    run = _measured(lambda progress: run_bench(load_settings(), config, progress))
+    _show(run.report)
+    console.print(summary_table(run.targets))
+    for failure in run.failures:
+        console.print(f"[yellow]failed:[/yellow] {failure}")
+    _write(run, markdown, json_out)
+
+
+def _write(run: BenchRun, markdown: Path | None, json_out: Path | None) -> None:
     if markdown is not None:
-        markdown.write_text(render_markdown(report))
+        markdown.write_text(
+            render_markdown(run.report) + "\n" + summary_markdown(run.targets, run.failures)
+        )
         console.print(f"Markdown written to {markdown}")
+    if json_out is not None:
+        json_out.write_text(
+            json.dumps(report_json(run.report, run.targets, run.failures), indent=2) + "\n"
+        )
+        console.print(f"JSON written to {json_out}")
 
 
 def storm(what: str, releases: int, lead_s: float, markdown: Path | None) -> None:
@@ -98,6 +145,9 @@ def _measured(run: Callable[[Progress], Coroutine[Any, Any, T]]) -> T:
             return asyncio.run(run(progress))
     except StackDown as error:
         console.print(f"[red]The local stack is not up:[/red] {error}\nrun make up first")
+        raise typer.Exit(2) from error
+    except PeerMissing as error:
+        console.print(f"[red]The peer is missing:[/red] {error}")
         raise typer.Exit(2) from error
     except BenchFailed as error:
         console.print(f"[red]The benchmark stopped:[/red] {error}")
