@@ -42,7 +42,8 @@ class Policy:
         command = self.reaction(event)
         if command is not None:
             handle = partial(self.handler.handle, reply=False)
-            await traced_handle(self.name, self.command_envelope(event, command), handle)
+            envelope = self.command_envelope(event, command)
+            await traced_handle(self.handler.service, envelope, handle)
 
     def command_envelope(self, event: Envelope[Any], command: Message) -> Envelope[Any]:
         """Seeing the same event twice yields the same command id: handled once."""

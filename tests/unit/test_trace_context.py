@@ -4,12 +4,18 @@ CloudEvents SDKs, passed from command to events, dropped (never refused) when ma
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from cloudevents.core.bindings import kafka as ce_kafka
 from cloudevents.v1 import kafka as ce_kafka_v1
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 
 from events.catalog import REGISTRY
 from events.drafting import DraftCreated, SubmitDraft
@@ -17,7 +23,7 @@ from events.envelope import Envelope
 from events.kafka import KafkaRecord, decode, encode
 from events.replies import CommandOutcome
 from events.schemas.examples import examples
-from services.kit import tracing
+from services.kit import outcomes, tracing
 from services.kit.decider import wrap_events
 from services.kit.tracing_setup import wanted
 
@@ -121,3 +127,61 @@ def test_with_tracing_off_the_gateway_passes_the_callers_traceparent_on_unchange
 )
 def test_tracing_is_on_only_with_an_otlp_endpoint(environ: dict[str, str], on: bool) -> None:
     assert wanted(environ) is on
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    """Tracing on, in this process only while the test runs, into memory."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracing.STATE.tracer = provider.get_tracer("test")
+    try:
+        yield exporter
+    finally:
+        tracing.STATE.tracer = None
+
+
+def accepted(envelope: Envelope[Any]) -> CommandOutcome:
+    return outcomes.accepted(envelope, 1, [])
+
+
+async def test_with_tracing_on_the_handling_is_a_child_and_its_events_carry_it(
+    spans: InMemorySpanExporter,
+) -> None:
+    seen: list[Envelope[Any]] = []
+
+    async def handle(envelope: Envelope[Any]) -> CommandOutcome:
+        seen.append(envelope)
+        return accepted(envelope)
+
+    await tracing.traced_handle("drafting", traced(COMMAND, traceparent=TRACEPARENT), handle)
+    [span] = spans.get_finished_spans()
+    assert span.parent is not None and f"{span.parent.span_id:016x}" == "00f067aa0ba902b7"
+    assert f"{span.context.trace_id:032x}" == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert seen[0].traceparent == f"00-{span.context.trace_id:032x}-{span.context.span_id:016x}-01"
+    assert span.attributes is not None and span.attributes["pressroom.outcome"] == "accepted"
+
+
+async def test_with_tracing_on_only_traced_records_get_a_span_and_a_failure_marks_them(
+    spans: InMemorySpanExporter,
+) -> None:
+    traced_row = with_headers(encode(EXAMPLE), ce_traceparent=TRACEPARENT)
+    rows = [Row("pressroom.drafting.events", traced_row.headers), Row("t", encode(EXAMPLE).headers)]
+    tracing.end_spans(tracing.start_sends(rows))
+    [sent] = spans.get_finished_spans()
+    assert sent.name == "send pressroom.drafting.events" and sent.kind is SpanKind.PRODUCER
+
+    async def write(_: Sequence[Row]) -> None:
+        raise ConnectionError("PostgreSQL away")
+
+    with pytest.raises(ConnectionError):
+        await tracing.traced_batch(rows, write)
+    projected = spans.get_finished_spans()[-1]
+    assert projected.kind is SpanKind.CONSUMER and not projected.status.is_ok
+
+
+@dataclass(frozen=True)
+class Row:
+    topic: str
+    headers: list[tuple[str, bytes]]
