@@ -59,8 +59,9 @@ test: venv deps ## Run every test (starts its own stack on other ports, .pressro
 
 # The whole end-to-end suite against a test stack whose broker has only a SASL_SSL listener
 # (tests/integration/kafka_security.py; docs/security.md, "Running the tests over SASL_SSL").
+# The variants on brokers of their own (SASL_SSL, mTLS, ACLs) ran in make test already.
 test-sasl-ssl: venv deps ## Every end-to-end test over SASL_SSL (SCRAM-SHA-512 over TLS, made at test time)
-	PRESSROOM_TEST_KAFKA_SECURITY=sasl_ssl $(BIN)/pytest -q tests/e2e
+	PRESSROOM_TEST_KAFKA_SECURITY=sasl_ssl $(BIN)/pytest -q -m "not kafka_variant" tests/e2e
 
 # The long form of tests/e2e/test_http_fuzz.py (make test runs the short one): about 5,600 requests.
 fuzz: venv deps ## HTTP fuzzing of the gateway, long form (PRESSROOM_FUZZ_EXAMPLES=60)

@@ -34,7 +34,7 @@ from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_approval_http import draft_and_submit, until_approval
 from tests.e2e.variant_stack import PROCESSES, shifted_env, variant_stack
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.kafka_variant]
 PORT_OFFSET = 40  # beside the slot's stack and its other variants, never on their ports
 ADMIN = "pressroom-admin"
 STRANGER = "mallory"  # authenticated, but granted nothing

@@ -16,9 +16,8 @@ from services.kit.settings import Settings
 from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_approval_http import draft_and_submit, until_approval
 from tests.e2e.variant_stack import refused, shifted_env, variant_stack
-from tests.integration.kafka_security import security_mode
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.kafka_variant]
 PORT_OFFSET = 50  # beside the slot's plaintext stack, never on its ports
 
 
@@ -63,15 +62,3 @@ async def test_the_broker_s_own_clients_authenticate(sasl_stack: Stack) -> None:
     async with httpx.AsyncClient() as http:
         ready = await http.get(f"{sasl_stack.base_url}/readyz")
     assert ready.status_code == 200, ready.text
-
-
-async def test_the_suite_s_own_broker_speaks_only_the_protocol_asked_for(stack: Stack) -> None:
-    """PRESSROOM_TEST_KAFKA_SECURITY=sasl_ssl: the session's broker (not a variant's) refuses a
-    plaintext client, and the session's own settings get through."""
-    settings = stack.settings
-    if security_mode() == "sasl_ssl":
-        assert settings.kafka_security_protocol == "SASL_SSL"
-        assert await refused(settings, security_protocol="PLAINTEXT")
-    else:
-        assert settings.kafka_security_protocol == "PLAINTEXT"
-    assert not await refused(settings)
