@@ -65,6 +65,8 @@ class Decision:
     repeat: bool = False
     # Its events ask another service first: kept pending, its outcome is decided on the answer.
     pending: bool = False
+    # Its events as Kafka records, encoded once at decide time (the size check needs them).
+    records: list[KafkaRecord] = field(default_factory=list)
 
 
 @dataclass
@@ -161,12 +163,13 @@ class CommandHandler:
         try:
             new_events = self.decider.decide(command.data, state, now)
             envelopes = wrap_events(command, new_events, version, now)
-            refuse_oversized(envelopes)  # what Kafka would refuse is refused here, not stuck later
+            # What Kafka would refuse is refused here, not stuck later.
+            records = refuse_oversized(envelopes)
         except Rejection as rejection:
             return Decision(command, outcomes.rejected(command, version, rejection))
         outcome = outcomes.accepted(command, version + len(envelopes), envelopes)
         asks = bool(new_events) and self.decider.asks(new_events)
-        return Decision(command, outcome, envelopes, pending=asks)
+        return Decision(command, outcome, envelopes, pending=asks, records=records)
 
     async def record(
         self,
@@ -184,7 +187,7 @@ class CommandHandler:
         fresh = [d for d in decisions if not d.repeat]
         events = [e for d in fresh for e in d.events]
         if events:
-            await self.store.append(conn, events)
+            await self.store.append(conn, events, _encoded_data(fresh))
             if self.after_append is not None:
                 await self.after_append(conn, events)
             if self.after_accept is not None:
@@ -211,7 +214,8 @@ class CommandHandler:
 
     def _outbox_rows(self, decision: Decision, reply: bool) -> list[OutboxRow]:
         """The new events, then the reply: a client that hears the outcome can read the events."""
-        rows = [(events_topic(self.service), encode(e)) for e in decision.events]
+        records = decision.records if _encoded(decision) else map(encode, decision.events)
+        rows = [(events_topic(self.service), record) for record in records]
         if reply:
             command = decision.command
             answer = outcomes.reply_envelope(
@@ -232,6 +236,17 @@ class CommandHandler:
         async with self.pool.acquire() as conn, conn.transaction():
             await self.store.rows_to_outbox(conn, rows)
             await self.store.notify_relay(conn)
+
+
+def _encoded(decision: Decision) -> bool:
+    return len(decision.records) == len(decision.events)
+
+
+def _encoded_data(decisions: Sequence[Decision]) -> list[str] | None:
+    """The events' data as the JSON their records carry, when every one was encoded at decide."""
+    if not all(_encoded(d) for d in decisions):
+        return None
+    return [(record.value or b"").decode() for d in decisions for record in d.records]
 
 
 async def retry_transient(
