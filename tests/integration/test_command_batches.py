@@ -35,6 +35,7 @@ from services.kit.handler import AfterAppend, CommandHandler
 from services.kit.inbound import Inbound
 from services.kit.settings import Settings
 from tests.integration.pg_faults import scratch_schema
+from tests.integration.test_postgres_restarts import failing_with
 from tests.integration.test_scheduler import RECORDER, SYSTEM
 from tests.support import command_envelope, eventually, signed_record
 
@@ -256,3 +257,17 @@ async def test_a_batch_meeting_a_concurrent_writer_of_one_stream_decides_that_on
         assert await s.versions("rel-b") == [1] and await s.versions("rel-c") == [1]
         handled = {item.command.id for item in [*first_batch, *second_batch] if item.command}
         assert set(await s.outcomes()) == handled
+
+
+async def test_a_batch_meeting_postgres_away_waits_and_commits_whole_not_dead_lettered(
+    infra: Settings,
+) -> None:
+    async with scratch(infra) as s:
+        batch = [command_envelope(create(f"rel-{n}")) for n in range(5)]
+        # The first two attempts fail as a server shutting down would (57P01), midway.
+        handler = s.handler(after_append=failing_with("57P01", times=2))
+        await handle_records(handler, records(*batch))
+
+        assert await s.outcomes() == {e.id: "accepted" for e in batch}
+        assert await s.dead_letters() == [] and len(await s.replies()) == len(batch)
+        assert await s.transactions() == 1
