@@ -9,7 +9,8 @@ import faust
 
 from events.topics import APPROVAL_EVENTS, DRAFTING_COMMANDS, PUBLICATION_EVENTS
 from services.drafting.reactions import SYSTEM_ACTOR
-from services.kit.faust_app import raw_topic, record_of
+from services.kit.batches import handle_records
+from services.kit.faust_app import raw_topic, record_batches
 from services.kit.handler import CommandHandler
 from services.kit.policy import Policy, Reaction
 
@@ -20,21 +21,20 @@ def register_agents(
     on_approval: Reaction,
     on_publication: Reaction,
 ) -> None:
-    """One agent per topic, concurrency 1, so one release's records are handled in order."""
+    """One agent per topic, concurrency 1, so one release's records are handled in order; the
+    records of a poll in one transaction (services/kit/batches.py)."""
 
     @app.agent(raw_topic(app, DRAFTING_COMMANDS), concurrency=1, name="drafting-commands")
     async def handle_drafting_commands(stream: AsyncIterable[faust.EventT[Any]]) -> None:
-        async for event in stream.events():  # type: ignore[attr-defined]
-            await (await handler()).handle_safely(*record_of(event))
+        async for batch in record_batches(stream):
+            await handle_records(await handler(), batch)
 
     @app.agent(raw_topic(app, APPROVAL_EVENTS), concurrency=1, name="drafting-on-approval")
     async def react_to_approval_events(stream: AsyncIterable[faust.EventT[Any]]) -> None:
-        async for event in stream.events():  # type: ignore[attr-defined]
-            policy = Policy(SYSTEM_ACTOR.id, await handler(), on_approval)
-            await policy.on_record(*record_of(event))
+        async for batch in record_batches(stream):
+            await Policy(SYSTEM_ACTOR.id, await handler(), on_approval).on_batch(batch)
 
     @app.agent(raw_topic(app, PUBLICATION_EVENTS), concurrency=1, name="drafting-on-publication")
     async def react_to_publication_events(stream: AsyncIterable[faust.EventT[Any]]) -> None:
-        async for event in stream.events():  # type: ignore[attr-defined]
-            policy = Policy(SYSTEM_ACTOR.id, await handler(), on_publication)
-            await policy.on_record(*record_of(event))
+        async for batch in record_batches(stream):
+            await Policy(SYSTEM_ACTOR.id, await handler(), on_publication).on_batch(batch)

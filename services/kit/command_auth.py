@@ -13,16 +13,15 @@ import structlog
 
 from events.actor import Actor
 from events.base import Message
-from events.kafka import KafkaRecord
+from events.kafka import KafkaRecord, encode
 from events.registry import TypeName, UnknownType
 from events.replies import CommandOutcome, OutcomeStatus, Problem
 from events.signing import BadSignature, CommandSigner, claimed_key_id, verify_signature
 from events.topics import REPLIES, dlq_topic
 from services.kit import outcomes
 from services.kit.command_keys import KeyRing, KeyScope, KeysFileError, load_key_ring, load_signer
-from services.kit.db import Connection
 from services.kit.dlq import RecordOrigin, dead_letter
-from services.kit.eventstore import EventStore
+from services.kit.eventstore import OutboxRow
 from services.kit.settings import Settings
 
 log = structlog.get_logger()
@@ -146,27 +145,19 @@ class AcceptUnsignedCommands:
         return None
 
 
-async def record_refusal(
-    conn: Connection,
-    store: EventStore,
-    service: str,
-    now: datetime,
-    record: KafkaRecord,
-    origin: RecordOrigin,
-    refusal: Refusal,
-) -> None:
-    """In the caller's transaction: the record to the service's DLQ with the reason, and the
-    refusal on pressroom.replies when the record names a command id to answer."""
+def refusal_rows(
+    service: str, now: datetime, record: KafkaRecord, origin: RecordOrigin, refusal: Refusal
+) -> list[OutboxRow]:
+    """The refused record for the DLQ, then the refusal as its reply (when it names a command)."""
     log.warning("command_refused", topic=origin.topic, offset=origin.offset, reason=refusal.reason)
-    await store.to_outbox(
-        conn, dlq_topic(service), dead_letter(record, origin, refusal.reason, now)
-    )
+    rows = [(dlq_topic(service), dead_letter(record, origin, refusal.reason, now))]
     command_id = record.header("ce_id")
     if command_id:
         actor = record.header("ce_actor") or "unknown"
         outcome = refusal.outcome(command_id, record)
         answer = outcomes.reply_envelope(outcome, service, now, command_id, actor)
-        await store.envelopes_to_outbox(conn, REPLIES, [answer])
+        rows.append((REPLIES, encode(answer)))
+    return rows
 
 
 class CommandKeysMissing(RuntimeError):

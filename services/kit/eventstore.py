@@ -58,8 +58,15 @@ class EventStore:
         # Upcasters apply here too: a service always folds the latest version of each event.
         return _as_event(self.registry.read(row["event_type"], json.loads(row["data"])))
 
-    async def append(self, conn: Connection, envelopes: list[Envelope[Event]]) -> None:
-        """Raises asyncpg.UniqueViolationError when another writer took one of the versions."""
+    async def append(
+        self,
+        conn: Connection,
+        envelopes: list[Envelope[Event]],
+        data: Sequence[str] | None = None,
+    ) -> None:
+        """Raises asyncpg.UniqueViolationError when another writer took one of the versions.
+        `data`: each event's data as JSON already (its Kafka record's value), if at hand."""
+        texts = data if data is not None else [json.dumps(e.data.data()) for e in envelopes]
         await conn.executemany(
             f"INSERT INTO {self.schema}.events (stream_id, version, event_id, event_type, data,"
             " occurred_at, actor, correlation_id, causation_id)"
@@ -70,13 +77,13 @@ class EventStore:
                     e.sequence,
                     e.id,
                     e.type,
-                    json.dumps(e.data.data()),
+                    text,
                     e.time,
                     e.actor,
                     e.correlation_id,
                     e.causation_id,
                 )
-                for e in envelopes
+                for e, text in zip(envelopes, texts, strict=True)
             ],
         )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from typing import Any
 
 import faust
@@ -41,6 +41,30 @@ def create_app(service: str, settings: Settings) -> faust.App:
 def raw_topic(app: faust.App, name: str) -> faust.TopicT:
     """Agents read bytes and decode them themselves: bad input reaches the DLQ, not a crash."""
     return app.topic(name, key_serializer="raw", value_serializer="raw")
+
+
+# At most this many records in one batch (one transaction): a backlog is taken in slices.
+BATCH_MAX = 500
+
+
+async def record_batches(
+    stream: AsyncIterable[faust.EventT[Any]],
+) -> AsyncIterator[list[tuple[KafkaRecord, RecordOrigin]]]:
+    """The records in batches, in order: a batch is what had arrived when the last one was done,
+    so none waits for company (no timer) and a backlog goes in big ones. Acked, so that the
+    consumer may commit their offsets, only once the caller's work on the batch has returned."""
+    faust_stream: Any = stream
+    faust_stream.enable_acks = False  # we ack, after the work (faust's take_events does too)
+    arrived = faust_stream.channel.queue
+    events: list[faust.EventT[Any]] = []
+    async for event in faust_stream.events():
+        events.append(event)
+        if len(events) < BATCH_MAX and not arrived.empty():
+            continue
+        yield [record_of(e) for e in events]
+        for done in events:
+            await faust_stream.ack(done)
+        events = []
 
 
 def record_of(event: faust.EventT[Any]) -> tuple[KafkaRecord, RecordOrigin]:

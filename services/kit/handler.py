@@ -6,27 +6,23 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, Protocol, cast
+from typing import Any
 
 import asyncpg
 import structlog
 
-from events.base import Event, Message
+from events.base import Event
 from events.envelope import Envelope
-from events.kafka import KafkaRecord, UndecodableMessage, decode, encode
+from events.kafka import KafkaRecord, encode
 from events.replies import CommandOutcome, Rejection
-from events.topics import REPLIES, dlq_topic, events_topic
+from events.topics import REPLIES, events_topic
 from services.kit import outcomes, pending
-from services.kit.command_auth import (
-    CommandVerifier,
-    Refusal,
-    RefuseEveryCommand,
-    record_refusal,
-)
+from services.kit.command_auth import CommandVerifier, RefuseEveryCommand
 from services.kit.db import Connection, Pool
 from services.kit.decider import Decider, wrap_events
-from services.kit.dlq import RecordOrigin, dead_letter
+from services.kit.dlq import RecordOrigin
 from services.kit.eventstore import EventStore, OutboxRow
+from services.kit.inbound import Inbound, read_command, set_aside_rows
 from services.kit.limits import refuse_oversized
 from services.kit.process_metrics import COMMANDS_HANDLED
 from services.kit.tracing import traced_handle
@@ -70,6 +66,8 @@ class Decision:
     repeat: bool = False
     # Its events ask another service first: kept pending, its outcome is decided on the answer.
     pending: bool = False
+    # Its events as Kafka records, encoded once at decide time (the size check needs them).
+    records: list[KafkaRecord] = field(default_factory=list)
 
 
 @dataclass
@@ -102,22 +100,17 @@ class CommandHandler:
     ) -> CommandOutcome | None:
         """Never raises for bad input: it becomes a dead letter plus an `undecodable` reply, or
         an `unauthenticated`/`forbidden` one when its signature or its sender's scope fails."""
-        if await self.refused(record, origin, self.verifier.check(record)):
+        item = self.read(record, origin)
+        if item.command is None:
+            await self.set_aside(item)
             return None
-        try:
-            envelope = decode(record, self.store.registry)
-            command = _own_command(envelope.data, self.service)
-        except UndecodableMessage as error:
-            await self.dead_letter(record, origin, str(error))
-            return None
-        if command.stream_id() != envelope.subject:
-            await self.dead_letter(record, origin, "ce_subject differs from the command's stream")
-            return None
-        if await self.refused(record, origin, self.verifier.check_actor(record, envelope.data)):
-            return None
-        outcome = await traced_handle(self.service, envelope, self.handle)
+        outcome = await traced_handle(self.service, item.command, self.handle)
         COMMANDS_HANDLED.labels(self.service, outcome.status.value).inc()
         return outcome
+
+    def read(self, record: KafkaRecord, origin: RecordOrigin) -> Inbound:
+        """The record's command, or why it is refused or unreadable (services/kit/inbound.py)."""
+        return read_command(record, origin, self.service, self.store.registry, self.verifier)
 
     async def handle(self, command: Envelope[Any], reply: bool = True) -> CommandOutcome:
         """`reply=False` for commands a policy sends itself: nobody waits for their outcome."""
@@ -171,12 +164,13 @@ class CommandHandler:
         try:
             new_events = self.decider.decide(command.data, state, now)
             envelopes = wrap_events(command, new_events, version, now)
-            refuse_oversized(envelopes)  # what Kafka would refuse is refused here, not stuck later
+            # What Kafka would refuse is refused here, not stuck later.
+            records = refuse_oversized(envelopes)
         except Rejection as rejection:
             return Decision(command, outcomes.rejected(command, version, rejection))
         outcome = outcomes.accepted(command, version + len(envelopes), envelopes)
         asks = bool(new_events) and self.decider.asks(new_events)
-        return Decision(command, outcome, envelopes, pending=asks)
+        return Decision(command, outcome, envelopes, pending=asks, records=records)
 
     async def record(
         self,
@@ -194,7 +188,7 @@ class CommandHandler:
         fresh = [d for d in decisions if not d.repeat]
         events = [e for d in fresh for e in d.events]
         if events:
-            await self.store.append(conn, events)
+            await self.store.append(conn, events, _encoded_data(fresh))
             if self.after_append is not None:
                 await self.after_append(conn, events)
             if self.after_accept is not None:
@@ -221,7 +215,8 @@ class CommandHandler:
 
     def _outbox_rows(self, decision: Decision, reply: bool) -> list[OutboxRow]:
         """The new events, then the reply: a client that hears the outcome can read the events."""
-        rows = [(events_topic(self.service), encode(e)) for e in decision.events]
+        records = decision.records if _encoded(decision) else map(encode, decision.events)
+        rows = [(events_topic(self.service), record) for record in records]
         if reply:
             command = decision.command
             answer = outcomes.reply_envelope(
@@ -234,33 +229,25 @@ class CommandHandler:
         self, record: KafkaRecord, origin: RecordOrigin, reason: str, reply: bool = True
     ) -> None:
         """The record, untouched, to this service's DLQ with the reason (and a reply if asked)."""
-        now = self.clock()
-        log.warning("dead_letter", topic=origin.topic, offset=origin.offset, reason=reason)
-        async with self.pool.acquire() as conn, conn.transaction():
-            await self.store.to_outbox(
-                conn, dlq_topic(self.service), dead_letter(record, origin, reason, now)
-            )
-            command_id = record.header("ce_id")
-            if reply and command_id:  # a bot that sent garbage still hears why
-                outcome = outcomes.undecodable(
-                    command_id, record.header("ce_type"), record.header("ce_subject"), reason
-                )
-                answer = outcomes.reply_envelope(
-                    outcome, self.service, now, command_id, record.header("ce_actor") or "unknown"
-                )
-                await self.store.envelopes_to_outbox(conn, REPLIES, [answer])
+        await self.set_aside(Inbound(record, origin, unreadable=reason), reply)
 
-    async def refused(
-        self, record: KafkaRecord, origin: RecordOrigin, refusal: Refusal | None
-    ) -> bool:
-        """A refused command goes to the DLQ with the reason, and its sender hears why."""
-        if refusal is None:
-            return False
+    async def set_aside(self, item: Inbound, reply: bool = True) -> None:
+        """A refused or unreadable record's dead letter and reply, in a transaction of its own."""
+        rows = set_aside_rows(item, self.service, self.clock(), reply)
         async with self.pool.acquire() as conn, conn.transaction():
-            await record_refusal(
-                conn, self.store, self.service, self.clock(), record, origin, refusal
-            )
-        return True
+            await self.store.rows_to_outbox(conn, rows)
+            await self.store.notify_relay(conn)
+
+
+def _encoded(decision: Decision) -> bool:
+    return len(decision.records) == len(decision.events)
+
+
+def _encoded_data(decisions: Sequence[Decision]) -> list[str] | None:
+    """The events' data as the JSON their records carry, when every one was encoded at decide."""
+    if not all(_encoded(d) for d in decisions):
+        return None
+    return [(record.value or b"").decode() for d in decisions for record in d.records]
 
 
 async def retry_transient(
@@ -273,15 +260,3 @@ async def retry_transient(
     except Exception as error:  # a bug must not stop every later message
         log.exception("message_failed")
         await until_done(partial(on_bug, error))
-
-
-class StreamCommand(Protocol):
-    """A command of any stream: a release's (`Command`) or another's (a subscriber's)."""
-
-    def stream_id(self) -> str: ...
-
-
-def _own_command(message: Message, service: str) -> StreamCommand:
-    if message.kind != "command" or message.service != service or not hasattr(message, "stream_id"):
-        raise UndecodableMessage(f"{message.ce_type()} is not a {service} command")
-    return cast(StreamCommand, message)

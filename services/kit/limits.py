@@ -37,13 +37,16 @@ def record_bytes(record: KafkaRecord) -> int:
     return len(record.value or b"") + len(record.key or b"") + headers
 
 
-def refuse_oversized(events: list[Envelope[Event]]) -> None:
-    """Raises EventTooLarge, naming the limit in bytes, if one of `events` is over it."""
-    for envelope in events:
-        size = record_bytes(encode(envelope))
+def refuse_oversized(events: list[Envelope[Event]]) -> list[KafkaRecord]:
+    """Raises EventTooLarge, naming the limit in bytes, if one of `events` is over it. Returns
+    the records it measured, so that each event is encoded once (outbox and store reuse them)."""
+    records = [encode(envelope) for envelope in events]
+    for envelope, record in zip(events, records, strict=True):
+        size = record_bytes(record)
         if size > MAX_EVENT_BYTES:
             raise EventTooLarge(
                 f"{envelope.data.ce_type()} would be {size} bytes as a Kafka record; the limit"
                 f" is {MAX_EVENT_BYTES} bytes. Shorten the content (control characters and"
                 " non-ASCII text take several bytes each)."
             )
+    return records

@@ -25,6 +25,15 @@ async def is_pending(conn: Connection, schema: str, command_id: str) -> bool:
     return found is not None
 
 
+async def pending_among(conn: Connection, schema: str, command_ids: Sequence[str]) -> set[str]:
+    """`is_pending` for a batch's commands, in one statement."""
+    rows = await conn.fetch(
+        f"SELECT command_id FROM {schema}.pending_commands WHERE command_id = ANY($1::text[])",
+        list(command_ids),
+    )
+    return {row["command_id"] for row in rows}
+
+
 async def keep_pending(conn: Connection, schema: str, commands: Sequence[Envelope[Any]]) -> None:
     """Each command as it came in (its id, actor and correlation are its answer's)."""
     rows = [(c.id, c.subject, encode(c)) for c in commands]

@@ -3,7 +3,7 @@ same one-transaction handler, idempotent per event (the command id derives from 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -13,8 +13,10 @@ import structlog
 from events.base import Message
 from events.envelope import Envelope, deterministic_id, source_of
 from events.kafka import KafkaRecord, UndecodableMessage, decode
+from services.kit.batches import CommandBatch, Record
 from services.kit.dlq import RecordOrigin
 from services.kit.handler import CommandHandler, retry_transient
+from services.kit.inbound import Inbound
 from services.kit.tracing import traced_handle
 
 log = structlog.get_logger()
@@ -31,19 +33,37 @@ class Policy:
     reaction: Reaction
 
     async def on_record(self, record: KafkaRecord, origin: RecordOrigin) -> None:
+        """One record in a transaction of its own (the batch's last resort)."""
         await retry_transient(lambda: self._react(record, origin), self._failed(record, origin))
 
-    async def _react(self, record: KafkaRecord, origin: RecordOrigin) -> None:
+    async def on_batch(self, records: Sequence[Record]) -> None:
+        """A batch of upstream events: every command they call for in one transaction."""
+        items = [self.read(record, origin) for record, origin in records]
+        batch = CommandBatch(self.handler, self.on_record, False, f"{self.name}: ")
+        await batch.handle(items)
+
+    def read(self, record: KafkaRecord, origin: RecordOrigin) -> Inbound:
+        """The command the event calls for (none if it concerns us not), or why it is unreadable."""
         try:
             event = decode(record, self.handler.store.registry)
+            command = self.reaction(event)
         except UndecodableMessage as error:
-            await self.handler.dead_letter(record, origin, f"{self.name}: {error}", reply=False)
-            return
-        command = self.reaction(event)
-        if command is not None:
+            return Inbound(record, origin, unreadable=str(error))
+        except Exception as error:  # a bug must not stop the rest of the batch
+            log.exception("reaction_failed", topic=origin.topic, offset=origin.offset)
+            return Inbound(record, origin, unreadable=f"internal error: {error!r}")
+        if command is None:
+            return Inbound(record, origin)
+        return Inbound(record, origin, command=self.command_envelope(event, command))
+
+    async def _react(self, record: KafkaRecord, origin: RecordOrigin) -> None:
+        item = self.read(record, origin)
+        if item.unreadable is not None:
+            reason = f"{self.name}: {item.unreadable}"
+            await self.handler.dead_letter(record, origin, reason, reply=False)
+        elif item.command is not None:
             handle = partial(self.handler.handle, reply=False)
-            envelope = self.command_envelope(event, command)
-            await traced_handle(self.handler.service, envelope, handle)
+            await traced_handle(self.handler.service, item.command, handle)
 
     def command_envelope(self, event: Envelope[Any], command: Message) -> Envelope[Any]:
         """Seeing the same event twice yields the same command id: handled once."""

@@ -126,9 +126,12 @@ class OutboxRelay:
         end_spans(spans, failure)
         # Every ack before marking: a crash in between is repaired by reconcile_with_kafka.
         self.crash_points.after_publish()
-        async with conn.transaction():
+        if sent.refused:
+            async with conn.transaction():
+                await mark_published(conn, self.schema, self.lock_key, sent.acked)
+                await set_aside(conn, self.schema, sent.refused)
+        else:  # one fenced statement commits alone: no BEGIN and COMMIT round trips
             await mark_published(conn, self.schema, self.lock_key, sent.acked)
-            await set_aside(conn, self.schema, sent.refused)
         if failure is not None:  # Kafka away: start over, reconciling what did arrive
             raise failure
         return len(rows)

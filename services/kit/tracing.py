@@ -73,6 +73,28 @@ async def traced_handle(
         return outcome
 
 
+def start_command_spans(
+    service: str, commands: Sequence[Envelope[Any]]
+) -> tuple[list[Envelope[Any]], list[Span]]:
+    """The batch path's (services/kit/batches.py): a span per command, each continuing its
+    command's trace, and the commands carrying their span's context so their events do too.
+    The caller ends the spans (`end_spans`) once the batch's transaction is done."""
+    tracer = STATE.tracer
+    if tracer is None:
+        return list(commands), []
+    carried, spans = [], []
+    for command in commands:
+        attributes = _messaging(f"pressroom.{service}.commands", "process", command.id)
+        attributes |= {"pressroom.type": command.type, "pressroom.subject": command.subject}
+        parent = _context(command.traceparent, command.tracestate)
+        span = tracer.start_span(f"process {command.type}", parent, SpanKind.CONSUMER, attributes)
+        traceparent, tracestate = _carried(span)
+        update = {"traceparent": traceparent, "tracestate": tracestate}
+        carried.append(command.model_copy(update=update))
+        spans.append(span)
+    return carried, spans
+
+
 def from_request(envelope: Envelope[Any], headers: Mapping[str, str]) -> Envelope[Any]:
     """The gateway's command with the trace context of the HTTP request: the server span's when
     tracing, else the caller's `traceparent` header as it came (or none)."""

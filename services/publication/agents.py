@@ -8,7 +8,8 @@ from typing import Any
 import faust
 
 from events.topics import APPROVAL_EVENTS, DRAFTING_EVENTS, EMBARGO_EVENTS, PUBLICATION_COMMANDS
-from services.kit.faust_app import raw_topic, record_of
+from services.kit.batches import handle_records
+from services.kit.faust_app import raw_topic, record_batches
 from services.kit.handler import CommandHandler
 from services.kit.policy import Policy, Reaction
 from services.publication.rules import SYSTEM_ACTOR
@@ -25,17 +26,18 @@ def register_agents(
     on_embargo: Reaction,
     on_drafting: Reaction,
 ) -> None:
-    """One agent per topic, concurrency 1, so one release's records are handled in order.
+    """One agent per topic, concurrency 1, so one release's records are handled in order; the
+    records of a poll in one transaction (services/kit/batches.py).
     Subscriber commands share the commands topic (keyed by subscriber id) and their own path."""
 
     @app.agent(raw_topic(app, PUBLICATION_COMMANDS), concurrency=1, name="publication-commands")
     async def handle_publication_commands(stream: AsyncIterable[faust.EventT[Any]]) -> None:
-        async for event in stream.events():  # type: ignore[attr-defined]
-            record, origin = record_of(event)
-            if is_subscriber_command(record):
-                await (await subscriber_handler()).handle_safely(record, origin)
-            else:
-                await (await handler()).handle_safely(record, origin)
+        async for batch in record_batches(stream):
+            # Two kinds of stream, never the same key: each kind's order is all that counts.
+            releases = [r for r in batch if not is_subscriber_command(r[0])]
+            await handle_records(await handler(), releases)
+            subscribers = [r for r in batch if is_subscriber_command(r[0])]
+            await handle_records(await subscriber_handler(), subscribers)
 
     register_policy(app, handler, APPROVAL_EVENTS, "publication-on-approval", on_approval)
     register_policy(app, handler, EMBARGO_EVENTS, "publication-on-embargo", on_embargo)
@@ -49,6 +51,5 @@ def register_policy(
 
     @app.agent(raw_topic(app, topic), concurrency=1, name=name)
     async def react(stream: AsyncIterable[faust.EventT[Any]]) -> None:
-        async for event in stream.events():  # type: ignore[attr-defined]
-            policy = Policy(SYSTEM_ACTOR.id, await handler(), reaction)
-            await policy.on_record(*record_of(event))
+        async for batch in record_batches(stream):
+            await Policy(SYSTEM_ACTOR.id, await handler(), reaction).on_batch(batch)

@@ -12,14 +12,16 @@ import pytest
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary_event
 
 from events.actor import Actor
-from events.content import ReleaseContent
-from events.drafting import CreateDraft
+from events.base import Message
+from events.content import ContentChanges, ReleaseContent
+from events.drafting import CreateDraft, ReviseDraft
 from events.kafka import KafkaRecord, encode
 from events.replies import OutcomeStatus
 from events.topics import DRAFTING_COMMANDS, DRAFTING_DLQ, DRAFTING_EVENTS
 from services.kit.dlq import REASON
 from tests.e2e.stack_fixture import Stack, drafting_answers
 from tests.integration.crashing_service import as_crashing
+from tests.integration.embargo_support import send_all
 from tests.support import (
     command_envelope,
     eventually,
@@ -244,3 +246,29 @@ async def _unpublished(stack: Stack) -> int:
 
 async def _dead(pid: int | None) -> bool:
     return pid is None
+
+
+async def test_a_burst_of_commands_is_decided_in_order_in_fewer_transactions_than_commands(
+    stack: Stack,
+) -> None:
+    releases = [str(uuid.uuid4()) for _ in range(30)]
+    changes = ContentChanges(title="UK and Japan talks, revised")
+    commands: list[Message] = [create(release_id) for release_id in releases]
+    commands += [
+        ReviseDraft(release_id=r, actor=ALICE, expected_version=1, changes=changes)
+        for r in releases
+    ]
+    outcomes = await send_all(stack.settings.kafka_bootstrap, commands, DRAFTING_COMMANDS)
+    # Each revision was decided after its release's create, however the batches fell.
+    accepted = [(o.status, o.stream_version) for o in outcomes]
+    assert accepted == [(OutcomeStatus.ACCEPTED, 1)] * 30 + [(OutcomeStatus.ACCEPTED, 2)] * 30
+    conn = await asyncpg.connect(stack.settings.pg_dsn)
+    try:
+        transactions = await conn.fetchval(
+            "SELECT count(DISTINCT xmin::text) FROM drafting.processed_commands"
+            " WHERE command_id = ANY($1::text[])",
+            [o.command_id for o in outcomes],
+        )
+    finally:
+        await conn.close()
+    assert transactions < len(commands)  # outcomes written in one transaction share its xmin
