@@ -34,7 +34,8 @@ from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_approval_http import draft_and_submit, until_approval
 from tests.e2e.variant_stack import PROCESSES, shifted_env, variant_stack
 
-pytestmark = [pytest.mark.integration, pytest.mark.kafka_variant]
+# A broker of its own to start first: more than the default 300 s on a loaded machine.
+pytestmark = [pytest.mark.integration, pytest.mark.kafka_variant, pytest.mark.timeout(900)]
 PORT_OFFSET = 40  # beside the slot's stack and its other variants, never on their ports
 ADMIN = "pressroom-admin"
 STRANGER = "mallory"  # authenticated, but granted nothing

@@ -17,7 +17,8 @@ from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_approval_http import draft_and_submit, until_approval
 from tests.e2e.variant_stack import refused, shifted_env, variant_stack
 
-pytestmark = [pytest.mark.integration, pytest.mark.kafka_variant]
+# A broker of its own to start first: more than the default 300 s on a loaded machine.
+pytestmark = [pytest.mark.integration, pytest.mark.kafka_variant, pytest.mark.timeout(900)]
 PORT_OFFSET = 50  # beside the slot's plaintext stack, never on its ports
 
 
