@@ -32,7 +32,7 @@ from services.kit.handler import (
 )
 from services.kit.inbound import Inbound, set_aside_rows
 from services.kit.process_metrics import COMMANDS_HANDLED
-from services.kit.tracing import end_spans, start_command_spans
+from services.kit.tracing import current_if_alone, end_spans, start_command_spans
 from services.kit.transient import is_transient, until_done
 
 log = structlog.get_logger()
@@ -61,7 +61,8 @@ class CommandBatch:
             return
         items, spans = _traced(self.handler.service, items)
         try:
-            await self._handle(items)
+            with current_if_alone(spans):
+                await self._handle(items)
         finally:
             end_spans(spans)
 

@@ -11,6 +11,7 @@ child of the trace context the message carries, and the events carry the handlin
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol, TypeVar
 
 from opentelemetry import trace
@@ -93,6 +94,14 @@ def start_command_spans(
         carried.append(command.model_copy(update=update))
         spans.append(span)
     return carried, spans
+
+
+def current_if_alone(spans: Sequence[Span]) -> AbstractContextManager[object]:
+    """A batch of one traced command: its span is the current one, so the batch's statements
+    (asyncpg's spans) are its children. Several: the statements serve them all, no parent."""
+    if len(spans) == 1:
+        return trace.use_span(spans[0], end_on_exit=False)
+    return nullcontext()
 
 
 def from_request(envelope: Envelope[Any], headers: Mapping[str, str]) -> Envelope[Any]:
