@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 import structlog
 
-from services.kit.db import Pool
+from services.kit.db import Pool, keep_session
 from services.read_models import deliveries as delivery_queries
 from services.read_models import embargoes as embargo_queries
 from services.read_models import public as public_queries
@@ -48,9 +48,11 @@ class PostgresReadModel:
         self._listening = False
 
     async def start(self) -> None:
-        """Creates the pool lazily (no connection yet) and starts the listener."""
+        """Creates the pool lazily (no connection yet) and starts the listener. The queries
+        change no session state (the LISTEN has a connection of its own): no reset round trip
+        after each of them."""
         self._pool = await asyncpg.create_pool(
-            self.dsn, min_size=0, max_size=self.max_size, timeout=5, reset=_keep_session
+            self.dsn, min_size=0, max_size=self.max_size, timeout=5, reset=keep_session
         )
         self._listener = asyncio.create_task(self._listen(), name="gateway-listen")
 
@@ -196,9 +198,3 @@ class PostgresReadModel:
             self._listening = False
             with contextlib.suppress(Exception):
                 await connection.close(timeout=2)
-
-
-async def _keep_session(_connection: asyncpg.Connection) -> None:
-    """Pool reset without `RESET ALL; UNLISTEN *; …`: the read queries change no session state
-    (the LISTEN has a connection of its own), and that reset was a round trip per query. asyncpg
-    still rolls back a transaction left open before calling this."""
