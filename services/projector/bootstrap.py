@@ -9,6 +9,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 
 from services.kit.consumer_groups import PROJECTED_TOPICS
+from services.kit.db import keep_session
 from services.kit.health import Readiness, postgres_answers
 from services.kit.kafka_clients import client_kwargs
 from services.kit.migrations import apply_migrations
@@ -45,7 +46,10 @@ async def run_projector(
     await prepare(settings)
     # Two connections: the batch transaction and the rebalance listener's offset read.
     # min_size=0, as in services/kit/runtime.py: no background refill racing a restart.
-    pool = await asyncpg.create_pool(settings.dsn_for("projector"), min_size=0, max_size=2)
+    # No reset round trip after each batch: the batch's transaction sets no session state.
+    pool = await asyncpg.create_pool(
+        settings.dsn_for("projector"), min_size=0, max_size=2, reset=keep_session
+    )
     consumer = AIOKafkaConsumer(
         **client_kwargs(settings=settings),
         group_id=group_id,

@@ -11,12 +11,13 @@ from typing import Any
 import asyncpg
 import structlog
 
-from services.kit.db import Pool
+from services.kit.db import Pool, keep_session
 from services.read_models import deliveries as delivery_queries
 from services.read_models import embargoes as embargo_queries
 from services.read_models import public as public_queries
 from services.read_models import releases as release_queries
 from services.read_models.model import InboxFilter, ReadModelUnavailable, ReleaseFilter
+from services.read_models.signals import ReleaseSignals
 from services.read_models.tables import ADVANCED_CHANNEL as CHANNEL
 
 log = structlog.get_logger()
@@ -42,14 +43,16 @@ class PostgresReadModel:
         self.listen_dsn = listen_dsn or dsn
         self.max_size = max_size
         self._pool: Pool | None = None
-        self._advanced = asyncio.Event()
+        self._signals = ReleaseSignals()
         self._listener: asyncio.Task[None] | None = None
         self._listening = False
 
     async def start(self) -> None:
-        """Creates the pool lazily (no connection yet) and starts the listener."""
+        """Creates the pool lazily (no connection yet) and starts the listener. The queries
+        change no session state (the LISTEN has a connection of its own): no reset round trip
+        after each of them."""
         self._pool = await asyncpg.create_pool(
-            self.dsn, min_size=0, max_size=self.max_size, timeout=5
+            self.dsn, min_size=0, max_size=self.max_size, timeout=5, reset=keep_session
         )
         self._listener = asyncio.create_task(self._listen(), name="gateway-listen")
 
@@ -147,19 +150,28 @@ class PostgresReadModel:
         """Waits until `service`'s version of `release_id` is ≥ `version`; False after `wait_s`."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_s
-        while True:
-            advanced = self._advanced  # taken before the check, so no NOTIFY slips between
-            async with _database():
-                current = await release_queries.release_version(self.pool, release_id, service)
-            remaining = deadline - loop.time()
-            if (current is not None and current >= version) or remaining <= 0:
-                return current is not None and current >= version
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(advanced.wait(), min(POLL_S, remaining))
+        self._signals.enter(release_id)
+        try:
+            while True:
+                advanced = self._signals.watch(release_id)  # before the check: no NOTIFY lost
+                async with _database():
+                    current = await release_queries.release_version(self.pool, release_id, service)
+                remaining = deadline - loop.time()
+                if (current is not None and current >= version) or remaining <= 0:
+                    return current is not None and current >= version
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(advanced.wait(), min(POLL_S, remaining))
+        finally:
+            self._signals.leave(release_id)
 
-    def _notified(self, *_: object) -> None:
-        self._advanced.set()
-        self._advanced = asyncio.Event()
+    def _notified(
+        self,
+        _connection: asyncpg.Connection[Any] | object,
+        _pid: int,
+        _channel: str,
+        payload: object,
+    ) -> None:
+        self._signals.notify(payload if isinstance(payload, str) else None)
 
     async def _listen(self) -> None:
         while True:
@@ -180,7 +192,7 @@ class PostgresReadModel:
             await connection.add_listener(CHANNEL, self._notified)
             log.info("listening", channel=CHANNEL)
             self._listening = True
-            self._notified()  # whatever advanced while nobody listened
+            self._signals.wake_all()  # whatever advanced while nobody listened
             await closed.wait()
         finally:
             self._listening = False
