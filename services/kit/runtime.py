@@ -43,6 +43,7 @@ class ServiceRuntime:
     crash_points: CrashPoints = NO_CRASHES
     _pool: Pool | None = None
     _verifier: CommandVerifier | None = None
+    _relay: OutboxRelay | None = None  # the relay running now, or the last one that failed
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
@@ -95,6 +96,7 @@ class ServiceRuntime:
                 notify_channel=self.store.notify_channel,
                 crash_points=self.crash_points,
             )
+            self._relay = relay
             try:
                 await relay.run(asyncio.Event())
             except Exception as error:
@@ -103,6 +105,11 @@ class ServiceRuntime:
                 log.warning("relay_restarting", schema=self.schema, error=repr(error),
                             retry_in_s=delay)  # fmt: skip
                 await asyncio.sleep(delay)
+
+    def relay_ready(self) -> bool:
+        """Leading with its lock and LISTEN, or a standby: not lost, not waiting to start over."""
+        relay = self._relay
+        return relay is not None and relay.ready.is_set() and not relay.lost.is_set()
 
     async def prepare(self) -> list[str]:
         """Before faust starts: the command keys load, tables and topics exist, so no agent
@@ -117,7 +124,8 @@ class ServiceRuntime:
         return applied
 
     async def watch_readiness(self, readiness: Readiness, consuming: Callable[[], bool]) -> None:
-        """Ready: PostgreSQL answers and the consumer is in its group with an assignment."""
+        """Ready: PostgreSQL answers, the consumer is in its group with an assignment, and the
+        relay is not degraded (it holds its lock and LISTEN again after a PostgreSQL restart)."""
         while True:
             try:
                 pool = await self.pool()
@@ -130,6 +138,7 @@ class ServiceRuntime:
                 if answers:
                     await self._count_set_aside(pool)
             readiness.set("kafka", consuming())
+            readiness.set("relay", self.relay_ready())
             readiness.beat()
             await asyncio.sleep(READINESS_EVERY_S)
 
