@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
+from prometheus_client import Counter
 
 from services.projector.batch import BatchPlan, Consumed
 
 log = structlog.get_logger()
+# On the projector's /metrics: which instance of several projected how much (committed batches).
+RECORDS_PROJECTED = Counter(
+    "pressroom_projector_records", "Records this projector wrote in committed batches."
+)
 # A NOTIFY payload must stay under 8000 bytes.
 NOTIFY_MAX_IDS = 50
 
@@ -33,6 +38,7 @@ def notice(consumer: str, touched: set[str], plan: BatchPlan) -> dict[str, Any]:
 
 
 def log_batch(count: int, plan: BatchPlan) -> None:
+    RECORDS_PROJECTED.inc(count)
     for letter in plan.dead_letters:
         record = letter.record
         log.warning(
