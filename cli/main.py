@@ -26,6 +26,7 @@ app = typer.Typer(
 app.command()(serve_command({"mailsink": mailsink}))
 app.command()(stack.up)
 app.command()(stack.stop)
+app.command()(stack.status)
 app.command()(stack.ps)
 app.command()(demo.demo)
 app.command()(bench.bench)

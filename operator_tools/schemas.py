@@ -14,7 +14,7 @@ OPS = "ops"
 OPS_MIGRATIONS = "operator_tools.migrations"
 ALL = "all"
 # Bookkeeping, not read models: positions belong to a consumer, migrations to a schema.
-NOT_PROJECTIONS = frozenset({"consumer_offsets", "schema_migrations"})
+NOT_PROJECTIONS = frozenset({"consumer_offsets", "partition_epochs", "schema_migrations"})
 # Table and schema names go into SQL text, so they must be plain identifiers.
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 

@@ -1,4 +1,4 @@
-"""`pressroom up`, `stop` and `ps`: the whole local stack in one command."""
+"""`pressroom up`, `stop` and `status` (`ps`): the whole local stack in one command, supervised."""
 
 from __future__ import annotations
 
@@ -14,7 +14,13 @@ import dev_tools.infra as local_infra
 from dev_tools.infra.errors import InfraError
 from dev_tools.stack import keys as local_keys
 from dev_tools.stack.local_secrets import local_secret_env
-from dev_tools.stack.processes import DEMO_TOKENS_WARNING, app_processes, local_stack_env
+from dev_tools.stack.processes import (
+    DEMO_TOKENS_WARNING,
+    app_processes,
+    local_stack_env,
+    supervisor_process,
+)
+from dev_tools.stack.supervisor import read_state
 from services.kit.settings import Settings, load_settings
 
 console = Console()
@@ -22,26 +28,24 @@ READY_TIMEOUT_S = 90.0
 
 
 def up() -> None:
-    """Start Kafka, PostgreSQL, every service and the gateway; print where they listen."""
+    """Start Kafka, PostgreSQL, every service and the gateway, supervised (a process that dies
+    is restarted); print where they listen."""
     settings = load_settings()
     try:
         local_infra.up(settings)
     except InfraError as error:
         console.print(f"[red]{error.message}[/red]\n{error.hint}")
         raise typer.Exit(2) from error
-    env = local_stack_env(settings)
-    if "PRESSROOM_DEMO_TOKENS" in env:
+    if "PRESSROOM_DEMO_TOKENS" in local_stack_env(settings):
         console.print(f"[yellow]{DEMO_TOKENS_WARNING}[/yellow]")
-    secrets, warnings = local_secret_env(settings)
-    env.update(secrets)
-    for warning in warnings:
+    for warning in local_secret_env(settings)[1]:
         console.print(f"[yellow]local stack:[/yellow] {warning}")
     # Services take signed commands only: the stack makes its keys in its data folder.
     keys = local_keys.stack_env(settings)
-    for process in app_processes(settings, local_tools=True):
-        pid = process.start({**env, **local_keys.process_env(settings, process.name, keys)})
-        console.print(f"{process.name:<10} pid {pid:<7} log {process.log_file}")
+    supervisor = supervisor_process(settings)
+    console.print(f"supervisor pid {supervisor.start():<7} log {supervisor.log_file}")
     _wait_until_ready(settings)
+    status()
     base = f"http://{settings.gateway_host}:{settings.gateway_port}"
     console.print(
         f"\n[green]Pressroom is up.[/green]\n  API      {base}/v1/releases"
@@ -60,20 +64,36 @@ def up() -> None:
 
 def stop() -> None:
     """Stop the services and the gateway (Kafka and PostgreSQL keep running)."""
-    for process in reversed(app_processes(load_settings(), local_tools=True)):
-        process.stop()
+    settings = load_settings()
+    supervisor_process(settings).stop(grace=120.0)  # it stops its processes first
+    for process in reversed(app_processes(settings, local_tools=True)):
+        process.stop()  # one started by hand, or left by a supervisor that was killed
         console.print(f"stopped {process.name}")
 
 
-def ps() -> None:
-    """Show which Pressroom processes run."""
-    table = Table("process", "pid", "log")
-    for process in app_processes(load_settings(), local_tools=True):
-        pid = process.pid()
+def status() -> None:
+    """Show which Pressroom processes run, and how often the supervisor restarted each."""
+    settings = load_settings()
+    state = read_state(settings)
+    table = Table("process", "pid", "restarts", "last exit", "log")
+    for process in [supervisor_process(settings), *app_processes(settings, local_tools=True)]:
+        pid, row = process.pid(), state.get(process.name, {})
         table.add_row(
-            process.name, str(pid) if pid else "[red]not running[/red]", str(process.log_file)
-        )
+            process.name, str(pid) if pid else "[red]not running[/red]",
+            str(row.get("restarts", "")), _exit(row.get("last_exit")), str(process.log_file),
+        )  # fmt: skip
     console.print(table)
+
+
+def ps() -> None:
+    """Same as `pressroom status`."""
+    status()
+
+
+def _exit(code: object) -> str:
+    if not isinstance(code, int):
+        return ""
+    return f"signal {-code}" if code < 0 else f"exit {code}"
 
 
 def _wait_until_ready(settings: Settings) -> None:
@@ -90,6 +110,6 @@ def _wait_until_ready(settings: Settings) -> None:
             time.sleep(0.5)
     console.print(
         f"[red]The gateway is not ready after {READY_TIMEOUT_S:.0f} s.[/red] "
-        f"Read the logs in {settings.data_dir / 'logs'} and `pressroom ps`."
+        f"Read the logs in {settings.data_dir / 'logs'} and `pressroom status`."
     )
     raise typer.Exit(1)

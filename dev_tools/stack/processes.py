@@ -87,6 +87,10 @@ class AppProcess:
         running = self.pid()
         if running is not None:
             return running
+        return self.spawn(extra_env).pid
+
+    def spawn(self, extra_env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+        """Starts it, detached, with its pid file; the caller may wait on the process."""
         self.pid_file.parent.mkdir(parents=True, exist_ok=True)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as log:
@@ -96,7 +100,7 @@ class AppProcess:
                 env={**os.environ, **(extra_env or {})},
             )  # fmt: skip
         self.pid_file.write_text(f"{proc.pid}\n")
-        return proc.pid
+        return proc
 
     def kill(self) -> None:
         """SIGKILL, as a crash would, and wait until it is gone (for crash-recovery tests)."""
@@ -111,6 +115,11 @@ class AppProcess:
         if pid is not None:
             terminate(pid, grace)
         self.pid_file.unlink(missing_ok=True)
+
+
+def supervisor_process(settings: Settings) -> AppProcess:
+    """The local stack's supervisor (dev_tools/stack/supervisor.py), itself a detached process."""
+    return AppProcess("supervisor", settings, entry=("dev_tools.stack.supervise",))
 
 
 def app_processes(settings: Settings, local_tools: bool = False) -> list[AppProcess]:

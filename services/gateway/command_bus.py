@@ -19,6 +19,7 @@ from events.signing import CommandSigner
 from events.topics import REPLIES, commands_topic
 from services.gateway.reply_waiters import ReplyWaiters
 from services.kit.command_auth import signed, signer_from_settings
+from services.kit.health import kafka_answers
 from services.kit.kafka_clients import client_kwargs
 from services.kit.settings import Settings
 
@@ -59,6 +60,8 @@ class KafkaCommandBus:
         self._clients: list[Any] = []
         self._assigned = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._probe: asyncio.Task[None] | None = None
+        self._broker_answers = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KafkaCommandBus:
@@ -70,6 +73,7 @@ class KafkaCommandBus:
     async def start(self, wait_s: float = 15.0) -> None:
         """Connects (retrying in the background); returns once listening, or after `wait_s`."""
         self._task = asyncio.create_task(self._run(), name="gateway-replies")
+        self._probe = asyncio.create_task(self._ask_broker(), name="gateway-kafka-probe")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._assigned.wait(), wait_s)
         if not self._assigned.is_set():
@@ -77,10 +81,11 @@ class KafkaCommandBus:
 
     async def stop(self) -> None:
         """Stops listening and flushes the producer."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._probe):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self._disconnect()
 
     def readiness(self) -> dict[str, bool]:
@@ -88,7 +93,17 @@ class KafkaCommandBus:
         return {
             "kafka_producer": self._producer is not None,
             "replies_listener": self._assigned.is_set(),
+            "kafka_broker": self._broker_answers,
         }
+
+    async def _ask_broker(self) -> None:
+        """A connected producer and an assigned listener do not notice the broker gone until
+        they next need it: ask it for metadata every few seconds."""
+        while True:
+            consumer = self._consumer
+            answers = consumer is not None and await kafka_answers(consumer.topics, RETRY_SECONDS)
+            self._broker_answers = answers
+            await asyncio.sleep(RETRY_SECONDS)
 
     async def dispatch(self, envelope: Envelope[Any], wait_s: float) -> CommandOutcome | None:
         """Sends the command; its outcome, or None when none arrived within `wait_s` seconds."""

@@ -10,12 +10,13 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import asyncpg
+from aiokafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
 from services.kit.db import Pool
@@ -62,6 +63,17 @@ async def postgres_answers(pool: Pool, timeout: float) -> bool:
         async with asyncio.timeout(timeout):
             return bool(await pool.fetchval("SELECT 1"))
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        return False
+
+
+async def kafka_answers(metadata: Callable[[], Awaitable[object]], timeout: float) -> bool:
+    """True when a broker answers a metadata request within `timeout` seconds. A consumer that
+    sits in its group does not notice the broker gone until it next needs it: ask."""
+    try:
+        async with asyncio.timeout(timeout):
+            await metadata()
+        return True
+    except (KafkaError, OSError, TimeoutError):
         return False
 
 

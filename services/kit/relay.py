@@ -58,6 +58,8 @@ class OutboxRelay:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     lost: asyncio.Event = field(default_factory=asyncio.Event)
     led: bool = False  # became the leader at least once: the caller's backoff starts over
+    # Leading with its LISTEN made, or a standby waiting for the lock: not degraded (/readyz).
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def lock_key(self) -> int:
@@ -69,6 +71,7 @@ class OutboxRelay:
             try:
                 await self._become_leader(conn, stop)
                 await conn.add_listener(self.notify_channel, lambda *_: self.wake.set())
+                self.ready.set()
                 producer = _producer(self.bootstrap)
                 await producer.start()
                 try:
@@ -91,6 +94,7 @@ class OutboxRelay:
             if not waiting_logged:
                 log.info("relay_waiting_for_lock", schema=self.schema)
                 waiting_logged = True
+                self.ready.set()
             await asyncio.sleep(WAIT_FOR_LOCK_S)
         self.led = True
         log.info("relay_leader", schema=self.schema)

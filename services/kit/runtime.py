@@ -9,6 +9,8 @@ from typing import Any
 
 import asyncpg
 import structlog
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from events.catalog import REGISTRY
 from services.kit.command_auth import CommandVerifier, verifier_from_settings
@@ -17,7 +19,8 @@ from services.kit.db import Pool
 from services.kit.decider import Decider
 from services.kit.eventstore import EventStore
 from services.kit.handler import CommandHandler
-from services.kit.health import Readiness, postgres_answers
+from services.kit.health import Readiness, kafka_answers, postgres_answers
+from services.kit.kafka_clients import client_kwargs
 from services.kit.migrations import apply_service_migrations
 from services.kit.process_metrics import refresh_set_aside
 from services.kit.relay import OutboxRelay
@@ -43,6 +46,8 @@ class ServiceRuntime:
     crash_points: CrashPoints = NO_CRASHES
     _pool: Pool | None = None
     _verifier: CommandVerifier | None = None
+    _relay: OutboxRelay | None = None  # the relay running now, or the last one that failed
+    _admin: AIOKafkaAdminClient | None = None  # asks a broker for metadata, for /readyz
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
@@ -95,6 +100,7 @@ class ServiceRuntime:
                 notify_channel=self.store.notify_channel,
                 crash_points=self.crash_points,
             )
+            self._relay = relay
             try:
                 await relay.run(asyncio.Event())
             except Exception as error:
@@ -103,6 +109,11 @@ class ServiceRuntime:
                 log.warning("relay_restarting", schema=self.schema, error=repr(error),
                             retry_in_s=delay)  # fmt: skip
                 await asyncio.sleep(delay)
+
+    def relay_ready(self) -> bool:
+        """Leading with its lock and LISTEN, or a standby: not lost, not waiting to start over."""
+        relay = self._relay
+        return relay is not None and relay.ready.is_set() and not relay.lost.is_set()
 
     async def prepare(self) -> list[str]:
         """Before faust starts: the command keys load, tables and topics exist, so no agent
@@ -117,7 +128,8 @@ class ServiceRuntime:
         return applied
 
     async def watch_readiness(self, readiness: Readiness, consuming: Callable[[], bool]) -> None:
-        """Ready: PostgreSQL answers and the consumer is in its group with an assignment."""
+        """Ready: PostgreSQL answers, the consumer is in its group with an assignment, and the
+        relay is not degraded (it holds its lock and LISTEN again after a PostgreSQL restart)."""
         while True:
             try:
                 pool = await self.pool()
@@ -129,9 +141,21 @@ class ServiceRuntime:
                 readiness.set("postgres", answers)
                 if answers:
                     await self._count_set_aside(pool)
-            readiness.set("kafka", consuming())
+            readiness.set("kafka", consuming() and await self._kafka_answers())
+            readiness.set("relay", self.relay_ready())
             readiness.beat()
             await asyncio.sleep(READINESS_EVERY_S)
+
+    async def _kafka_answers(self) -> bool:
+        if self._admin is None:
+            admin = AIOKafkaAdminClient(**client_kwargs(settings=self.settings))
+            try:
+                await admin.start()
+            except (KafkaError, OSError):
+                await admin.close()
+                return False
+            self._admin = admin
+        return await kafka_answers(self._admin.describe_cluster, READINESS_EVERY_S)
 
     async def _count_set_aside(self, pool: Pool) -> None:
         try:
@@ -140,5 +164,7 @@ class ServiceRuntime:
             log.warning("set_aside_uncounted", error=repr(error))  # the next round tries again
 
     async def close(self) -> None:
+        if self._admin is not None:
+            await self._admin.close()
         if self._pool is not None:
             await self._pool.close()

@@ -43,7 +43,7 @@ def start_health(app: faust.App, runtime: ServiceRuntime) -> HealthServer | None
     settings = runtime.settings
     if not settings.health_port:
         return None
-    readiness = Readiness(("postgres", "kafka"))
+    readiness = Readiness(("postgres", "kafka", "relay"))
 
     def consuming() -> bool:  # in the group, not in the middle of a rebalance
         return app.rebalancing_count > 0 and not app.rebalancing

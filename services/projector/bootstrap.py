@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaConsumer
 
 from services.kit.consumer_groups import PROJECTED_TOPICS
 from services.kit.db import keep_session
-from services.kit.health import Readiness, postgres_answers
+from services.kit.health import Readiness, kafka_answers, postgres_answers
 from services.kit.kafka_clients import client_kwargs
 from services.kit.migrations import apply_migrations
 from services.kit.runtime import READINESS_EVERY_S
@@ -70,9 +70,10 @@ async def run_projector(
 
 
 async def _watch(readiness: Readiness, pool: asyncpg.Pool, projector: Projector) -> None:
-    """Ready: PostgreSQL answers and the consumer sits in its group."""
+    """Ready: PostgreSQL answers, the consumer sits in its group and a broker answers."""
     while True:
         readiness.set("postgres", await postgres_answers(pool, READINESS_EVERY_S))
-        readiness.set("kafka", projector.joined)
+        answers = await kafka_answers(projector.consumer.topics, READINESS_EVERY_S)
+        readiness.set("kafka", projector.joined and answers)
         readiness.beat()
         await asyncio.sleep(READINESS_EVERY_S)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,18 +15,19 @@ from aiokafka.errors import KafkaError
 from services.kit.consumer_groups import PROJECTED_TOPICS, PROJECTOR_GROUP
 from services.kit.tracing import traced_batch
 from services.kit.transient import is_transient, until_done
+from services.projector import fencing
 from services.projector.batch import BatchPlan, Consumed, plan_batch, release_ids, route
+from services.projector.batch_io import consumed, log_batch, notice
+from services.projector.fencing import Partition, PartitionsFenced
+from services.projector.pacing import MIN_RECORDS, next_batch_size
 from services.projector.store import ProjectionStore
 
 log = structlog.get_logger()
 
 GROUP_ID = PROJECTOR_GROUP
-MAX_RECORDS = 500
 POLL_MS = 1000
 # The Kafka commit only feeds `lag` tooling; it must never hold the loop up for long.
 KAFKA_COMMIT_TIMEOUT_S = 10.0
-# A NOTIFY payload must stay under 8000 bytes.
-NOTIFY_MAX_IDS = 50
 
 
 @dataclass
@@ -42,14 +43,22 @@ class Projector:
     _writing: asyncio.Lock = field(default_factory=asyncio.Lock)
     # In its group with partitions (zero or more) assigned, not in the middle of a rebalance.
     joined: bool = False
+    # The epoch taken for each partition assigned to this projector (services/projector/fencing.py).
+    epochs: dict[Partition, int] = field(default_factory=dict)
+    owner: str = field(default_factory=fencing.owner_name)
+    # How many records the next poll may return: follows the lag (services/projector/pacing.py).
+    batch_size: int = MIN_RECORDS
+    # The test seam: awaited with a batch in hand, before its transaction (a stalled process).
+    before_write: Callable[[], Awaitable[None]] | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Projects until `stop` is set; the caller starts and stops the consumer."""
         self.consumer.subscribe(list(self.topics), listener=SeekToStoredOffsets(self))
         log.info("projector_started", consumer=self.name, topics=self.topics)
         while not stop.is_set():
-            batches = await self.consumer.getmany(timeout_ms=POLL_MS, max_records=MAX_RECORDS)
+            batches = await self.consumer.getmany(timeout_ms=POLL_MS, max_records=self.batch_size)
             if batches:
+                self.batch_size = next_batch_size(self._lag_after(batches))
                 await self._project_or_rewind(batches)
         log.info("projector_stopped", consumer=self.name)
 
@@ -62,27 +71,46 @@ class Projector:
             if not is_transient(error):
                 raise
             log.warning("projector_waiting_for_postgres", consumer=self.name, error=repr(error))
-            await until_done(lambda: self.seek_to_stored(list(self.consumer.assignment())))
+            await until_done(self.rewind)
             log.info("projector_resumed", consumer=self.name)
 
     async def project(self, batches: Mapping[TopicPartition, Sequence[Any]]) -> BatchPlan | None:
         """Writes one batch in one transaction, then tells Kafka (for lag tooling only)."""
         async with self._writing:
-            owned = self.consumer.assignment()
-            records = [_consumed(r) for tp, rs in batches.items() if tp in owned for r in rs]
-            plan = await traced_batch(records, self._write) if records else None
+            records = [consumed(r) for tp, rs in batches.items() if _key(tp) in self.epochs
+                       for r in rs]  # fmt: skip
+            if records and self.before_write is not None:
+                await self.before_write()
+            plan = await traced_batch(records, self._write_unless_fenced) if records else None
         if plan is not None:
             await self._commit_to_kafka(plan.next_offsets)
-            _log_batch(len(records), plan)
+            log_batch(len(records), plan)
         return plan
+
+    async def _write_unless_fenced(self, records: list[Consumed]) -> BatchPlan | None:
+        """A refused batch wrote nothing: its lost partitions are dropped, and the ones still
+        held are read again from their stored offsets."""
+        try:
+            return await self._write(records)
+        except PartitionsFenced as fenced:
+            for partition in fenced.partitions:
+                self.epochs.pop(partition, None)
+            log.warning("partitions_fenced", consumer=self.name, owner=self.owner,
+                        partitions=sorted(fenced.partitions), records=len(records))  # fmt: skip
+            await self.rewind()
+            return None
 
     async def _write(self, records: list[Consumed]) -> BatchPlan:
         routed = [(record, route(record)) for record in records]
         touched = release_ids(r for _, r in routed)
+        written = {(r.topic, r.partition) for r in records}
         async with self.pool.acquire() as conn, conn.transaction():
+            # The fence first: a stale writer is refused before it locks or writes anything.
+            held = {partition: self.epochs[partition] for partition in written}
+            await fencing.check(conn, self.store.schema, self.name, held)
             plan = plan_batch(routed, await self.store.lock_releases(conn, touched))
             await self.store.write_batch(conn, self.name, plan)
-            await self.store.notify_advanced(conn, _notice(self.name, touched, plan))
+            await self.store.notify_advanced(conn, notice(self.name, touched, plan))
         return plan
 
     async def _commit_to_kafka(self, next_offsets: Mapping[tuple[str, int], int]) -> None:
@@ -94,24 +122,55 @@ class Projector:
             # PostgreSQL already holds the truth; a rebalance or slow broker only delays `lag`.
             log.warning("kafka_commit_skipped", error=repr(error))
 
-    async def finish_in_flight(self) -> None:
+    async def finish_in_flight(self, revoked: Sequence[TopicPartition]) -> None:
         """Waits for the batch being written: the next owner then reads its stored offsets."""
         self.joined = False
         async with self._writing:
-            pass
+            for tp in revoked:
+                self.epochs.pop(_key(tp), None)
 
-    async def seek_to_stored(self, assigned: Sequence[TopicPartition]) -> None:
-        """Starts each assigned partition where the last committed batch stopped, or at 0."""
-        async with self.pool.acquire() as conn:
+    async def take(self, assigned: Sequence[TopicPartition]) -> None:
+        """Takes each assigned partition's next epoch and, in the same transaction, reads where
+        the last committed batch stopped; starts each there, or at the beginning. PostgreSQL
+        away: waits for it (a partition without its epoch would never be written)."""
+        await until_done(lambda: self._take(assigned))
+
+    async def _take(self, assigned: Sequence[TopicPartition]) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            partitions = [_key(tp) for tp in assigned]
+            epochs = await fencing.claim(conn, self.store.schema, self.name, self.owner, partitions)
             stored = await self.store.load_offsets(conn, self.name, {tp.topic for tp in assigned})
-        for tp in assigned:
-            next_offset = stored.get((tp.topic, tp.partition))
+        self.epochs.update(epochs)
+        await self._seek(assigned, stored)
+        self.joined = True
+        log.info("partitions_assigned", consumer=self.name, partitions=len(assigned),
+                 epochs=sorted(epochs.items()))  # fmt: skip
+
+    async def rewind(self) -> None:
+        """Back to the stored offsets of the partitions still held (a batch was not written)."""
+        held = [tp for tp in self.consumer.assignment() if _key(tp) in self.epochs]
+        async with self.pool.acquire() as conn:
+            stored = await self.store.load_offsets(conn, self.name, {tp.topic for tp in held})
+        await self._seek(held, stored)
+
+    async def _seek(
+        self, partitions: Sequence[TopicPartition], stored: Mapping[Partition, int]
+    ) -> None:
+        for tp in partitions:
+            next_offset = stored.get(_key(tp))
             if next_offset is None:
                 await self.consumer.seek_to_beginning(tp)
             else:
                 self.consumer.seek(tp, next_offset)
-        self.joined = True
-        log.info("partitions_assigned", consumer=self.name, partitions=len(assigned))
+
+    def _lag_after(self, batches: Mapping[TopicPartition, Sequence[Any]]) -> int:
+        """Records left behind the ones in hand, by the high-water marks the fetch brought."""
+        behind = (
+            (self.consumer.highwater(tp) or 0) - (records[-1].offset + 1)
+            for tp, records in batches.items()
+            if records
+        )
+        return sum(max(0, lag) for lag in behind)
 
 
 class SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -121,45 +180,11 @@ class SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
         self.projector = projector
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        await self.projector.finish_in_flight()
+        await self.projector.finish_in_flight(revoked)
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        await self.projector.seek_to_stored(assigned)
+        await self.projector.take(assigned)
 
 
-def _consumed(record: Any) -> Consumed:
-    headers = tuple((str(k), bytes(v)) for k, v in (record.headers or ()))
-    return Consumed(
-        record.topic, record.partition, record.offset, record.key, record.value, headers
-    )
-
-
-def _notice(consumer: str, touched: set[str], plan: BatchPlan) -> dict[str, Any]:
-    # Every release the batch saw, changed or not: another projector may have got there first.
-    releases = sorted(touched)
-    commands = [o.command_id for o in plan.outcomes]
-    return {
-        "consumer": consumer,
-        "releases": releases[:NOTIFY_MAX_IDS],
-        "commands": commands[:NOTIFY_MAX_IDS],
-        "truncated": len(releases) > NOTIFY_MAX_IDS or len(commands) > NOTIFY_MAX_IDS,
-    }
-
-
-def _log_batch(count: int, plan: BatchPlan) -> None:
-    for letter in plan.dead_letters:
-        record = letter.record
-        log.warning(
-            "dead_letter",
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            reason=letter.reason,
-        )
-    log.debug(
-        "batch_projected",
-        records=count,
-        releases=len(plan.releases),
-        history=len(plan.history),
-        outcomes=len(plan.outcomes),
-    )
+def _key(tp: TopicPartition) -> Partition:
+    return (tp.topic, tp.partition)

@@ -28,7 +28,11 @@ class FakeCommandBus:
         return None
 
     def readiness(self) -> dict[str, bool]:
-        return {"kafka_producer": self.ready, "replies_listener": self.ready}
+        return {
+            "kafka_producer": self.ready,
+            "replies_listener": self.ready,
+            "kafka_broker": self.ready,
+        }
 
     async def dispatch(self, envelope: Envelope[Any], wait_s: float) -> CommandOutcome | None:
         if not self.ready:

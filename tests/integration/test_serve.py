@@ -49,7 +49,7 @@ async def test_a_served_service_says_ready_with_postgres_and_kafka_and_serves_me
     drafting: Served,
 ) -> None:
     body = await ready(drafting)
-    assert body["checks"] == {"postgres": True, "kafka": True}
+    assert body["checks"] == {"postgres": True, "kafka": True, "relay": True}
     status, _, alive = await asyncio.to_thread(drafting.get, "/healthz")
     assert status == 200 and b"ok" in alive
     status, content_type, metrics = await asyncio.to_thread(drafting.get, "/metrics")

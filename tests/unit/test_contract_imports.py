@@ -13,7 +13,14 @@ import events
 EVENTS_DIR = Path(events.__file__).parent
 # What the consumer kit's wheel depends on (contract/python/pyproject.toml), and the stdlib.
 # cryptography: a bot signs its commands with the kit (events/signing.py, Ed25519).
-ALLOWED_THIRD_PARTY = {"pydantic", "pydantic_core", "yaml", "email_validator", "cryptography", "orjson"}
+ALLOWED_THIRD_PARTY = {
+    "pydantic",
+    "pydantic_core",
+    "yaml",
+    "email_validator",
+    "cryptography",
+    "orjson",
+}
 PROJECT_PACKAGES = {"services", "operator_tools", "dev_tools", "cli", "tests", "examples"}
 
 
