@@ -23,6 +23,7 @@ from services.kit.command_keys import KeyRing, KeyScope, KeysFileError, load_key
 from services.kit.db import Connection
 from services.kit.dlq import RecordOrigin, dead_letter
 from services.kit.eventstore import EventStore
+from services.kit.record_checks import answerable_id
 from services.kit.settings import Settings
 
 log = structlog.get_logger()
@@ -161,7 +162,7 @@ async def record_refusal(
     await store.to_outbox(
         conn, dlq_topic(service), dead_letter(record, origin, refusal.reason, now)
     )
-    command_id = record.header("ce_id")
+    command_id = answerable_id(record)
     if command_id:
         actor = record.header("ce_actor") or "unknown"
         outcome = refusal.outcome(command_id, record)

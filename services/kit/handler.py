@@ -29,6 +29,7 @@ from services.kit.dlq import RecordOrigin, dead_letter
 from services.kit.eventstore import EventStore, OutboxRow
 from services.kit.limits import refuse_oversized
 from services.kit.process_metrics import COMMANDS_HANDLED
+from services.kit.record_checks import answerable_id, misplaced
 from services.kit.transient import until_done
 
 log = structlog.get_logger()
@@ -105,12 +106,13 @@ class CommandHandler:
             return None
         try:
             envelope = decode(record, self.store.registry)
-            command = _own_command(envelope.data, self.service)
+            _own_command(envelope.data, self.service)
         except UndecodableMessage as error:
             await self.dead_letter(record, origin, str(error))
             return None
-        if command.stream_id() != envelope.subject:
-            await self.dead_letter(record, origin, "ce_subject differs from the command's stream")
+        why = misplaced(origin.topic, record, envelope)  # its key and subject: its stream's
+        if why is not None:
+            await self.dead_letter(record, origin, why)
             return None
         if await self.refused(record, origin, self.verifier.check_actor(record, envelope.data)):
             return None
@@ -239,7 +241,7 @@ class CommandHandler:
             await self.store.to_outbox(
                 conn, dlq_topic(self.service), dead_letter(record, origin, reason, now)
             )
-            command_id = record.header("ce_id")
+            command_id = answerable_id(record)
             if reply and command_id:  # a bot that sent garbage still hears why
                 outcome = outcomes.undecodable(
                     command_id, record.header("ce_type"), record.header("ce_subject"), reason

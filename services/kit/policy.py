@@ -14,6 +14,7 @@ from events.envelope import Envelope, deterministic_id, source_of
 from events.kafka import KafkaRecord, UndecodableMessage, decode
 from services.kit.dlq import RecordOrigin
 from services.kit.handler import CommandHandler, retry_transient
+from services.kit.record_checks import misplaced
 
 log = structlog.get_logger()
 # What a policy does with an upstream event: the command to send, or None to ignore it.
@@ -36,6 +37,10 @@ class Policy:
             event = decode(record, self.handler.store.registry)
         except UndecodableMessage as error:
             await self.handler.dead_letter(record, origin, f"{self.name}: {error}", reply=False)
+            return
+        why = misplaced(origin.topic, record, event)
+        if why is not None:  # decodes, but not as one of this topic's events: never ignored
+            await self.handler.dead_letter(record, origin, f"{self.name}: {why}", reply=False)
             return
         command = self.reaction(event)
         if command is not None:

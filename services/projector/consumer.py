@@ -127,7 +127,8 @@ class SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
 
 
 def _consumed(record: Any) -> Consumed:
-    headers = tuple((str(k), bytes(v)) for k, v in (record.headers or ()))
+    # A header without a value (Kafka allows one) stays None: decoding dead-letters it.
+    headers = tuple((str(k), None if v is None else bytes(v)) for k, v in (record.headers or ()))
     return Consumed(
         record.topic, record.partition, record.offset, record.key, record.value, headers
     )
