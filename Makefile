@@ -58,8 +58,8 @@ test: venv deps ## Run every test (starts its own stack on other ports, .pressro
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$rc
 
 # The long form of tests/e2e/test_http_fuzz.py (make test runs the short one): about 5,600 requests.
-fuzz: venv deps ## HTTP fuzzing of the gateway, long form (60 examples, 300 stateful scenarios)
-	PRESSROOM_FUZZ_EXAMPLES=$${PRESSROOM_FUZZ_EXAMPLES:-60} PRESSROOM_FUZZ_SCENARIOS=$${PRESSROOM_FUZZ_SCENARIOS:-300} \
+fuzz: venv deps ## HTTP fuzzing of the gateway, long form (60 examples, 350 stateful scenarios)
+	PRESSROOM_FUZZ_EXAMPLES=$${PRESSROOM_FUZZ_EXAMPLES:-60} PRESSROOM_FUZZ_SCENARIOS=$${PRESSROOM_FUZZ_SCENARIOS:-350} \
 		$(BIN)/pytest -q -s tests/e2e/test_http_fuzz.py
 
 check: venv lint ## Lint, format check, mypy --strict, schema drift, the compatibility gate

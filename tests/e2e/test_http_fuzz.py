@@ -33,7 +33,7 @@ from tests.e2e.stack_fixture import Stack
 from tests.integration.delivery_support import Mailbox, Receiver
 
 EXAMPLES = int(os.environ.get("PRESSROOM_FUZZ_EXAMPLES", "6"))
-# Stateful scenarios (up to 25 linked steps each): `make fuzz` runs 300 of them.
+# Stateful scenarios (up to 25 linked steps each): `make fuzz` runs 350 of them.
 SCENARIOS = int(os.environ.get("PRESSROOM_FUZZ_SCENARIOS", "15"))
 # Generous: about 3 requests a second on a loaded 2-CPU machine, generation included.
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300 + EXAMPLES * 120 + SCENARIOS * 60)]
