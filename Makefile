@@ -64,8 +64,9 @@ test-sasl-ssl: venv deps ## Every end-to-end test over SASL_SSL (SCRAM-SHA-512 o
 	PRESSROOM_TEST_KAFKA_SECURITY=sasl_ssl $(BIN)/pytest -q -m "not kafka_variant" tests/e2e
 
 # The long form of tests/e2e/test_http_fuzz.py (make test runs the short one): about 5,600 requests.
-fuzz: venv deps ## HTTP fuzzing of the gateway, long form (PRESSROOM_FUZZ_EXAMPLES=60)
-	PRESSROOM_FUZZ_EXAMPLES=$${PRESSROOM_FUZZ_EXAMPLES:-60} $(BIN)/pytest -q -s tests/e2e/test_http_fuzz.py
+fuzz: venv deps ## HTTP fuzzing of the gateway, long form (60 examples, 350 stateful scenarios)
+	PRESSROOM_FUZZ_EXAMPLES=$${PRESSROOM_FUZZ_EXAMPLES:-60} PRESSROOM_FUZZ_SCENARIOS=$${PRESSROOM_FUZZ_SCENARIOS:-350} \
+		$(BIN)/pytest -q -s tests/e2e/test_http_fuzz.py
 
 check: venv lint ## Lint, format check, mypy --strict, schema drift, the compatibility gate
 	$(BIN)/mypy events services operator_tools dev_tools cli

@@ -32,7 +32,7 @@ class KafkaRecord:
 
     def header(self, name: str) -> str | None:
         for key, value in self.headers:
-            if key == name:
+            if key == name and value is not None:  # Kafka allows a header without a value
                 return value.decode("utf-8", errors="replace")
         return None
 
@@ -82,7 +82,7 @@ def decode(record: KafkaRecord, registry: Registry) -> Envelope[Message]:
 
 
 def decode_parts(
-    headers: Sequence[tuple[str, bytes]], value: bytes | None, registry: Registry
+    headers: Sequence[tuple[str, bytes | None]], value: bytes | None, registry: Registry
 ) -> Envelope[Message]:
     """`decode` of a record's headers and value, for a consumer holding them already."""
     attributes = _attributes(headers)
@@ -106,16 +106,21 @@ def decode_parts(
         raise UndecodableMessage(f"invalid CloudEvents attributes: {_summary(error)}") from error
 
 
-def _attributes(headers: Sequence[tuple[str, bytes]]) -> dict[str, str]:
+def _attributes(headers: Sequence[tuple[str, bytes | None]]) -> dict[str, str]:
     """Every header as text, the first of a repeated name winning as in `KafkaRecord.header`:
     decoded once per record, since scanning the list for each attribute was a fifth of a
     rebuild's decoding. Built backwards so that the first of a name is written last."""
-    # A null header value (Kafka allows one) counts as absent: no attribute can be null.
-    return {
-        name: value.decode("utf-8", errors="replace")
-        for name, value in reversed(headers)
-        if value is not None
-    }
+    # A null header value (Kafka allows one) is malformed, not absent: read as absent, a null
+    # ce_subject would let the data name the stream whatever the sender meant.
+    nulls = [name for name, value in headers if value is None and name.startswith("ce_")]
+    if nulls:
+        raise UndecodableMessage(f"headers without a value: {', '.join(nulls)}")
+    try:  # strictly: a header read "with replacement" would be acted on as something else
+        return {
+            name: value.decode("utf-8") for name, value in reversed(headers) if value is not None
+        }
+    except UnicodeDecodeError as error:
+        raise UndecodableMessage(f"a header is not UTF-8 text: {error}") from error
 
 
 # `Envelope[Message]` looks the parametrised class up in pydantic's cache each time it is
@@ -158,6 +163,8 @@ def _json_loads(value: bytes) -> Any:
         return json.loads(value)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise UndecodableMessage(f"value is not JSON: {error}") from error
+    except RecursionError as error:  # nested deeper than any message of the contract
+        raise UndecodableMessage("value is JSON nested too deeply to read") from error
 
 
 def _int_or_none(text: str | None) -> int | None:

@@ -16,6 +16,7 @@ from services.gateway.deps import Gateway
 from services.gateway.metrics import GatewayMetrics
 from services.gateway.middleware import RequestContextMiddleware
 from services.gateway.oidc import OidcVerifier
+from services.gateway.openapi_links import with_links
 from services.gateway.ops_metrics import OpsMetrics
 from services.gateway.problems import install_problem_handlers, retarget_problem_media_type
 from services.gateway.rate_limits import GatewayLimits
@@ -116,7 +117,7 @@ def _problem_aware_openapi(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = retarget_problem_media_type(generate())
+            app.openapi_schema = with_links(retarget_problem_media_type(generate()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

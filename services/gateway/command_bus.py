@@ -172,7 +172,15 @@ class KafkaCommandBus:
             batches = await self._consumer.getmany(timeout_ms=1000)
             for records in batches.values():
                 for record in records:
-                    self.handle_reply(KafkaRecord(record.key, record.value, list(record.headers)))
+                    self.read_reply(KafkaRecord(record.key, record.value, list(record.headers)))
+
+    def read_reply(self, record: KafkaRecord) -> None:
+        """A malformed reply is the projector's to dead-letter (it reads every reply, once);
+        here it is logged and passed over, never a reason to stop listening."""
+        try:
+            self.handle_reply(record)
+        except Exception as error:  # any record must not cost the waiters their replies
+            log.warning("reply_unusable", error=repr(error)[:500])
 
     def handle_reply(self, record: KafkaRecord) -> None:
         """Resolves the waiters of the command this reply is for; ignores anything else."""

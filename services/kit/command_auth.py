@@ -22,6 +22,7 @@ from services.kit import outcomes
 from services.kit.command_keys import KeyRing, KeyScope, KeysFileError, load_key_ring, load_signer
 from services.kit.dlq import RecordOrigin, dead_letter
 from services.kit.eventstore import OutboxRow
+from services.kit.record_checks import answerable_id
 from services.kit.settings import Settings
 
 log = structlog.get_logger()
@@ -151,7 +152,7 @@ def refusal_rows(
     """The refused record for the DLQ, then the refusal as its reply (when it names a command)."""
     log.warning("command_refused", topic=origin.topic, offset=origin.offset, reason=refusal.reason)
     rows = [(dlq_topic(service), dead_letter(record, origin, refusal.reason, now))]
-    command_id = record.header("ce_id")
+    command_id = answerable_id(record)
     if command_id:
         actor = record.header("ce_actor") or "unknown"
         outcome = refusal.outcome(command_id, record)

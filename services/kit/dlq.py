@@ -120,7 +120,7 @@ def from_kafka(record: Any) -> DeadLetter:
 def from_projector(row: Any) -> DeadLetter:
     """A row of projections.dead_letters (headers as JSON text)."""
     headers = tuple(
-        (h["key"], base64.b64decode(h["value"])) for h in json.loads(row["headers"] or "[]")
+        (h["key"], base64.b64decode(h["value"] or "")) for h in json.loads(row["headers"] or "[]")
     )
     where = (row["topic"], row["partition"], row["offset"])
     return DeadLetter(

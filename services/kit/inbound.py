@@ -19,6 +19,7 @@ from services.kit import outcomes
 from services.kit.command_auth import CommandVerifier, Refusal, refusal_rows
 from services.kit.dlq import RecordOrigin, dead_letter
 from services.kit.eventstore import OutboxRow
+from services.kit.record_checks import answerable_id, misplaced
 
 log = structlog.get_logger()
 
@@ -79,6 +80,9 @@ def _read(
         return Inbound(record, origin, unreadable=str(error))
     if command.stream_id() != envelope.subject:
         return Inbound(record, origin, unreadable="ce_subject differs from the command's stream")
+    why = misplaced(origin.topic, record, envelope)  # its key and subject: its stream's
+    if why is not None:
+        return Inbound(record, origin, unreadable=why)
     refusal = verifier.check_actor(record, envelope.data)
     if refusal is not None:
         return Inbound(record, origin, refusal=refusal)
@@ -95,7 +99,7 @@ def set_aside_rows(
     reason = item.unreadable or "unreadable"
     log.warning("dead_letter", topic=item.origin.topic, offset=item.origin.offset, reason=reason)
     rows = [(dlq_topic(service), dead_letter(item.record, item.origin, reason, now))]
-    command_id = item.record.header("ce_id")
+    command_id = answerable_id(item.record)
     if reply and command_id:
         header = item.record.header
         outcome = outcomes.undecodable(command_id, header("ce_type"), header("ce_subject"), reason)

@@ -17,6 +17,7 @@ from services.kit.batches import CommandBatch, Record
 from services.kit.dlq import RecordOrigin
 from services.kit.handler import CommandHandler, retry_transient
 from services.kit.inbound import Inbound
+from services.kit.record_checks import misplaced
 from services.kit.tracing import traced_handle
 
 log = structlog.get_logger()
@@ -52,6 +53,9 @@ class Policy:
         except Exception as error:  # a bug must not stop the rest of the batch
             log.exception("reaction_failed", topic=origin.topic, offset=origin.offset)
             return Inbound(record, origin, unreadable=f"internal error: {error!r}")
+        why = misplaced(origin.topic, record, event)
+        if why is not None:  # decodes, but not as one of this topic's events: never ignored
+            return Inbound(record, origin, unreadable=why)
         if command is None:
             return Inbound(record, origin)
         return Inbound(record, origin, command=self.command_envelope(event, command))

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from events.base import Event, Message
 from events.catalog import REGISTRY
 from events.envelope import Envelope
-from events.kafka import UndecodableMessage, decode_parts
+from events.kafka import KafkaRecord, UndecodableMessage, decode_parts
 from events.registry import Registry
 from events.replies import CommandOutcome
 from events.subscribers import SubscriberEvent
+from services.kit.record_checks import misplaced
 from services.projector.deliveries import ReadModelChange, delivery_change
 from services.projector.embargo_copies import CopyChanges, RevisionRow, note_copies, revision_row
 from services.projector.history import HistoryRow, history_entry
@@ -29,7 +30,7 @@ class Consumed:
     offset: int
     key: bytes | None
     value: bytes | None
-    headers: tuple[tuple[str, bytes], ...]
+    headers: tuple[tuple[str, bytes | None], ...]  # a header may have no value
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ def route(record: Consumed, registry: Registry = REGISTRY) -> Routed:
         envelope = decode_parts(record.headers, record.value, registry)
     except UndecodableMessage as error:
         return DeadLetter(record, str(error))
+    headers = [(name, value) for name, value in record.headers if value is not None]
+    why = misplaced(record.topic, KafkaRecord(record.key, record.value, headers), envelope)
+    if why is not None:
+        return DeadLetter(record, why)
     if isinstance(envelope.data, CommandOutcome):
         return envelope
     if not isinstance(envelope.data, Event | SubscriberEvent):

@@ -19,7 +19,8 @@ NOTIFY_MAX_IDS = 50
 
 
 def consumed(record: Any) -> Consumed:
-    headers = tuple((str(k), bytes(v)) for k, v in (record.headers or ()))
+    # A header without a value (Kafka allows one) stays None: decoding dead-letters it.
+    headers = tuple((str(k), None if v is None else bytes(v)) for k, v in (record.headers or ()))
     return Consumed(
         record.topic, record.partition, record.offset, record.key, record.value, headers
     )

@@ -228,7 +228,7 @@ def _release_row(row: Record) -> ReleaseRow:
 
 def _dead_letter_params(letter: DeadLetter) -> tuple[Any, ...]:
     record = letter.record
-    headers = [{"key": k, "value": base64.b64encode(v).decode("ascii")} for k, v in record.headers]
+    headers = [{"key": k, "value": _b64(v)} for k, v in record.headers]
     return (
         record.topic,
         record.partition,
@@ -236,5 +236,9 @@ def _dead_letter_params(letter: DeadLetter) -> tuple[Any, ...]:
         record.key,
         record.value,
         json.dumps(headers),
-        letter.reason,
+        letter.reason.replace("\x00", "\\0"),  # a reason may quote a header; text holds no NUL
     )
+
+
+def _b64(value: bytes | None) -> str | None:
+    return None if value is None else base64.b64encode(value).decode("ascii")

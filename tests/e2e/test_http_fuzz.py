@@ -27,12 +27,16 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.e2e.http_fuzz_stateful import run_stateful
+from tests.e2e.http_link_walk import LinkWalker, walk_to_publication
 from tests.e2e.stack_fixture import Stack
 from tests.integration.delivery_support import Mailbox, Receiver
 
 EXAMPLES = int(os.environ.get("PRESSROOM_FUZZ_EXAMPLES", "6"))
+# Stateful scenarios (up to 25 linked steps each): `make fuzz` runs 350 of them.
+SCENARIOS = int(os.environ.get("PRESSROOM_FUZZ_SCENARIOS", "15"))
 # Generous: about 3 requests a second on a loaded 2-CPU machine, generation included.
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(300 + EXAMPLES * 120)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300 + EXAMPLES * 120 + SCENARIOS * 60)]
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -50,6 +54,8 @@ TOKENS = [
     "dev-olga",
     "dev-rita",
 ]
+# Release statuses the stateful fuzzing must have reached through the links.
+LIFECYCLE = {"draft", "submitted", "approved", "published"}
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 REQUEST_TIMEOUT_S = 60.0  # a command waits ≤ 10 s for its outcome; the machine may be loaded
 
@@ -92,14 +98,14 @@ def strategy_of(operation: APIOperation, target: Target) -> st.SearchStrategy[Ca
     return st.one_of(strategies)
 
 
-def steer(body: Any, target: Target) -> None:
+def steer(body: Any, target: Target | str) -> None:
     """Generated bodies made useful: webhooks point at the tests' receiver (deliveries never
     leave the machine), and a release's lead organisation is the callers' own (fco), so
     creates and revisions get past the first rule and the later ones are reached too."""
     if not isinstance(body, dict):
         return
     if isinstance(body.get("url"), str):
-        body["url"] = target.hook_url
+        body["url"] = target if isinstance(target, str) else target.hook_url
     content = body.get("content", body)
     organisations = content.get("organisations") if isinstance(content, dict) else None
     if isinstance(organisations, list) and organisations:
@@ -168,3 +174,20 @@ async def test_generated_requests_get_only_documented_answers_and_no_server_erro
     assert not findings, "\n\n".join(findings[:20])
     assert report.requests >= EXAMPLES * len(report.per_operation)
     assert not any(status >= 500 for status in report.statuses)
+
+
+async def test_stateful_fuzzing_follows_the_links_through_whole_lifecycles(
+    stack: Stack, receiver: Receiver, mailbox: Mailbox
+) -> None:
+    hook_url, _ = receiver.hook()
+    report = await asyncio.to_thread(
+        run_stateful, stack.base_url, hook_url, SCENARIOS, CHECKS, steer
+    )
+    schema = schemathesis.openapi.from_url(f"{stack.base_url}/openapi.json")
+    walker = LinkWalker(schema, stack.base_url, CHECKS, report)
+    await asyncio.to_thread(walk_to_publication, walker)
+    print(f"\nHTTP stateful fuzzing: {report.summary()}")
+    findings: list[Any] = report.findings
+    assert not findings, "\n\n".join(findings[:20])
+    assert not any(status >= 500 for status in report.statuses)
+    assert report.states >= LIFECYCLE, report.summary()

@@ -26,7 +26,8 @@ RECORDS = [encode(envelope) for envelope in EXAMPLES.values()]
 
 
 def reference_decode(record: KafkaRecord, registry: Registry) -> Envelope[Message]:
-    """`events.kafka.decode` as it was before it was made faster."""
+    """`events.kafka.decode` as it was before it was made faster (with issue 12's header rules)."""
+    _refuse_malformed_headers(record)
     missing = [name for name in REQUIRED if record.header(name) is None]
     if missing:
         raise UndecodableMessage(f"missing CloudEvents headers: {', '.join(missing)}")
@@ -52,6 +53,17 @@ def reference_decode(record: KafkaRecord, registry: Registry) -> Envelope[Messag
         )
     except ValidationError as error:
         raise UndecodableMessage(f"invalid CloudEvents attributes: {_summary(error)}") from error
+
+
+def _refuse_malformed_headers(record: KafkaRecord) -> None:
+    """Poison rules (issue 12): a ce_ header without a value, or any header not UTF-8 text."""
+    nulls = [name for name, value in record.headers if value is None and name.startswith("ce_")]
+    if nulls:
+        raise UndecodableMessage(f"headers without a value: {', '.join(nulls)}")
+    try:
+        [value.decode("utf-8") for _, value in reversed(record.headers) if value is not None]
+    except UnicodeDecodeError as error:
+        raise UndecodableMessage(f"a header is not UTF-8 text: {error}") from error
 
 
 def _reference_read(registry: Registry, ce_type: str, data: dict[str, Any]) -> Message:

@@ -1,0 +1,68 @@
+"""Whether a record that decoded belongs where it was read: the right kind of message for its
+topic, its key and `ce_subject` both naming its data's stream, and (for events) a sequence.
+Decoding says a record is a Pressroom message; this says it is one of *this* topic's, so a
+consumer dead-letters a misplaced or forged one instead of acting on it or dropping it silently
+(issue 12, poison input; every consumer asks the same question here)."""
+
+from __future__ import annotations
+
+from events.base import Command, Event, Message
+from events.envelope import Envelope
+from events.kafka import KafkaRecord
+from events.replies import CommandOutcome
+from events.subscribers import SubscriberCommand, SubscriberEvent
+from events.topics import REPLIES
+
+
+def topic_holds(topic: str) -> tuple[str, str] | None:
+    """(kind, service) of the messages a Pressroom topic carries; None for any other topic."""
+    if topic == REPLIES:
+        return ("reply", "replies")
+    parts = topic.split(".")
+    if len(parts) != 3 or parts[0] != "pressroom":
+        return None
+    kinds = {"commands": "command", "events": "event"}
+    return (kinds[parts[2]], parts[1]) if parts[2] in kinds else None
+
+
+def stream_of(message: Message) -> str | None:
+    """The stream a message belongs to: what its key and `ce_subject` must be."""
+    if isinstance(message, Command | SubscriberCommand):
+        return message.stream_id()
+    if isinstance(message, CommandOutcome):
+        return message.command_id
+    if isinstance(message, SubscriberEvent):
+        return message.subscriber_id
+    return message.release_id if isinstance(message, Event) else None
+
+
+def misplaced(topic: str, record: KafkaRecord, envelope: Envelope[Message]) -> str | None:
+    """Why this decoded record does not belong on `topic`, or None when it does."""
+    if b"\\u0000" in (record.value or b"") or any(b"\0" in (v or b"") for _, v in record.headers):
+        return "the record holds a NUL character, which no Pressroom text may hold"
+    data = envelope.data
+    holds = topic_holds(topic)
+    if holds is not None and (data.kind, data.service) != holds:
+        return f"{envelope.type} is a {data.service} {data.kind}: it does not belong on {topic}"
+    stream = stream_of(data)
+    if stream is not None and envelope.subject != stream:
+        return f"ce_subject {envelope.subject!r} is not the stream of its data ({stream!r})"
+    if record.key != envelope.subject.encode("utf-8"):
+        key = (record.key or b"").decode("utf-8", errors="replace")
+        return f"the record's key {key!r} is not its ce_subject {envelope.subject!r}"
+    if data.kind == "event" and envelope.sequence is None:
+        return f"{envelope.type} has no ce_sequence, so it cannot be deduplicated"
+    return None
+
+
+ANSWERED_HEADERS = ("ce_id", "ce_type", "ce_subject", "ce_actor")
+
+
+def answerable_id(record: KafkaRecord) -> str | None:
+    """The command id a refused or undecodable command is answered under on pressroom.replies:
+    none when it has no ce_id, or when a header the answer repeats holds a control character
+    (no sender waits on such an id, and the answer would carry it into every reader's text)."""
+    texts = [record.header(name) or "" for name in ANSWERED_HEADERS]
+    if any(ord(c) < 0x20 or c == "\x7f" for text in texts for c in text):
+        return None
+    return record.header("ce_id") or None
