@@ -21,7 +21,7 @@ TOOLS_DIR ?= $(or $(PRESSROOM_TOOLS_DIR),$(HOME)/.cache/pressroom/tools)
 HELM := $(TOOLS_DIR)/helm-$(HELM_VERSION)/helm
 
 .PHONY: help venv deps infra up down test check lint fmt bench clean helm compat release-contract \
-	contract-ts contract-wheel fuzz
+	contract-ts contract-wheel fuzz chaos
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -60,6 +60,12 @@ test: venv deps ## Run every test (starts its own stack on other ports, .pressro
 # The long form of tests/e2e/test_http_fuzz.py (make test runs the short one): about 5,600 requests.
 fuzz: venv deps ## HTTP fuzzing of the gateway, long form (PRESSROOM_FUZZ_EXAMPLES=60)
 	PRESSROOM_FUZZ_EXAMPLES=$${PRESSROOM_FUZZ_EXAMPLES:-60} $(BIN)/pytest -q -s tests/e2e/test_http_fuzz.py
+
+# The long form of tests/chaos/test_chaos.py (make test runs a 2-minute one): 20 minutes of load
+# and faults, then the checker; the figures are printed. PRESSROOM_CHAOS_SEED=N replays a run.
+chaos: venv deps ## Chaos suite, long form: load and faults for 20 minutes, then every invariant
+	PRESSROOM_CHAOS_MINUTES=$${PRESSROOM_CHAOS_MINUTES:-20} $(BIN)/pytest -q -s -p no:cacheprovider \
+		tests/chaos/test_chaos.py
 
 check: venv lint ## Lint, format check, mypy --strict, schema drift, the compatibility gate
 	$(BIN)/mypy events services operator_tools dev_tools cli

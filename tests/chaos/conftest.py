@@ -6,6 +6,7 @@ load and the faults last: 2 in `make test`, 20 in `make chaos`."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 from collections.abc import AsyncIterator
@@ -14,8 +15,9 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from dev_tools.infra import postgres
+from dev_tools.infra import kafka, postgres
 from services.kit.settings import Settings
+from tests.chaos.faults import BROKER_START_S
 from tests.chaos.fleet import Fleet
 from tests.e2e.stack_fixture import Stack, assert_all_alive, drafting_answers, gateway_ready
 
@@ -64,6 +66,7 @@ async def fleet(stack: Stack, durable_commits: None) -> AsyncIterator[Fleet]:
     try:
         yield running
     finally:
+        await asyncio.to_thread(kafka.up, stack.settings, BROKER_START_S)  # if a fault stopped
         running.stop_seconds()
         for name in running.dead():
             running.start(name)

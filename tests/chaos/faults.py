@@ -20,6 +20,8 @@ from tests.chaos.fleet import Fleet
 
 INFRA_TURNS = ("kafka-kill", "postgres-fast", "postgres-immediate")
 INFRA_EVERY = 4
+# A broker SIGKILLed recovers its logs at start; on a loaded 2-CPU machine that took over 60 s.
+BROKER_START_S = 600.0
 
 
 @dataclass
@@ -55,7 +57,7 @@ class FaultInjector:
         settings = self.fleet.settings
         if kind == "kafka-kill":
             await asyncio.to_thread(_kill_broker, settings)
-            await asyncio.to_thread(kafka.up, settings)
+            await asyncio.to_thread(kafka.up, settings, BROKER_START_S)
         elif kind.startswith("postgres-"):
             await asyncio.to_thread(postgres.restart, settings, kind.removeprefix("postgres-"))
         else:

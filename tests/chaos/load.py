@@ -29,7 +29,7 @@ class Load:
     http: HttpDriver
     ledger: Ledger
     seed: int
-    workers: int = 6
+    workers: int = 4
 
     async def subscribe(self, receiver: FlakyReceiver) -> str:
         """Webhooks and an email address for this run's topic; returns the address."""
