@@ -41,7 +41,8 @@ class World:
     stores: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     outcomes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     history: list[dict[str, Any]] = field(default_factory=list)
-    deliveries: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: list[dict[str, Any]] = field(default_factory=list)  # the read model's
+    sent: list[dict[str, Any]] = field(default_factory=list)  # publication's own table
     calls: list[Call] = field(default_factory=list)
     mails: list[tuple[str, str]] = field(default_factory=list)  # (address, delivery id)
 
@@ -53,7 +54,8 @@ async def read_world(
     settings: Settings, ledger: Ledger, calls: list[Call], mailbox: Mailbox
 ) -> World:
     world = World(ledger, calls=list(calls))
-    releases = set(ledger.releases)
+    # a subscriber's commands and events are on its own stream, keyed by its id
+    releases = set(ledger.releases) | set(ledger.subscribers)
     for service in SERVICES:
         topic = f"pressroom.{service}.events"
         world.events[service] = [
@@ -94,6 +96,11 @@ async def _read_tables(
         "SELECT * FROM projections.deliveries WHERE release_id = ANY($1)", releases
     )
     world.deliveries = [dict(row) for row in rows]
+    rows = await conn.fetch(
+        "SELECT delivery_id, subscriber_id, release_id, edition, notice"
+        " FROM publication.deliveries WHERE release_id = ANY($1)", releases,
+    )  # fmt: skip
+    world.sent = [dict(row) for row in rows]
 
 
 def _logged(record: Any) -> Logged:

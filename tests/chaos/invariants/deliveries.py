@@ -1,6 +1,6 @@
 """Deliveries: one notice to one subscriber has one delivery id, however often it is attempted
-(webhook calls, emails, the read model), and each subscriber hears a release's notices in order
-(edition, then published < withdrawn < unpublished)."""
+(webhook calls, emails, publication's table, the read model), and each subscriber hears a
+release's notices in order (edition, then published < withdrawn < unpublished)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ def deliveries_once_in_order(world: World) -> Verdict:
         notices[key].add(body["delivery_id"])
         if call.status == 200:
             received[(call.path, body["release_id"])].append(_order(body))
-    by_id = {row["delivery_id"]: row for row in world.deliveries}
+    for row in world.sent:
+        key = (row["subscriber_id"], row["release_id"], row["edition"], row["notice"])
+        notices[key].add(row["delivery_id"])
+    by_id = {row["delivery_id"]: row for row in world.sent}
     for address, delivery_id in world.mails:
         mailed = by_id.get(delivery_id)
         if mailed is None:
