@@ -41,7 +41,7 @@ async def check(
             break
         await asyncio.sleep(5.0)
     verdicts += [invariant(world) for invariant in ALSO]
-    verdicts.append(await read_models_equal_a_fresh_fold())
+    verdicts.append(await read_models_equal_a_fresh_fold(settings, world))
     return world, verdicts
 
 
@@ -61,6 +61,8 @@ def figures(
         lines.append(f"  {verdict.name}: {verdict.checked} checked, "
                      f"{len(verdict.violations)} violations")  # fmt: skip
         lines += [f"    {v}" for v in verdict.violations[:15]]
+        if verdict.earlier:
+            lines.append(f"    and {len(verdict.earlier)} of earlier runs: {verdict.earlier[:5]}")
     lines.append(f"violations {sum(len(v.violations) for v in verdicts)}")
     lines += ["fault log:"] + [f"  {line}" for line in faults.log]
     return "\n".join(lines)

@@ -11,6 +11,7 @@ class Verdict:
     name: str
     checked: int = 0
     violations: list[str] = field(default_factory=list)
+    earlier: list[str] = field(default_factory=list)  # found, but not of this run
 
     def fail(self, what: str) -> None:
         self.violations.append(what)
