@@ -13,7 +13,7 @@ from aiokafka.errors import KafkaError
 
 from events.base import Message
 from events.catalog import REGISTRY
-from events.kafka import encode
+from events.kafka import KafkaRecord, decode, encode
 from events.replies import CommandOutcome
 from events.topics import REPLIES
 from services.kit.kafka_clients import client_kwargs
@@ -89,7 +89,5 @@ class Bot:
 
 
 def _decoded(record: Any) -> CommandOutcome:
-    from events.kafka import KafkaRecord, decode
-
     kafka_record = KafkaRecord(record.key, record.value, list(record.headers or ()))
     return decode(kafka_record, REGISTRY).data  # type: ignore[return-value]

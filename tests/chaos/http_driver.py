@@ -36,10 +36,11 @@ class HttpDriver:
     async def call(
         self, who: str, method: str, url: str, deadline: float, **request: Any
     ) -> httpx.Response | None:
-        """The final answer (2xx, or a refusal that stayed one until the deadline), or None."""
+        """The final answer (2xx, or a refusal that stayed one until the deadline), or None.
+        Each try is a new request (a new Idempotency-Key): the service refused the last one."""
         loop, last = asyncio.get_running_loop(), None
         while loop.time() < deadline:
-            last = await self.settled(who, method, url, deadline, request)
+            last = await self.settled(who, method, url, deadline, dict(request))
             if last is None or last.status_code not in NOT_YET:
                 return last
             await asyncio.sleep(1.0)
@@ -48,6 +49,8 @@ class HttpDriver:
     async def settled(
         self, who: str, method: str, url: str, deadline: float, request: dict[str, Any]
     ) -> httpx.Response | None:
+        """One request's answer, sent again with the same Idempotency-Key until it is not a
+        202, a 5xx, a 408/429 or a dropped connection; None if the deadline passes first."""
         headers = {**request.pop("headers", {}), "Idempotency-Key": str(uuid.uuid4())}
         loop = asyncio.get_running_loop()
         while loop.time() < deadline:
@@ -58,7 +61,6 @@ class HttpDriver:
                 continue
             self._note(answer)
             if answer.status_code not in AGAIN_SAME_KEY:
-                request["headers"] = {k: v for k, v in headers.items() if k != "Idempotency-Key"}
                 return answer
             await asyncio.sleep(1.0)
         return None
