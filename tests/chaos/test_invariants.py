@@ -125,3 +125,15 @@ def _outcome(command_id: str, status: str) -> CommandOutcome:
 def _call(delivery_id: str, edition: int) -> Call:
     body = {"release_id": R, "edition": edition, "notice": "published", "delivery_id": delivery_id}
     return Call("/hook-0", {}, body, 200, 0.0)
+
+
+def test_history_written_out_of_version_order_is_a_violation() -> None:
+    found = world(approval=[approved(T0), logged(approved(T0).envelope.data, 2, T0, "a2")])
+    found.history = [
+        {"id": 1, "release_id": R, "service": "approval", "stream_version": 2},
+        {"id": 2, "release_id": R, "service": "approval", "stream_version": 1},
+    ]
+    assert [v for v in in_order(found).violations if "out of order" in v]
+    found.history.reverse()
+    found.history = [dict(row, id=n) for n, row in enumerate(found.history)]
+    assert in_order(found).violations == []

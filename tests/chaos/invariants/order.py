@@ -1,6 +1,7 @@
 """Each consumer sees each release's events in order: on every events topic, a release's stream
-versions (repeats of a re-published event dropped) come 1, 2, 3... in log order, the store holds
-the same versions, and the history read model has each event once."""
+versions (repeats of a re-published event dropped) come 1, 2, 3... in log order, the history read
+model has each stored event once, and the projector wrote each release's history in version
+order (its rows' ids grow with the versions)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,17 @@ def in_order(world: World) -> Verdict:
             if len(event_ids) > 1:
                 verdict.fail(f"{service} {release} v{version}: {len(event_ids)} different events")
     _history_once(world, verdict)
+    _projected_in_order(world, verdict)
     return verdict
+
+
+def _projected_in_order(world: World, verdict: Verdict) -> None:
+    written: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for row in sorted(world.history, key=lambda row: row["id"]):
+        written[(row["release_id"], row["service"])].append(row["stream_version"])
+    for (release, service), versions in written.items():
+        if versions != sorted(versions):
+            verdict.fail(f"the projector wrote {service} {release} out of order: {versions}")
 
 
 def _history_once(world: World, verdict: Verdict) -> None:
