@@ -68,7 +68,7 @@ async def fleet(stack: Stack, durable_commits: None) -> AsyncIterator[Fleet]:
     finally:
         await asyncio.to_thread(kafka.up, stack.settings, BROKER_START_S)  # if a fault stopped
         running.stop_seconds()
-        for name in running.dead():
+        for name in (n for n in running.dead() if n in stack.processes):
             running.start(name)
         await gateway_ready(stack)
         await drafting_answers(stack.settings)
