@@ -109,10 +109,19 @@ def test_versions_out_of_order_on_a_topic_are_a_violation() -> None:
 
 def test_two_delivery_ids_for_one_notice_or_notices_out_of_order_are_violations() -> None:
     found = world()
-    found.calls = [_call("d1", 2), _call("d2", 2), _call("d3", 1)]
+    found.calls = [_call("d1", 2, at=1), _call("d2", 2, at=2), _call("d3", 1, at=3)]
     verdict = deliveries_once_in_order(found)
     assert any("2 delivery ids" in v for v in verdict.violations)
     assert any("out of order" in v for v in verdict.violations)
+
+
+def test_a_slow_answer_finishing_after_a_later_call_keeps_the_order_of_arrival() -> None:
+    found = world()
+    # the withdrawal arrived first and was answered slowly; its resend and the next notice after
+    slow = _call("d1", 1, "withdrawn", at=1.0)
+    found.calls = [_call("d0", 1, at=0.0), _call("d1", 1, "withdrawn", at=2.0),
+                   _call("d2", 1, "unpublished", at=3.0), slow]  # fmt: skip
+    assert deliveries_once_in_order(found).violations == []
 
 
 def _outcome(command_id: str, status: str) -> CommandOutcome:
@@ -122,9 +131,9 @@ def _outcome(command_id: str, status: str) -> CommandOutcome:
     )  # fmt: skip
 
 
-def _call(delivery_id: str, edition: int) -> Call:
-    body = {"release_id": R, "edition": edition, "notice": "published", "delivery_id": delivery_id}
-    return Call("/hook-0", {}, body, 200, 0.0)
+def _call(delivery_id: str, edition: int, notice: str = "published", at: float = 0.0) -> Call:
+    body = {"release_id": R, "edition": edition, "notice": notice, "delivery_id": delivery_id}
+    return Call("/hook-0", {}, body, 200, at)
 
 
 def test_history_written_out_of_version_order_is_a_violation() -> None:
