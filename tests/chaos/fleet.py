@@ -3,12 +3,15 @@ instance of each service and of the projector, each killable and restartable by 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
+from dev_tools.infra.processes import is_alive
 from dev_tools.stack.processes import AppProcess, local_stack_env
 from services.kit.settings import Settings
 from tests.e2e.stack_fixture import Stack, own_key
 
+EXEC_WAIT_S = 30.0
 DOUBLED = ("drafting", "approval", "embargo", "publication", "projector")
 
 
@@ -30,7 +33,12 @@ class Fleet:
         return {**local_stack_env(self.settings), **own_key(self.settings, name)}
 
     def start(self, name: str) -> None:
-        self.processes[name].start(self.env(name))
+        """Starts it and returns once it runs as itself: just after the fork its /proc cmdline is
+        still ours, and a `dead()` then would start a second one (an orphan, a false death)."""
+        process = self.processes[name]
+        pid, deadline = process.start(self.env(name)), time.monotonic() + EXEC_WAIT_S
+        while process.pid() is None and is_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def start_all(self) -> None:
         for name in self.processes:
