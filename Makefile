@@ -21,7 +21,7 @@ TOOLS_DIR ?= $(or $(PRESSROOM_TOOLS_DIR),$(HOME)/.cache/pressroom/tools)
 HELM := $(TOOLS_DIR)/helm-$(HELM_VERSION)/helm
 
 .PHONY: help venv deps infra up down test check lint fmt bench clean helm compat release-contract \
-	contract-ts contract-wheel fuzz test-sasl-ssl
+	contract-ts contract-wheel fuzz test-sasl-ssl chaos
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -67,6 +67,13 @@ test-sasl-ssl: venv deps ## Every end-to-end test over SASL_SSL (SCRAM-SHA-512 o
 fuzz: venv deps ## HTTP fuzzing of the gateway, long form (60 examples, 350 stateful scenarios)
 	PRESSROOM_FUZZ_EXAMPLES=$${PRESSROOM_FUZZ_EXAMPLES:-60} PRESSROOM_FUZZ_SCENARIOS=$${PRESSROOM_FUZZ_SCENARIOS:-350} \
 		$(BIN)/pytest -q -s tests/e2e/test_http_fuzz.py
+
+# The long form of tests/chaos/test_chaos.py (make test runs a 2-minute one): 20 minutes of load
+# and faults, then the checker; the figures are printed. PRESSROOM_CHAOS_SEED=N replays a run.
+# Then the poison test (1,000 malformed records on every topic during load; PRESSROOM_POISON_COUNT).
+chaos: venv deps ## Chaos suite, long form: load and faults for 20 minutes, then every invariant
+	PRESSROOM_CHAOS_MINUTES=$${PRESSROOM_CHAOS_MINUTES:-20} $(BIN)/pytest -q -s -p no:cacheprovider \
+		tests/chaos/test_chaos.py tests/chaos/test_poison.py
 
 check: venv lint ## Lint, format check, mypy --strict, schema drift, the compatibility gate
 	$(BIN)/mypy events services operator_tools dev_tools cli

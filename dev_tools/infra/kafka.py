@@ -129,14 +129,14 @@ def _check_ports(settings: Settings) -> None:
     )
 
 
-def _await_ready(settings: Settings, pid: int) -> None:
+def _await_ready(settings: Settings, pid: int, timeout_s: float = READY_TIMEOUT_S) -> None:
     paths = KafkaPaths.of(settings)
     try:
         ok = processes.wait_for_port(
             settings.kafka_host,
             settings.kafka_port,
             lambda: processes.is_alive(pid),
-            READY_TIMEOUT_S,
+            timeout_s,
         )
     except TimeoutError:
         processes.terminate(pid)
@@ -159,13 +159,18 @@ def preflight(settings: Settings) -> None:
         ensure_jars(settings)
 
 
-def up(settings: Settings, extra_properties: dict[str, str] | None = None) -> None:
+def up(
+    settings: Settings,
+    extra_properties: dict[str, str] | None = None,
+    ready_timeout_s: float = READY_TIMEOUT_S,
+) -> None:
     """Starts the broker unless it already runs; returns once it accepts connections.
-    `extra_properties` go into server.properties (a test stack variant's authorizer)."""
+    `extra_properties` go into server.properties (a test stack variant's authorizer); a broker
+    restarted on a loaded machine, as the chaos suite does, may need longer than the default."""
     pid = running_pid(settings)
     if pid is None:
         pid = _start(settings, extra_properties)
-    _await_ready(settings, pid)
+    _await_ready(settings, pid, ready_timeout_s)
 
 
 def _start(settings: Settings, extra: dict[str, str] | None = None) -> int:

@@ -150,15 +150,12 @@ def _already_applied(row: ReleaseRow | None, envelope: Envelope[Message]) -> boo
 
 
 def _stamped(row: ReleaseRow, envelope: Envelope[Message]) -> ReleaseRow:
-    """The board status, the stream version applied and the last event, in one copy (the
-    status reads none of the columns stamped with it)."""
+    """The board status, the stream version applied and the latest event, in one copy (the
+    status reads none of the columns stamped with it). Latest by time, not by arrival: the
+    services' topics are not ordered among each other, and a fresh fold must agree."""
     versions = dict(row.versions)
     if envelope.sequence is not None:
         versions[envelope.data.service] = envelope.sequence
-    return changed(
-        row,
-        status=board_status(row),
-        versions=versions,
-        last_event_id=envelope.id,
-        updated_at=envelope.time,
-    )
+    latest = (envelope.time, envelope.id) >= (row.updated_at, row.last_event_id)
+    stamps = {"last_event_id": envelope.id, "updated_at": envelope.time} if latest else {}
+    return changed(row, status=board_status(row), versions=versions, **stamps)

@@ -1,0 +1,58 @@
+"""The processes under chaos: the session's stack (one of each, and the gateway) plus a second
+instance of each service and of the projector, each killable and restartable by name."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from dev_tools.infra.processes import is_alive
+from dev_tools.stack.processes import AppProcess, local_stack_env
+from services.kit.settings import Settings
+from tests.e2e.stack_fixture import Stack, own_key
+
+EXEC_WAIT_S = 30.0
+DOUBLED = ("drafting", "approval", "embargo", "publication", "projector")
+
+
+@dataclass
+class Fleet:
+    settings: Settings
+    processes: dict[str, AppProcess]
+
+    @classmethod
+    def around(cls, stack: Stack) -> Fleet:
+        """The stack's processes, and a second instance of each doubled one (not started)."""
+        second = {
+            f"{name}-2": AppProcess(f"{name}-2", stack.settings, ("cli.main", "serve", name))
+            for name in DOUBLED
+        }
+        return cls(stack.settings, {**stack.processes, **second})
+
+    def env(self, name: str) -> dict[str, str]:
+        return {**local_stack_env(self.settings), **own_key(self.settings, name)}
+
+    def start(self, name: str) -> None:
+        """Starts it and returns once it runs as itself: just after the fork its /proc cmdline is
+        still ours, and a `dead()` then would start a second one (an orphan, a false death)."""
+        process = self.processes[name]
+        pid, deadline = process.start(self.env(name)), time.monotonic() + EXEC_WAIT_S
+        while process.pid() is None and is_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def start_all(self) -> None:
+        for name in self.processes:
+            self.start(name)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL, as a crash would; returns once the process is gone."""
+        self.processes[name].kill()
+
+    def dead(self) -> list[str]:
+        return [name for name, process in self.processes.items() if process.pid() is None]
+
+    def stop_seconds(self) -> None:
+        """Stops the second instances (the session's stack stays for the other tests)."""
+        for name, process in self.processes.items():
+            if name.endswith("-2"):
+                process.stop()
