@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
-from asyncpg import Record
+from asyncpg import InterfaceError, Record
 
 if TYPE_CHECKING:  # asyncpg's classes are generic only in its stubs, not at run time
     import asyncpg
@@ -37,3 +38,11 @@ async def keep_session(_connection: Any) -> None:
     """A pool's `reset=`: no `RESET ALL; UNLISTEN *; …` round trip when a connection goes back,
     for pools whose users change no session state (no SET, LISTEN, advisory lock or cursor
     outside a transaction). asyncpg still rolls back a transaction left open before this."""
+
+
+def forget_termination_listener(conn: Any, callback: Any) -> None:
+    """Removes a termination listener in a `finally`. A connection that was lost may already be
+    back in its pool (asyncpg then raises InterfaceError "released back to the pool"): there is
+    nothing left to remove, and raising here would hide the error that ended the connection."""
+    with contextlib.suppress(InterfaceError):
+        conn.remove_termination_listener(callback)

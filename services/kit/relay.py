@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from services.kit.crash_points import NO_CRASHES, CrashPoints
-from services.kit.db import Connection, Pool
+from services.kit.db import Connection, Pool, forget_termination_listener
 from services.kit.kafka_clients import client_kwargs
 from services.kit.limits import PRODUCER_MAX_REQUEST_BYTES
 from services.kit.relay_rows import (
@@ -80,7 +80,7 @@ class OutboxRelay:
                 finally:
                     await producer.stop()
             finally:
-                conn.remove_termination_listener(self._connection_lost)
+                forget_termination_listener(conn, self._connection_lost)
 
     def _connection_lost(self, *_: object) -> None:
         self.lost.set()

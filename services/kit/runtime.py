@@ -26,7 +26,8 @@ from services.kit.process_metrics import refresh_set_aside
 from services.kit.relay import OutboxRelay
 from services.kit.settings import Settings
 from services.kit.topic_specs import topic_specs
-from services.kit.topics_admin import ensure_topics
+from services.kit.topics_admin import ensure_topics_once_kafka_answers
+from services.kit.transient import until_done
 
 log = structlog.get_logger()
 RELAY_RETRY_S = 0.5
@@ -119,12 +120,19 @@ class ServiceRuntime:
         """Before faust starts: the command keys load, tables and topics exist, so no agent
         meets a missing one."""
         log.info("command_verifier", kind=type(self.verifier).__name__)
-        conn = await asyncpg.connect(self.dsn)
-        try:
-            applied = await apply_service_migrations(conn, self.schema, self.migrations)
-        finally:
-            await conn.close()
-        await ensure_topics(self.settings.kafka_bootstrap, topic_specs(self.settings))
+        applied: list[str] = []
+
+        async def migrate() -> None:  # PostgreSQL not up yet: wait for it, logged, not exit
+            conn = await asyncpg.connect(self.dsn)
+            try:
+                applied[:] = await apply_service_migrations(conn, self.schema, self.migrations)
+            finally:
+                await conn.close()
+
+        await until_done(migrate)
+        await ensure_topics_once_kafka_answers(
+            self.settings.kafka_bootstrap, topic_specs(self.settings)
+        )
         return applied
 
     async def watch_readiness(self, readiness: Readiness, consuming: Callable[[], bool]) -> None:

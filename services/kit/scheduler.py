@@ -16,7 +16,7 @@ import structlog
 from events.base import Message
 from events.envelope import Envelope, source_of
 from events.replies import CommandOutcome
-from services.kit.db import Connection
+from services.kit.db import Connection, forget_termination_listener
 from services.kit.deadline_sql import (
     CHANNEL,
     CLAIM_DUE,
@@ -120,7 +120,7 @@ class DeadlineScheduler:
                     finally:
                         with contextlib.suppress(Exception):  # gone with its connection
                             await conn.remove_listener(self._sql(CHANNEL), self._woken)
-                        conn.remove_termination_listener(self._woken)
+                        forget_termination_listener(conn, self._woken)
             except Exception as error:  # PostgreSQL away, most often: the rows wait, nothing lost
                 if not is_transient(error):
                     log.exception("scheduler_restarting")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import structlog
@@ -11,6 +12,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from services.kit.kafka_clients import client_kwargs
 from services.kit.topic_specs import ActualTopic, TopicDrift, TopicSpec, drift
+from services.kit.transient import kafka_or_postgres_away, until_done
 
 log = structlog.get_logger()
 
@@ -32,6 +34,13 @@ async def ensure_topics(bootstrap: str, specs: Sequence[TopicSpec]) -> list[str]
         return [spec.name for spec in missing]
     finally:
         await admin.close()
+
+
+async def ensure_topics_once_kafka_answers(bootstrap: str, specs: Sequence[TopicSpec]) -> None:
+    """`ensure_topics` at a process's start, waiting (with backoff, logged as `waiting_for_kafka`)
+    while no broker answers: a process started before Kafka, or during its restart, waits for it
+    instead of exiting (issue 12, hole 4)."""
+    await until_done(partial(ensure_topics, bootstrap, specs), "kafka", kafka_or_postgres_away)
 
 
 async def topic_drift(bootstrap: str, specs: Sequence[TopicSpec]) -> list[TopicDrift]:

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 import structlog
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 
 log = structlog.get_logger()
 
@@ -52,16 +53,25 @@ def _transient_itself(error: BaseException) -> bool:
     return False
 
 
-async def until_done(work: Callable[[], Awaitable[object]], waiting_for: str = "postgres") -> None:
-    """Runs `work` again, with backoff, while it fails only because a dependency is away; any
-    other failure is raised. The log says what it waits for."""
+def kafka_or_postgres_away(error: BaseException) -> bool:
+    """No broker answered yet (Kafka starting, restarting, unreachable), or PostgreSQL away."""
+    return isinstance(error, KafkaConnectionError | KafkaTimeoutError) or is_transient(error)
+
+
+async def until_done(
+    work: Callable[[], Awaitable[object]],
+    waiting_for: str = "postgres",
+    transient: Callable[[BaseException], bool] = is_transient,
+) -> None:
+    """Runs `work` again, with backoff, while it fails only because a dependency is away
+    (`transient`); any other failure is raised. The log says what it waits for."""
     delay = FIRST_BACKOFF_S
     while True:
         try:
             await work()
             return
         except Exception as error:
-            if not is_transient(error):
+            if not transient(error):
                 raise
             log.warning(f"waiting_for_{waiting_for}", error=repr(error), retry_in_s=delay)
             await asyncio.sleep(delay)

@@ -16,7 +16,8 @@ from services.kit.migrations import apply_migrations
 from services.kit.runtime import READINESS_EVERY_S
 from services.kit.settings import Settings
 from services.kit.topic_specs import topic_specs
-from services.kit.topics_admin import ensure_topics
+from services.kit.topics_admin import ensure_topics_once_kafka_answers
+from services.kit.transient import until_done
 from services.projector.consumer import GROUP_ID, Projector
 
 SCHEMA = "projections"
@@ -25,12 +26,17 @@ MIGRATIONS = "services.projector.migrations"
 
 async def prepare(settings: Settings) -> list[str]:
     """Creates the projections tables and the topics; returns the migrations applied now."""
-    conn = await asyncpg.connect(settings.dsn_for("projector"))
-    try:
-        applied = await apply_migrations(conn, SCHEMA, MIGRATIONS)
-    finally:
-        await conn.close()
-    await ensure_topics(settings.kafka_bootstrap, topic_specs(settings))
+    applied: list[str] = []
+
+    async def migrate() -> None:  # PostgreSQL not up yet: wait for it, logged, not exit
+        conn = await asyncpg.connect(settings.dsn_for("projector"))
+        try:
+            applied[:] = await apply_migrations(conn, SCHEMA, MIGRATIONS)
+        finally:
+            await conn.close()
+
+    await until_done(migrate)
+    await ensure_topics_once_kafka_answers(settings.kafka_bootstrap, topic_specs(settings))
     return applied
 
 

@@ -17,7 +17,7 @@ import structlog
 from events.envelope import Envelope, deterministic_id, source_of
 from events.publication import RecordDeliveryAttempt
 from events.replies import OutcomeStatus
-from services.kit.db import Connection
+from services.kit.db import Connection, forget_termination_listener
 from services.kit.handler import CONCURRENT_WRITE, MAX_CONCURRENCY_RETRIES, CommandHandler
 from services.kit.process_metrics import DELIVERY_ATTEMPTS
 from services.publication import delivery_sql as sql
@@ -80,7 +80,7 @@ class DeliveryWorker:
                         await asyncio.wait_for(closed.wait(), MAX_SLEEP_S)
                     self._woken()
             finally:
-                conn.remove_termination_listener(on_close)
+                forget_termination_listener(conn, on_close)
 
     def _woken(self, *_: object) -> None:
         for wake in self._wakes:
