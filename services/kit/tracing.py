@@ -10,8 +10,8 @@ child of the trace context the message carries, and the events carry the handlin
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, Protocol, TypeVar
 
 from opentelemetry import trace
@@ -102,6 +102,26 @@ def current_if_alone(spans: Sequence[Span]) -> AbstractContextManager[object]:
     if len(spans) == 1:
         return trace.use_span(spans[0], end_on_exit=False)
     return nullcontext()
+
+
+@contextmanager
+def delivery_span(due: Any) -> Iterator[None]:
+    """Publication's delivery worker: a PRODUCER span for one attempt (the webhook call or the
+    email, and recording its outcome), continuing the trace of the event that planned it."""
+    tracer = STATE.tracer
+    if tracer is None or due.get("traceparent") is None:
+        yield
+        return
+    parent = _context(due["traceparent"], due["tracestate"])
+    attributes: dict[str, str | int] = {
+        "pressroom.delivery_id": str(due["delivery_id"]),
+        "pressroom.subscriber_id": str(due["subscriber_id"]),
+        "pressroom.channel": str(due["channel"]),
+        "pressroom.attempt": int(due["attempts"]) + 1,
+    }
+    name = f"deliver {due['channel']}"
+    with tracer.start_as_current_span(name, parent, SpanKind.PRODUCER, attributes):
+        yield
 
 
 def from_request(envelope: Envelope[Any], headers: Mapping[str, str]) -> Envelope[Any]:

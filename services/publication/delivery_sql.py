@@ -18,8 +18,9 @@ WHERE release_id = $1 AND notice = 'published' ORDER BY edition DESC, seq DESC L
 """
 INSERT_DELIVERY = """
 INSERT INTO {schema}.deliveries
-    (delivery_id, subscriber_id, release_id, edition, notice, payload, next_attempt_at, created_at)
-VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $7)
+    (delivery_id, subscriber_id, release_id, edition, notice, payload, next_attempt_at, created_at,
+     traceparent, tracestate)
+VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $7, $8, $9)
 ON CONFLICT (delivery_id) DO NOTHING
 """
 INSERT_SUBSCRIBER = """

@@ -114,7 +114,7 @@ async def _plan(
         await conn.execute(
             sql.INSERT_DELIVERY.format(schema=schema), delivery.delivery_id,
             delivery.subscriber_id, delivery.release_id, delivery.edition, delivery.notice,
-            json.dumps(delivery.payload), envelope.time,
+            json.dumps(delivery.payload), envelope.time, envelope.traceparent, envelope.tracestate,
         )  # fmt: skip
     return bool(planned)
 

@@ -20,6 +20,7 @@ from events.replies import OutcomeStatus
 from services.kit.db import Connection, forget_termination_listener
 from services.kit.handler import CONCURRENT_WRITE, MAX_CONCURRENCY_RETRIES, CommandHandler
 from services.kit.process_metrics import DELIVERY_ATTEMPTS
+from services.kit.tracing import delivery_span
 from services.publication import delivery_sql as sql
 from services.publication.delivery_tables import RetryPolicy
 from services.publication.rules import SYSTEM_ACTOR
@@ -111,15 +112,18 @@ class DeliveryWorker:
             due = await conn.fetchrow(self._sql(sql.TAKE_DUE), self.handler.clock())
             if due is None:
                 return False
-            result = await self.senders.send(due)
-            log.info(
-                "delivery_attempted", delivery_id=due["delivery_id"],
-                subscriber_id=due["subscriber_id"], succeeded=result.succeeded,
-                detail=result.detail,
-            )  # fmt: skip
-            DELIVERY_ATTEMPTS.labels(due["channel"], "ok" if result.succeeded else "failed").inc()
-            await self._record(conn, due, result)
+            with delivery_span(due):
+                await self._attempt(conn, due)
         return True
+
+    async def _attempt(self, conn: Connection, due: Any) -> None:
+        result = await self.senders.send(due)
+        log.info(
+            "delivery_attempted", delivery_id=due["delivery_id"],
+            subscriber_id=due["subscriber_id"], succeeded=result.succeeded, detail=result.detail,
+        )  # fmt: skip
+        DELIVERY_ATTEMPTS.labels(due["channel"], "ok" if result.succeeded else "failed").inc()
+        await self._record(conn, due, result)
 
     async def _record(self, conn: Connection, due: Any, result: AttemptResult) -> None:
         envelope = self.attempt_envelope(due, result)

@@ -26,6 +26,8 @@ from tests.e2e.stack_fixture import (
 )
 from tests.e2e.test_approval_http import APPROVAL_WAIT_S, draft_and_submit, sample_body
 from tests.e2e.test_publication_http import approved_by_both, published_by
+from tests.e2e.told import Told
+from tests.integration.delivery_support import Mailbox, Receiver
 from tests.otlp_receiver import Received, ReceivedSpan, otlp_receiver
 from tests.support import eventually, read_topic
 
@@ -151,15 +153,21 @@ async def test_one_trace_links_http_the_command_the_relay_and_the_projector(
 
 
 async def test_a_release_published_over_http_is_traced_through_publication(
-    traced: tuple[Stack, Received],
+    traced: tuple[Stack, Received], receiver: Receiver, mailbox: Mailbox
 ) -> None:
     stack, received = traced
     async with stack.client() as alice, stack.client("dev-carol") as carol:
+        told = await Told.subscribe(carol, receiver, mailbox)
         release_id = await draft_and_submit(alice, f" (traced {uuid.uuid4().hex[:8]})")
         await approved_by_both(stack, alice, release_id)
         caller = Caller.new()
         carol.headers["traceparent"] = caller.traceparent
         await published_by(carol, release_id, {})
+        try:
+            await traced_deliveries(received, caller.trace_id)
+        finally:
+            del carol.headers["traceparent"]
+            await told.unsubscribe(carol)
     spans = await trace_of(
         received,
         caller.trace_id,
@@ -175,3 +183,21 @@ async def test_a_release_published_over_http_is_traced_through_publication(
     # asyncpg's instrumentation: the handling's statements are its children.
     statements = [s for s in received.spans(caller.trace_id) if s.parent_id == handling.span_id]
     assert [s for s in statements if s.kind == CLIENT and s.attributes.get("db.system")]
+
+
+async def traced_deliveries(received: Received, trace_id: str) -> None:
+    """The webhook's and the email's attempts continue the trace of the publish that planned
+    them (the delivery rows keep the event's trace context), each inside publication."""
+    spans = await trace_of(
+        received,
+        trace_id,
+        {
+            "webhook": ("pressroom-publication", "deliver webhook", PRODUCER),
+            "email": ("pressroom-publication", "deliver email", PRODUCER),
+        },
+    )
+    publication = {
+        s.span_id for s in received.spans(trace_id) if s.service == "pressroom-publication"
+    }
+    for span in spans.values():
+        assert span.parent_id in publication  # the handling that planned it
