@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -17,6 +18,8 @@ from schemathesis.schemas import BaseSchema
 
 from tests.e2e.http_fuzz_stateful import StatefulReport
 
+RELEASE = "/v1/releases/{release_id}"
+EMBARGO_AHEAD_S = 20  # set, seen scheduled, then lifted by the embargo service's own clock
 WAIT_S = 180.0  # approval and publication hear of each step through Kafka, on a loaded machine
 Step = tuple[str, str, str]  # (method, path, status) of the answer a link starts from
 
@@ -54,7 +57,10 @@ class LinkWalker:
         if response.status_code < 300:
             self.report.accepted[label] += 1
         if label == "GET /v1/releases/{release_id}" and response.status_code == 200:
-            self.report.states.add(str(response.json().get("status")))
+            body = response.json()
+            self.report.states.add(str(body.get("status")))
+            if embargo := (body.get("embargo") or {}).get("status"):
+                self.report.states.add(f"embargo {embargo}")
         try:
             case.validate_response(response, checks=self.checks, headers=headers)
         except FailureGroup as failures:
@@ -103,7 +109,39 @@ def status_is(wanted: str, approval: str | None = None) -> Any:
 
 
 def walk_to_publication(walker: LinkWalker) -> None:
-    release = "/v1/releases/{release_id}"
+    """Created, submitted, approved by both stages, published at once."""
+    read, shown = walk_to_approval(walker)
+    published = walker.until(
+        read, shown, "Publish", "dev-carol", lambda r: r.status_code == 200, body={}
+    )
+    after_publish: Step = ("post", f"{RELEASE}/publish", "200")
+    walker.until(after_publish, published, "GetRelease", "dev-alice", status_is("published"))
+
+
+def walk_through_embargo(walker: LinkWalker) -> None:
+    """Created, submitted, approved, embargoed a few seconds ahead, public at its lift."""
+    read, shown = walk_to_approval(walker)
+    lift_at = (datetime.now(UTC) + timedelta(seconds=EMBARGO_AHEAD_S)).isoformat()
+    embargoed = walker.until(
+        read, shown, "SetEmbargo", "dev-carol", lambda r: r.status_code == 200,
+        body={"lift_at": lift_at},
+    )  # fmt: skip
+    after_embargo: Step = ("put", f"{RELEASE}/embargo", "200")
+    walker.until(after_embargo, embargoed, "GetRelease", "dev-alice", embargo_is("scheduled"))
+    walker.until(after_embargo, embargoed, "GetRelease", "dev-alice", status_is("published"))
+
+
+def embargo_is(wanted: str) -> Any:
+    def done(response: requests.Response) -> bool:
+        body = response.json() if response.status_code == 200 else {}
+        return bool((body.get("embargo") or {}).get("status") == wanted)
+
+    return done
+
+
+def walk_to_approval(walker: LinkWalker) -> tuple[Step, requests.Response]:
+    """A new release walked to `approved`; the read step and the answer that shows it."""
+    release = RELEASE
     create = walker.schema.find_operation_by_label("POST /v1/releases")
     assert create is not None
     content = {"title": f"Link walk {uuid.uuid4().hex[:8]}", "organisations": ["fco"]}
@@ -125,8 +163,4 @@ def walk_to_publication(walker: LinkWalker) -> None:
     assert approved.status_code == 200, approved.text
     after_approve: Step = ("post", f"{release}/approve", "200")
     shown = walker.until(after_approve, approved, "GetRelease", "dev-alice", status_is("approved"))
-    published = walker.until(
-        read, shown, "Publish", "dev-carol", lambda r: r.status_code == 200, body={}
-    )
-    after_publish: Step = ("post", f"{release}/publish", "200")
-    walker.until(after_publish, published, "GetRelease", "dev-alice", status_is("published"))
+    return read, shown

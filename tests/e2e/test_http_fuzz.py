@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.e2e.http_fuzz_stateful import run_stateful
-from tests.e2e.http_link_walk import LinkWalker, walk_to_publication
+from tests.e2e.http_link_walk import LinkWalker, walk_through_embargo, walk_to_publication
 from tests.e2e.stack_fixture import Stack
 from tests.integration.delivery_support import Mailbox, Receiver
 
@@ -55,7 +55,7 @@ TOKENS = [
     "dev-rita",
 ]
 # Release statuses the stateful fuzzing must have reached through the links.
-LIFECYCLE = {"draft", "submitted", "approved", "published"}
+LIFECYCLE = {"draft", "submitted", "approved", "published", "embargo scheduled", "embargo lifted"}
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 REQUEST_TIMEOUT_S = 60.0  # a command waits ≤ 10 s for its outcome; the machine may be loaded
 
@@ -186,6 +186,7 @@ async def test_stateful_fuzzing_follows_the_links_through_whole_lifecycles(
     schema = schemathesis.openapi.from_url(f"{stack.base_url}/openapi.json")
     walker = LinkWalker(schema, stack.base_url, CHECKS, report)
     await asyncio.to_thread(walk_to_publication, walker)
+    await asyncio.to_thread(walk_through_embargo, walker)
     print(f"\nHTTP stateful fuzzing: {report.summary()}")
     findings: list[Any] = report.findings
     assert not findings, "\n\n".join(findings[:20])
