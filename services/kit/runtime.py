@@ -27,7 +27,7 @@ from services.kit.relay import OutboxRelay
 from services.kit.settings import Settings
 from services.kit.topic_specs import topic_specs
 from services.kit.topics_admin import ensure_topics_once_kafka_answers
-from services.kit.transient import until_done
+from services.kit.transient import until_done, worth_waiting_at_start
 
 log = structlog.get_logger()
 RELAY_RETRY_S = 0.5
@@ -129,7 +129,7 @@ class ServiceRuntime:
             finally:
                 await conn.close()
 
-        await until_done(migrate)
+        await until_done(migrate, "postgres", worth_waiting_at_start)
         await ensure_topics_once_kafka_answers(
             self.settings.kafka_bootstrap, topic_specs(self.settings)
         )

@@ -12,7 +12,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from services.kit.kafka_clients import client_kwargs
 from services.kit.topic_specs import ActualTopic, TopicDrift, TopicSpec, drift
-from services.kit.transient import kafka_or_postgres_away, until_done
+from services.kit.transient import until_done, worth_waiting_at_start
 
 log = structlog.get_logger()
 
@@ -40,7 +40,7 @@ async def ensure_topics_once_kafka_answers(bootstrap: str, specs: Sequence[Topic
     """`ensure_topics` at a process's start, waiting (with backoff, logged as `waiting_for_kafka`)
     while no broker answers: a process started before Kafka, or during its restart, waits for it
     instead of exiting (issue 12, hole 4)."""
-    await until_done(partial(ensure_topics, bootstrap, specs), "kafka", kafka_or_postgres_away)
+    await until_done(partial(ensure_topics, bootstrap, specs), "kafka", worth_waiting_at_start)
 
 
 async def topic_drift(bootstrap: str, specs: Sequence[TopicSpec]) -> list[TopicDrift]:

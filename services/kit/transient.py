@@ -8,6 +8,7 @@ error. docs/reliability.md lists what each process does with them.
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Awaitable, Callable
 
 import asyncpg
@@ -51,6 +52,17 @@ def _transient_itself(error: BaseException) -> bool:
         state = str(getattr(error, "sqlstate", "") or "")
         return state[:2] in TRANSIENT_SQLSTATE_CLASSES or state in TRANSIENT_SQLSTATES
     return False
+
+
+def worth_waiting_at_start(error: BaseException) -> bool:
+    """At a process's start: PostgreSQL or a broker not there yet is waited for; a refusal of
+    the settings (TLS the server does not offer, a certificate that does not verify) is not, so
+    the process exits at once saying why instead of waiting forever."""
+    if isinstance(error, ssl.SSLError):
+        return False
+    if isinstance(error, ConnectionError) and "rejected SSL upgrade" in str(error):
+        return False  # asyncpg's words for a server without TLS when the DSN requires it
+    return kafka_or_postgres_away(error)
 
 
 def kafka_or_postgres_away(error: BaseException) -> bool:

@@ -17,7 +17,7 @@ from services.kit.runtime import READINESS_EVERY_S
 from services.kit.settings import Settings
 from services.kit.topic_specs import topic_specs
 from services.kit.topics_admin import ensure_topics_once_kafka_answers
-from services.kit.transient import until_done
+from services.kit.transient import until_done, worth_waiting_at_start
 from services.projector.consumer import GROUP_ID, Projector
 
 SCHEMA = "projections"
@@ -35,7 +35,7 @@ async def prepare(settings: Settings) -> list[str]:
         finally:
             await conn.close()
 
-    await until_done(migrate)
+    await until_done(migrate, "postgres", worth_waiting_at_start)
     await ensure_topics_once_kafka_answers(settings.kafka_bootstrap, topic_specs(settings))
     return applied
 

@@ -36,6 +36,7 @@ from operator_tools.progress import SILENT
 from operator_tools.replay import fold_ranges
 from operator_tools.schemas import create_projection_schema, drop_schema, tables_of
 from services.kit.kafka_clients import client_kwargs
+from services.kit.record_checks import stream_of
 from services.kit.settings import Settings
 from services.projector.consumer import GROUP_ID
 from services.projector.store import ProjectionStore
@@ -106,7 +107,8 @@ def _encoded(
         message = message.model_copy(update={"release_id": f"{release_id}-{clone}"})
     is_reply = message.kind == "reply"
     # Replies keep the story's command ids: every clone repeats them, the last one stays.
-    subject = command if is_reply else getattr(message, "release_id", None) or command
+    # An event's subject is its stream, as the services write it (a subscriber's: its id).
+    subject = command if is_reply else stream_of(message) or command
     envelope = Envelope[Message](
         id=f"{command}:outcome" if is_reply else deterministic_id(command, str(clone), str(n)),
         source=source_of(getattr(message, "service", "drafting")),
