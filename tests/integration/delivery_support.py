@@ -218,7 +218,10 @@ async def _request(bootstrap: str, release_id: str, revision: int) -> ApprovalRe
 
 
 async def delivery_events(bootstrap: str, release_id: str, kind: str) -> list[Any]:
+    """Each event once, as a consumer deduplicating by event id sees them: the relay publishes at
+    least once, and a record sent again after a lost mark is the same event, not a second one."""
     records = await read_topic(
         bootstrap, PUBLICATION_EVENTS, lambda r: r.key == release_id.encode()
     )
-    return [e.data for e in (decode(r, REGISTRY) for r in records) if e.data.type == kind]
+    envelopes = {e.id: e for e in (decode(r, REGISTRY) for r in records)}
+    return [e.data for e in envelopes.values() if e.data.type == kind]
