@@ -104,7 +104,7 @@ async def test_a_receiver_failing_three_times_gets_each_notice_once_and_in_order
 ) -> None:
     bootstrap = stack.settings.kafka_bootstrap
     url, hook = receiver.hook(fail_first=3)
-    await register(bootstrap, topic, **webhook(url))
+    subscriber = await register(bootstrap, topic, **webhook(url))
     first, _ = await published_release(bootstrap, topic)
     later, _ = await published_release(bootstrap, topic)
 
@@ -113,9 +113,11 @@ async def test_a_receiver_failing_three_times_gets_each_notice_once_and_in_order
     assert calls[:3] == [(503, first)] * 3, "retried with backoff"
     assert calls[3:] == [(200, first), (200, later)], "the later one waited its turn"
     assert len({body["delivery_id"] for body, _ in _decoded(hook)[:4]}) == 1
-    [succeeded] = await eventually(lambda: delivery_events(bootstrap, first, "DeliverySucceeded"))
+    [succeeded] = await eventually(
+        lambda: delivery_events(bootstrap, first, "DeliverySucceeded", subscriber)
+    )
     assert succeeded.attempt == 4
-    attempts = await delivery_events(bootstrap, first, "DeliveryAttempted")
+    attempts = await delivery_events(bootstrap, first, "DeliveryAttempted", subscriber)
     assert [a.succeeded for a in attempts] == [False, False, False, True]
     # Writers see the status and its reason, never what the receiver wrote (its error page).
     assert [a.detail for a in attempts] == ["HTTP 503 Service Unavailable"] * 3 + ["HTTP 200 OK"]
@@ -132,7 +134,8 @@ async def test_a_receiver_that_never_recovers_fails_visibly_and_alone_until_rede
     release_id, _ = await published_release(bootstrap, topic)
 
     [failed] = await eventually(
-        lambda: delivery_events(bootstrap, release_id, "DeliveryFailed"), what="DeliveryFailed"
+        lambda: delivery_events(bootstrap, release_id, "DeliveryFailed", broken_id),
+        what="DeliveryFailed",
     )
     assert failed.subscriber_id == broken_id and failed.attempts == 5
     assert "HTTP 503" in failed.reason
@@ -173,7 +176,7 @@ async def test_killed_mid_delivery_the_service_delivers_after_restart_with_the_s
 ) -> None:
     bootstrap = stack.settings.kafka_bootstrap
     url, hook = receiver.hook(hang=asyncio.Event())
-    await register(bootstrap, topic, **webhook(url))
+    subscriber = await register(bootstrap, topic, **webhook(url))
     release_id, _ = await published_release(bootstrap, topic)
     await asyncio.wait_for(hook.hung.wait(), timeout=60)  # the service is mid-request now
 
@@ -186,7 +189,7 @@ async def test_killed_mid_delivery_the_service_delivers_after_restart_with_the_s
     ids = {headers[ID_HEADER] for headers, _, _ in hook.calls}
     assert len(ids) == 1, "a duplicate carries the same delivery id"
     succeeded = await eventually(
-        lambda: delivery_events(bootstrap, release_id, "DeliverySucceeded")
+        lambda: delivery_events(bootstrap, release_id, "DeliverySucceeded", subscriber)
     )
     assert len(succeeded) == 1
 
@@ -241,10 +244,11 @@ async def test_the_sender_refuses_an_address_the_deployment_does_not_allow(
     would refuse it), the webhook to [::1] is refused at send time: the test stack allows only
     127.0.0.0/8. The attempt fails with the reason, and no connection is made."""
     bootstrap = stack.settings.kafka_bootstrap
-    await register(bootstrap, topic, **webhook("http://[::1]:9/hook"))
+    subscriber = await register(bootstrap, topic, **webhook("http://[::1]:9/hook"))
     release_id, _ = await published_release(bootstrap, topic)
     [first, *_] = await eventually(
-        lambda: delivery_events(bootstrap, release_id, "DeliveryAttempted"), what="an attempt"
+        lambda: delivery_events(bootstrap, release_id, "DeliveryAttempted", subscriber),
+        what="an attempt",
     )
     assert not first.succeeded, first.detail
     assert first.detail.startswith("address refused") and "::1 is loopback" in first.detail
