@@ -66,8 +66,10 @@ async def test_a_good_token_names_its_principal_from_the_configured_claims(
 @pytest.mark.parametrize(
     "overrides",
     [
-        pytest.param({"exp": int(time.time()) - 60}, id="expired"),
-        pytest.param({"nbf": int(time.time()) + 600}, id="not-yet-valid"),
+        # Seconds from the moment the test runs ("_in"): `make test` reaches it long after
+        # collection, when a time taken then would already be in the past.
+        pytest.param({"exp_in": -60}, id="expired"),
+        pytest.param({"nbf_in": 600}, id="not-yet-valid"),
         pytest.param({"aud": "another-api"}, id="wrong-audience"),
         pytest.param({"iss": "https://evil.example/"}, id="wrong-issuer"),
         pytest.param({"exp": None}, id="no-expiry"),
@@ -76,6 +78,11 @@ async def test_a_good_token_names_its_principal_from_the_configured_claims(
 async def test_refuses_a_token_whose_claims_do_not_hold(
     issuer: IdentityProvider, overrides: dict[str, Any]
 ) -> None:
+    now = int(time.time())
+    overrides = {
+        key.removesuffix("_in"): now + value if key.endswith("_in") else value
+        for key, value in overrides.items()
+    }
     claims = {key: value for key, value in overrides.items() if value is not None}
     token = jwt.encode(
         {k: v for k, v in issuer.claims(**claims).items() if overrides.get(k, 0) is not None},
