@@ -46,6 +46,10 @@ def local_stack_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+# The processes this one started, by pid (the pid file names one of them, or another's).
+_SPAWNED: dict[int, subprocess.Popen[bytes]] = {}
+
+
 @dataclass(frozen=True)
 class AppProcess:
     name: str
@@ -78,9 +82,14 @@ class AppProcess:
 
     def pid(self) -> int | None:
         pid = read_pid(self.pid_file)
-        if pid is None or not is_alive(pid) or not cmdline_contains(pid, self.marker):
+        if pid is None or not is_alive(pid):
             return None
-        return pid
+        spawned = _SPAWNED.get(pid)
+        if spawned is not None and spawned.poll() is None:
+            # Started by this process: right after the fork its cmdline is still ours, and
+            # taking it for dead would start a second one (an orphan the pid file forgets).
+            return pid
+        return pid if cmdline_contains(pid, self.marker) else None
 
     def start(self, extra_env: Mapping[str, str] | None = None) -> int:
         """Starts it unless it already runs; returns the pid."""
@@ -100,6 +109,7 @@ class AppProcess:
                 env={**os.environ, **(extra_env or {})},
             )  # fmt: skip
         self.pid_file.write_text(f"{proc.pid}\n")
+        _SPAWNED[proc.pid] = proc
         return proc
 
     def kill(self) -> None:
