@@ -12,6 +12,7 @@ from events.kafka import KafkaRecord
 from events.replies import CommandOutcome
 from events.subscribers import SubscriberCommand, SubscriberEvent
 from events.topics import REPLIES
+from services.kit.limits import MAX_EVENT_BYTES, record_bytes
 
 
 def topic_holds(topic: str) -> tuple[str, str] | None:
@@ -38,6 +39,12 @@ def stream_of(message: Message) -> str | None:
 
 def misplaced(topic: str, record: KafkaRecord, envelope: Envelope[Message]) -> str | None:
     """Why this decoded record does not belong on `topic`, or None when it does."""
+    size = record_bytes(record)
+    if size > MAX_EVENT_BYTES:  # no producer of ours writes it: unknown fields may have let it read
+        return (
+            f"the record is {size} bytes; no Pressroom message is larger than"
+            f" {MAX_EVENT_BYTES} bytes"
+        )
     if b"\\u0000" in (record.value or b"") or any(b"\0" in (v or b"") for _, v in record.headers):
         return "the record holds a NUL character, which no Pressroom text may hold"
     data = envelope.data

@@ -9,10 +9,18 @@ import pytest
 from events.catalog import REGISTRY
 from events.drafting import DraftCreated, ReviseDraft
 from events.kafka import KafkaRecord, UndecodableMessage, decode, encode
+from events.publication import EmbargoCancellationNoted
 from events.replies import CommandOutcome
 from events.schemas.examples import examples
-from events.topics import APPROVAL_EVENTS, DRAFTING_COMMANDS, DRAFTING_EVENTS, REPLIES
+from events.topics import (
+    APPROVAL_EVENTS,
+    DRAFTING_COMMANDS,
+    DRAFTING_EVENTS,
+    PUBLICATION_EVENTS,
+    REPLIES,
+)
 from services.gateway.command_bus import KafkaCommandBus
+from services.kit.limits import MAX_EVENT_BYTES
 from services.kit.record_checks import answerable_id, misplaced
 from services.projector.batch import Consumed, DeadLetter, plan_batch, route
 
@@ -105,3 +113,18 @@ async def test_the_gateway_reply_listener_passes_over_a_malformed_reply() -> Non
     reply = encode(EXAMPLES[CommandOutcome.ce_type()])
     bus.read_reply(with_headers(reply, ce_subject=None))  # must not raise
     bus.read_reply(KafkaRecord(b"a-command-this-gateway-waits-for", b"[" * 100_000, []))
+
+
+def test_a_record_larger_than_any_pressroom_message_is_set_aside_even_when_its_data_reads() -> None:
+    """Found by the poison test in CI: an event whose schema needs only `release_id` (e.g.
+    EmbargoCancellationNoted) read fine with a megabyte of unknown fields beside it (consumers
+    tolerate unknown fields), so it was acted on instead of dead-lettered. No Pressroom producer
+    writes a record over MAX_EVENT_BYTES: a larger one is not ours, whatever it holds."""
+    noted = EXAMPLES[EmbargoCancellationNoted.ce_type()]
+    record = encode(noted)
+    padding = b'"padding": "' + b"a" * MAX_EVENT_BYTES + b'", '
+    oversized = KafkaRecord(record.key, b"{" + padding + (record.value or b"")[1:], record.headers)
+    envelope = decode(oversized, REGISTRY)  # still reads: the padding is an unknown field
+    assert misplaced(PUBLICATION_EVENTS, record, decode(record, REGISTRY)) is None
+    why = misplaced(PUBLICATION_EVENTS, oversized, envelope) or ""
+    assert f"no Pressroom message is larger than {MAX_EVENT_BYTES} bytes" in why
