@@ -34,7 +34,9 @@ from tests.integration.race_support import _approval, _requests, envelopes_of
 from tests.integration.serve_support import Served, serve
 from tests.support import eventually
 
-pytestmark = pytest.mark.integration
+# Its pairs must be the groups' only members: with the e2e session stack's processes beside
+# them, 4 partitions over 3 members went 2, 2 and 0, and one instance never worked.
+pytestmark = [pytest.mark.integration, pytest.mark.sole_consumer_groups]
 PROCESSES = ("drafting", "approval", "embargo", "publication", "projector")
 RELEASES = 30
 WAIT_S = 300.0
