@@ -36,7 +36,7 @@ from tests.support import eventually
 
 # Its pairs must be the groups' only members: with the e2e session stack's processes beside
 # them, 4 partitions over 3 members went 2, 2 and 0, and one instance never worked.
-pytestmark = [pytest.mark.integration, pytest.mark.sole_consumer_groups]
+pytestmark = [pytest.mark.integration, pytest.mark.before_session_stack]
 PROCESSES = ("drafting", "approval", "embargo", "publication", "projector")
 RELEASES = 30
 WAIT_S = 300.0

@@ -18,7 +18,9 @@ from dev_tools.stack.supervisor import read_state
 from services.kit.settings import Settings
 from tests.support import eventually
 
-pytestmark = pytest.mark.integration
+# The supervisor spawns a projector under the stack's pid file: with the e2e session stack
+# running, the stack's own projector was orphaned (it outlived the session, and joined the next).
+pytestmark = [pytest.mark.integration, pytest.mark.before_session_stack]
 WAIT_S = 120.0
 
 
