@@ -59,7 +59,7 @@ class Bot:
                 await asyncio.sleep(1)
                 continue
             for record in (r for batch in batches.values() for r in batch):
-                command_id = (record.key or b"").decode()
+                command_id = (record.key or b"").decode("utf-8", "replace")
                 if command_id in self.waiting:
                     self.outcomes[command_id] = _decoded(record)
                     self.waiting[command_id].set()
