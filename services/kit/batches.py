@@ -33,7 +33,7 @@ from services.kit.handler import (
 from services.kit.inbound import Inbound, set_aside_rows
 from services.kit.process_metrics import COMMANDS_HANDLED
 from services.kit.tracing import current_if_alone, end_spans, start_command_spans
-from services.kit.transient import is_transient, until_done
+from services.kit.transient import StreamContended, is_transient, until_done
 
 log = structlog.get_logger()
 # One record on the path of one transaction per record (the batch's last resort).
@@ -98,8 +98,9 @@ class CommandBatch:
 
     async def _in_savepoint(self, conn: Connection, item: Inbound, command: Envelope[Any]) -> None:
         """As the one-record path does it: a writer took the stream's version, decide again (the
-        savepoint sees its commit); a failure of its own, dead-letter it and go on."""
-        reason = f"stream {command.subject} kept changing under command {command.id}"
+        savepoint sees its commit); a failure of its own, dead-letter it and go on. A writer that
+        keeps winning raises StreamContended: the batch rolls back, letting go of what the other
+        writer may wait on, and runs again after a backoff (services/kit/transient.py)."""
         for _ in range(MAX_CONCURRENCY_RETRIES):
             try:
                 async with conn.transaction():
@@ -112,10 +113,11 @@ class CommandBatch:
                     raise
                 log.exception("message_failed", command_id=command.id)
                 reason = f"internal error: {error!r}"
-                break
+                await self._set_aside(conn, [replace(item, unreadable=reason)])
+                return
             self.outcomes.append(outcome)
             return
-        await self._set_aside(conn, [replace(item, unreadable=reason)])
+        raise StreamContended(f"stream {command.subject} kept changing under command {command.id}")
 
     async def _set_aside(self, conn: Connection, items: list[Inbound]) -> None:
         now, service = self.handler.clock(), self.handler.service

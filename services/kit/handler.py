@@ -26,7 +26,7 @@ from services.kit.inbound import Inbound, read_command, set_aside_rows
 from services.kit.limits import refuse_oversized
 from services.kit.process_metrics import COMMANDS_HANDLED
 from services.kit.tracing import traced_handle
-from services.kit.transient import until_done
+from services.kit.transient import StreamContended, until_done
 
 log = structlog.get_logger()
 # A concurrent writer of the same stream (another agent's policy) took our version: fold again.
@@ -120,7 +120,8 @@ class CommandHandler:
                     return await self.decide_and_record(conn, command, reply)
             except CONCURRENT_WRITE:
                 log.info("concurrent_write_retry", command_id=command.id, stream=command.subject)
-        raise RuntimeError(f"stream {command.subject} kept changing under command {command.id}")
+        # Waited out by the caller (retry_transient), never dead-lettered: see StreamContended.
+        raise StreamContended(f"stream {command.subject} kept changing under command {command.id}")
 
     async def decide_and_record(
         self, conn: Connection, command: Envelope[Any], reply: bool

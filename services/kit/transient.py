@@ -27,6 +27,14 @@ MAX_BACKOFF_S = 30.0
 NOT_THE_CONNECTION = (asyncpg.UnsupportedClientFeatureError, asyncpg.UnsupportedServerFeatureError)
 
 
+class StreamContended(Exception):
+    """Another writer took a stream's next version through every immediate retry: two batches
+    in a lock cycle, each holding rows the other needs, or a busy policy on the same release.
+    Worth waiting out, never a dead letter: the caller rolls back its whole transaction (so the
+    other writer gets the locks it waits on) and tries again after a backoff. A dead letter here
+    would give the command a second outcome once a later delivery of it went through."""
+
+
 def is_transient(error: BaseException) -> bool:
     """True when the same work may well succeed later, once PostgreSQL or the network is back.
     Follows the chain: a rollback that fails on a dead connection hides the first error."""
@@ -41,6 +49,8 @@ def is_transient(error: BaseException) -> bool:
 
 
 def _transient_itself(error: BaseException) -> bool:
+    if isinstance(error, StreamContended):
+        return True
     if isinstance(error, OSError | TimeoutError | asyncpg.InternalClientError):
         # InternalClientError: a pooled connection left mid-handshake by a restart (asyncpg#784).
         return True

@@ -21,6 +21,7 @@ from services.kit.db import Connection, forget_termination_listener
 from services.kit.handler import CONCURRENT_WRITE, MAX_CONCURRENCY_RETRIES, CommandHandler
 from services.kit.process_metrics import DELIVERY_ATTEMPTS
 from services.kit.tracing import delivery_span
+from services.kit.transient import StreamContended
 from services.publication import delivery_sql as sql
 from services.publication.delivery_tables import RetryPolicy
 from services.publication.rules import SYSTEM_ACTOR
@@ -137,7 +138,8 @@ class DeliveryWorker:
                 log.error("delivery_not_recorded", delivery_id=due["delivery_id"], outcome=outcome)
                 await conn.execute(self._sql(sql.FAILED), due["delivery_id"])
             return
-        raise RuntimeError(f"release {due['release_id']} kept changing under a delivery record")
+        # The whole attempt rolls back and is taken again after a pause (_loop).
+        raise StreamContended(f"release {due['release_id']} kept changing under a delivery record")
 
     def attempt_envelope(self, due: Any, result: AttemptResult) -> Envelope[Any]:
         attempt = due["attempts"] + 1

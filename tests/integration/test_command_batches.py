@@ -6,6 +6,7 @@ writer costs the rest of its batch nothing."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from services.kit.db import Connection, Pool
 from services.kit.decider import Decider
 from services.kit.dlq import REASON, RecordOrigin
 from services.kit.eventstore import EventStore
-from services.kit.handler import AfterAppend, CommandHandler
+from services.kit.handler import MAX_CONCURRENCY_RETRIES, AfterAppend, CommandHandler
 from services.kit.inbound import Inbound
 from services.kit.settings import Settings
 from tests.integration.pg_faults import scratch_schema
@@ -210,6 +211,52 @@ async def test_a_command_failing_midway_is_dead_lettered_alone_and_the_rest_comm
         assert sorted(r.command_id for r in replies) == sorted(e.id for e in batch)
         assert {r.command_id: r.status for r in replies}[batch[1].id] is OutcomeStatus.UNDECODABLE
         assert set(await s.outcomes()) == {batch[0].id, batch[2].id, batch[3].id}
+
+
+def kept_taking(stream: str, times: int) -> AfterAppend:
+    """As another writer that keeps taking `stream`'s next version: PostgreSQL refuses our writes
+    of its events `times` times over with a unique violation (23505), as it does then."""
+    calls = itertools.count()
+
+    async def hook(conn: Connection, events: list[Envelope[Event]]) -> None:
+        if any(e.subject == stream for e in events) and next(calls) < times:
+            await conn.execute(
+                "DO $$ BEGIN RAISE EXCEPTION 'taken' USING ERRCODE = '23505'; END $$"
+            )
+
+    return hook
+
+
+async def test_a_writer_that_keeps_winning_a_stream_delays_its_command_never_dead_letters_it(
+    infra: Settings,
+) -> None:
+    """Issue 12, `make chaos`: past the immediate retries the command was dead-lettered with an
+    `undecodable` reply, and a later delivery of it accepted: two outcomes for one command."""
+    async with scratch(infra) as s:
+        batch = [command_envelope(create(f"rel-{n}")) for n in "abc"]
+        # More than the immediate retries of the batch's savepoint: the batch rolls back, waits.
+        handler = s.handler(after_append=kept_taking("rel-b", MAX_CONCURRENCY_RETRIES + 2))
+        await handle_records(handler, records(*batch))
+
+        assert await s.outcomes() == {e.id: "accepted" for e in batch}
+        assert await s.dead_letters() == []
+        replies = await s.replies()
+        assert sorted(r.command_id for r in replies) == sorted(e.id for e in batch)
+        assert {r.status for r in replies} == {OutcomeStatus.ACCEPTED}
+        assert await s.versions("rel-b") == [1]
+
+
+async def test_one_record_whose_stream_keeps_changing_is_retried_until_it_goes_through(
+    infra: Settings,
+) -> None:
+    async with scratch(infra) as s:
+        [(record, origin)] = records(command_envelope(create("rel-a")))
+        handler = s.handler(after_append=kept_taking("rel-a", MAX_CONCURRENCY_RETRIES + 1))
+        await handler.handle_safely(record, origin)
+
+        assert list((await s.outcomes()).values()) == ["accepted"]
+        assert await s.dead_letters() == []
+        assert [r.status for r in await s.replies()] == [OutcomeStatus.ACCEPTED]
 
 
 def mark(stream: str) -> Inbound:

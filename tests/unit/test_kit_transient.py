@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from services.kit.transient import is_transient
+from services.kit.transient import StreamContended, is_transient
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,7 @@ from services.kit.transient import is_transient
         asyncpg.OutOfMemoryError("out of memory"),
         asyncpg.SerializationError("could not serialize access"),
         asyncpg.DeadlockDetectedError("deadlock detected"),
+        StreamContended("stream rel-a kept changing under command c-1"),
         asyncpg.InterfaceError("connection is closed"),
         asyncpg.InternalClientError(
             "cannot switch to state 12; another operation (2) is in progress"
