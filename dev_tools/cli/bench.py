@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -20,6 +21,8 @@ from dev_tools.bench.report import Report, key_value_table, render_markdown, ric
 from dev_tools.bench.run import QUICK, BenchConfig, BenchRun, run_bench
 from dev_tools.bench.storm_report import run_storm_bench, verdict
 from dev_tools.bench.targets import report_json, summary_markdown, summary_table
+from dev_tools.stack import keys as local_keys
+from services.kit.command_auth import CommandKeysMissing, KeysFileError
 from services.kit.settings import load_settings
 
 console = Console()
@@ -91,6 +94,7 @@ def bench(
     issue 15's targets; `bench storm`: the storm alone, beside bare asyncio timers."""
     # aiokafka logs every failed connection attempt; the outcome is reported below, once.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    _sign_as_the_local_stack_tools()
     if what is not None:
         lead_s = lead if lead is not None else (10.0 if quick else 20.0)
         count = releases if releases is not None else (100 if quick else 1_000)
@@ -137,6 +141,13 @@ def storm(what: str, releases: int, lead_s: float, markdown: Path | None) -> Non
         console.print(f"Markdown written to {markdown}")
 
 
+def _sign_as_the_local_stack_tools() -> None:
+    """The bench drives the local stack (`make bench` starts it), whose services take signed
+    commands only: unless a signing key is configured, it signs as the stack's own tools do,
+    with the key `make up` made in the stack's data folder (dev_tools/stack/keys.py)."""
+    os.environ.update(local_keys.tool_signing_env(load_settings()))
+
+
 def _measured(run: Callable[[Progress], Coroutine[Any, Any, T]]) -> T:
     """Runs a benchmark with a progress display; a stack that is down or a failed run exits
     with a line saying what to do."""
@@ -152,3 +163,6 @@ def _measured(run: Callable[[Progress], Coroutine[Any, Any, T]]) -> T:
     except BenchFailed as error:
         console.print(f"[red]The benchmark stopped:[/red] {error}")
         raise typer.Exit(1) from error
+    except (CommandKeysMissing, KeysFileError) as error:
+        console.print(f"[red]The benchmark cannot sign its commands:[/red] {error}")
+        raise typer.Exit(2) from error

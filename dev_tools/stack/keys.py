@@ -94,6 +94,17 @@ def signing_env(settings: Settings, spec: KeySpec) -> dict[str, str]:
     }
 
 
+def tool_signing_env(settings: Settings) -> dict[str, str]:
+    """For a tool run beside the local stack (`pressroom bench`): it signs as dev-tools with the
+    key the stack made, unless a signing key is configured or insecure mode asked for. Only
+    reads: nothing when the stack never made its keys (then the tool says what to set)."""
+    if settings.command_signing_key is not None or settings.insecure_unsigned_commands:
+        return {}
+    if not private_key_file(settings, DEV_TOOLS.key_id).is_file():
+        return {}
+    return signing_env(settings, DEV_TOOLS)
+
+
 def stack_env(settings: Settings, specs: tuple[KeySpec, ...] = LOCAL_KEYS) -> dict[str, str]:
     """For a stack's processes and tools: the keys file, signing as dev-tools. Nothing when
     keys are configured already (or insecure mode is asked for): those settings stand."""

@@ -1,5 +1,6 @@
 """What the local and test stacks ask of the gateway: the demo tokens only when nothing else is
-configured, and no rate limits unless the environment sets them."""
+configured, and no rate limits unless the environment sets them; what a tool beside the local
+stack signs with."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from dev_tools.stack import keys as local_keys
+from dev_tools.stack.keys import tool_signing_env
 from dev_tools.stack.processes import local_stack_env
 from services.kit.settings import Settings
 
@@ -33,3 +36,19 @@ def test_rate_limits_are_lifted_unless_set_explicitly(monkeypatch: pytest.Monkey
     assert local_stack_env(Settings())["PRESSROOM_RATE_LIMIT_WRITES_PER_PRINCIPAL"] == "0"
     monkeypatch.setenv("PRESSROOM_RATE_LIMIT_WRITES_PER_PRINCIPAL", "5")
     assert "PRESSROOM_RATE_LIMIT_WRITES_PER_PRINCIPAL" not in local_stack_env(Settings())
+
+
+def test_a_tool_beside_the_local_stack_signs_with_the_key_the_stack_made(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, command_keys_file=None, command_signing_key=None)
+    assert tool_signing_env(settings) == {}  # no stack made here: the tool says what to set
+    local_keys.ensure_keys(settings)
+    env = tool_signing_env(settings)
+    assert env["PRESSROOM_COMMAND_SIGNING_KEY_ID"] == local_keys.DEV_TOOLS.key_id
+    assert Path(env["PRESSROOM_COMMAND_SIGNING_KEY"]).is_file()
+
+
+def test_a_configured_signing_key_is_never_replaced_by_the_local_one(tmp_path: Path) -> None:
+    local_keys.ensure_keys(Settings(data_dir=tmp_path))
+    own = Settings(data_dir=tmp_path, command_signing_key=tmp_path / "own.pem")
+    assert tool_signing_env(own) == {}
+    assert tool_signing_env(Settings(data_dir=tmp_path, insecure_unsigned_commands=True)) == {}
