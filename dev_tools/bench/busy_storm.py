@@ -8,11 +8,12 @@ import asyncio
 import contextlib
 from dataclasses import dataclass
 
-import httpx
+import aiohttp
 from rich.progress import Progress
 
 from dev_tools.bench.drafting import BenchFailed, write_then_read
 from dev_tools.bench.embargo_storm import StormResults, run_storm
+from dev_tools.bench.http_client import HttpError
 
 
 @dataclass
@@ -31,7 +32,7 @@ class LoadResult:
 
 
 async def load_until(
-    client: httpx.AsyncClient, rate: float, stop: asyncio.Event, result: LoadResult
+    client: aiohttp.ClientSession, rate: float, stop: asyncio.Event, result: LoadResult
 ) -> None:
     """Starts one write-then-read every 1/rate s until `stop`; then waits for those started."""
     loop = asyncio.get_running_loop()
@@ -41,7 +42,7 @@ async def load_until(
         try:
             await write_then_read(client, i)
             result.done += 1
-        except (BenchFailed, httpx.HTTPError, TimeoutError):
+        except (BenchFailed, HttpError, TimeoutError):
             result.failures += 1
 
     while not stop.is_set():
@@ -57,7 +58,7 @@ async def load_until(
 
 
 async def storm_under_load(
-    bootstrap: str, client: httpx.AsyncClient, releases: int, lead_s: float, rate: float,
+    bootstrap: str, client: aiohttp.ClientSession, releases: int, lead_s: float, rate: float,
     progress: Progress,
 ) -> tuple[StormResults | None, LoadResult]:  # fmt: skip
     """The storm from its set-up to its last lift, the load running from before to after; a

@@ -8,11 +8,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import aiohttp
 import asyncpg
-import httpx
 from aiokafka import AIOKafkaProducer
 from rich.progress import Progress, TaskID
 
+from dev_tools.bench.http_client import HttpError
 from dev_tools.bench.raw import Latencies, Rate
 from events.actor import Actor
 from events.base import Message
@@ -96,23 +97,26 @@ async def _wait_projected(
 
 
 async def write_then_read(
-    client: httpx.AsyncClient, i: int, timeout: float = REQUEST_TIMEOUT_S
+    client: aiohttp.ClientSession, i: int, timeout: float = REQUEST_TIMEOUT_S
 ) -> float:
     """POST /v1/releases, then GET it with min_version=1 until 200; milliseconds in all."""
     start = time.perf_counter()
+    body = {"content": content(i, "fco").model_dump(mode="json")}
     async with asyncio.timeout(timeout):
-        posted = await client.post(
-            "/v1/releases", json={"content": content(i, "fco").model_dump(mode="json")}
-        )
-        if posted.status_code not in (201, 202):
-            raise BenchFailed(
-                f"POST /v1/releases answered {posted.status_code}: {posted.text[:300]}"
-            )
-        path = f"/v1/releases/{posted.json()['release_id']}"
+        async with client.post("/v1/releases", json=body) as posted:
+            if posted.status not in (201, 202):
+                raise BenchFailed(
+                    f"POST /v1/releases answered {posted.status}: {(await posted.text())[:300]}"
+                )
+            path = f"/v1/releases/{(await posted.json())['release_id']}"
         # The gateway itself waits (≤ 5 s) for the read model; 404 means it gave up: ask again.
-        while (got := await client.get(path, params={"min_version": 1})).status_code != 200:
-            if got.status_code != 404:
-                raise BenchFailed(f"GET {path} answered {got.status_code}: {got.text[:300]}")
+        while True:
+            async with client.get(path, params={"min_version": "1"}) as got:
+                text = await got.text()
+            if got.status == 200:
+                break
+            if got.status != 404:
+                raise BenchFailed(f"GET {path} answered {got.status}: {text[:300]}")
     return (time.perf_counter() - start) * 1000
 
 
@@ -126,7 +130,7 @@ class HttpResult:
 
 
 async def http_at_fixed_rate(
-    client: httpx.AsyncClient, n: int, rate: float, progress: Progress
+    client: aiohttp.ClientSession, n: int, rate: float, progress: Progress
 ) -> HttpResult:
     """Open loop: request i starts at i / rate whatever the earlier ones are doing."""
     task = progress.add_task(f"HTTP POST → GET at {rate:g}/s", total=n)
@@ -136,7 +140,7 @@ async def http_at_fixed_rate(
     async def one(i: int) -> tuple[float, float] | str:
         try:
             latency = await write_then_read(client, i)
-        except (BenchFailed, httpx.HTTPError, TimeoutError) as error:
+        except (BenchFailed, HttpError, TimeoutError) as error:
             return f"{type(error).__name__}: {error}"
         finally:
             progress.advance(task)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import aiohttp
 import asyncpg
-import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from dev_tools.bench.drafting import BenchFailed, write_then_read
+from dev_tools.bench.http_client import HttpError, gateway_base
 from services.kit.kafka_clients import client_kwargs
 from services.kit.settings import Settings
 
@@ -35,23 +36,24 @@ async def check_kafka(settings: Settings) -> None:
         await admin.close()
 
 
-async def check_gateway(client: httpx.AsyncClient) -> None:
+async def check_gateway(settings: Settings, client: aiohttp.ClientSession) -> None:
     """Ready, then one POST-then-GET: it also warms up connections and code paths."""
     try:
-        (await client.get("/readyz")).raise_for_status()
-    except httpx.HTTPError as error:
-        raise StackDown(f"gateway at {client.base_url}: {error!r}") from error
+        async with client.get("/readyz") as ready:
+            ready.raise_for_status()
+    except HttpError as error:
+        raise StackDown(f"gateway at {gateway_base(settings)}: {error!r}") from error
     try:
         await write_then_read(client, 0, timeout=WARM_UP_S)
-    except (httpx.HTTPError, BenchFailed, TimeoutError) as error:
+    except (HttpError, BenchFailed, TimeoutError) as error:
         raise StackDown(
             f"a release did not go from POST to GET 200 within {WARM_UP_S:.0f} s ({error!r}):"
             " are drafting and the projector running (`pressroom ps`)?"
         ) from error
 
 
-async def check_stack(settings: Settings, client: httpx.AsyncClient) -> None:
+async def check_stack(settings: Settings, client: aiohttp.ClientSession) -> None:
     """PostgreSQL, Kafka, then the gateway with drafting and the projector behind it."""
     await check_postgres(settings)
     await check_kafka(settings)
-    await check_gateway(client)
+    await check_gateway(settings, client)

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 import asyncpg
-import httpx
 from rich.progress import Progress
 
 from dev_tools.bench import raw
 from dev_tools.bench.busy_storm import storm_under_load
 from dev_tools.bench.drafting import commands_to_projection, http_at_fixed_rate
 from dev_tools.bench.figures import RawResults
+from dev_tools.bench.http_client import gateway_session
 from dev_tools.bench.lifecycle import lifecycles
 from dev_tools.bench.machine import conditions, cpu_times, load_average, machine, postgres_settings
 from dev_tools.bench.peer import PEER, measure_peer, peer_version
@@ -133,19 +134,9 @@ async def measure_pipeline(
     return commands, cpu_used(stack_before, stack_after), own_after - own_before
 
 
-def gateway_client(settings: Settings) -> httpx.AsyncClient:
-    """As alice, the demo writer."""
-    return httpx.AsyncClient(
-        base_url=f"http://{settings.gateway_host}:{settings.gateway_port}",
-        headers={"Authorization": "Bearer dev-alice"},
-        timeout=30.0,
-        limits=httpx.Limits(max_connections=1_000),  # open loop: the pool must not queue
-    )
-
-
 async def measure(
     settings: Settings, config: BenchConfig, conn: asyncpg.Connection,
-    client: httpx.AsyncClient, progress: Progress,
+    client: aiohttp.ClientSession, progress: Progress,
 ) -> Results:  # fmt: skip
     """Each section in turn; the storm last, with a load beside it."""
     raw_results = await measure_raw(settings, config, conn, progress)
@@ -172,7 +163,7 @@ async def run_bench(settings: Settings, config: BenchConfig, progress: Progress)
     """Everything, in order; the machine's load is read before and after."""
     peer_version()  # missing: says what to install before anything is measured
     load_before, cpu_before = load_average(), cpu_times()
-    async with gateway_client(settings) as client:
+    async with gateway_session(settings) as client:
         await check_stack(settings, client)
         conn = await asyncpg.connect(settings.pg_dsn)
         try:

@@ -58,7 +58,8 @@ def up() -> None:
     if keys:
         exports = " ".join(f"{name}={value}" for name, value in keys.items())
         console.print(
-            f"Commands from your shell (CLI, benches) are signed after:\n  export {exports}"
+            "Commands the CLI sends from your shell (dlq redrive, redeliver) are signed after:"
+            f"\n  export {exports}"
         )
 
 
