@@ -130,3 +130,28 @@ async def _reached(pool: asyncpg.Pool, group: str, target: dict[tuple[str, int],
 
 async def _rejoined(projector: Projector) -> bool:
     return projector.joined
+
+
+async def test_kafka_hears_the_projected_offsets_though_the_loop_no_longer_waits_for_it(
+    infra: Settings, pool: asyncpg.Pool
+) -> None:
+    """The Kafka commit is made beside the loop (CommitsInBackground): the group's committed
+    offsets, which broker-side lag tools read, still reach the end of what was projected."""
+    topic, group = (
+        f"pressroom.test.commits-{uuid.uuid4().hex[:8]}",
+        f"commits-{uuid.uuid4().hex[:8]}",
+    )
+    await ensure_topics(infra.kafka_bootstrap, topic_specs(
+        infra.model_copy(update={"topic_partitions": PARTITIONS}), (topic,)))  # fmt: skip
+    await records_for(infra, topic, releases=10)
+    target = await ends(infra, topic)
+    async with running(projector(infra, pool, group, topic)) as running_one:
+        await eventually(lambda: _reached(pool, group, target), WAIT_S, "the read models")
+        await eventually(
+            lambda: _committed(running_one, target), WAIT_S, "Kafka's committed offsets"
+        )
+
+
+async def _committed(projector: Projector, target: dict[tuple[str, int], int]) -> bool:
+    committed = [await projector.consumer.committed(TopicPartition(*key)) for key in target]
+    return all((got or 0) >= end for got, end in zip(committed, target.values(), strict=True))
