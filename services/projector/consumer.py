@@ -33,11 +33,10 @@ KAFKA_COMMIT_TIMEOUT_S = 10.0
 
 @dataclass
 class CommitsInBackground:
-    """The offsets Kafka is told, committed beside the loop, latest first-come: they feed `lag`
-    tooling only (PostgreSQL holds the offsets that count). An offset commit costs the broker a
-    round trip (7 ms p50 on the dev stack, fsync on), which the loop used to wait out after every
-    batch: with batches of a few records, that wait bounded how many batches a second it wrote
-    (docs/benchmarks.md)."""
+    """The offsets Kafka is told, committed beside the loop, only the latest of each partition:
+    they feed broker-side lag tools only (PostgreSQL holds the offsets that count). An offset
+    commit takes the broker a round trip (7 ms p50 on the dev stack), which the loop used to
+    wait out after every batch before reading the next (docs/benchmarks.md)."""
 
     consumer: AIOKafkaConsumer
     _pending: dict[TopicPartition, int] = field(default_factory=dict)
