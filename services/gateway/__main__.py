@@ -20,7 +20,7 @@ from services.gateway.deps import Gateway
 from services.gateway.routes.ops import metrics_exposition
 from services.kit.command_auth import CommandKeysMissing, KeysFileError
 from services.kit.logging import configure_logging
-from services.kit.settings import load_settings
+from services.kit.settings import Settings, load_settings
 from services.kit.tracing_setup import instrument_gateway
 
 
@@ -34,21 +34,23 @@ def main() -> None:
         print(f"pressroom gateway: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     instrument_gateway(app)
-    servers = [server(app, settings.gateway_host, settings.gateway_port)]
+    servers = [server(app, settings.gateway_host, settings.gateway_port, settings)]
     if settings.metrics_port:
-        servers.append(
-            server(metrics_only(app.state.gateway), settings.gateway_host, settings.metrics_port)
-        )
+        metrics = metrics_only(app.state.gateway)
+        servers.append(server(metrics, settings.gateway_host, settings.metrics_port, settings))
     # uvloop: a request is mostly socket reads and writes and callbacks, which libuv does cheaper.
     uvloop.run(serve_all(servers))
 
 
-def server(app: FastAPI | Starlette, host: str, port: int) -> uvicorn.Server:
+def server(app: FastAPI | Starlette, host: str, port: int, settings: Settings) -> uvicorn.Server:
     # Our middleware writes the access log; uvicorn's loggers fall through to the root handler.
-    # No `server: uvicorn` header: it only tells an attacker what to look up.
+    # No `server: uvicorn` header: it only tells an attacker what to look up. uvicorn's own
+    # keep-alive (5 s) equals httpx's pool expiry: a client could reuse a connection just as the
+    # server closed it, and a POST then fails with a broken connection (docs/deployment.md).
     config = uvicorn.Config(
-        app, host=host, port=port, log_config=None, access_log=False, server_header=False
-    )
+        app, host=host, port=port, log_config=None, access_log=False, server_header=False,
+        timeout_keep_alive=settings.gateway_keep_alive_s,
+    )  # fmt: skip
     return uvicorn.Server(config)
 
 

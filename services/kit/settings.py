@@ -80,6 +80,10 @@ class Settings(BaseSettings):
 
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 18080
+    # How long the gateway keeps an idle HTTP connection open. Longer than the idle timeouts of
+    # common clients' pools and load balancers (httpx 5 s, aiohttp 15 s, an AWS ALB 60 s), so the
+    # client closes first and never sends a request on a connection the server is closing.
+    gateway_keep_alive_s: int = Field(default=75, ge=1)
     # Seconds the gateway waits for a command's outcome before answering 202 with a link to poll.
     reply_timeout_s: float = 10.0
     # Request bodies (docs/http-api.md): larger ones get 413 before they are read, and a body
