@@ -6,7 +6,6 @@ writer costs the rest of its batch nothing."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -43,6 +42,8 @@ from tests.support import command_envelope, eventually, signed_record
 pytestmark = pytest.mark.integration
 ALICE = Actor(id="alice", roles=["writer"], organisation="fco")
 Record = tuple[KafkaRecord, RecordOrigin]
+# What PostgreSQL answers an append when another writer took the stream's version first.
+TAKEN = "23505"
 
 
 def create(release_id: str) -> CreateDraft:
@@ -213,20 +214,6 @@ async def test_a_command_failing_midway_is_dead_lettered_alone_and_the_rest_comm
         assert set(await s.outcomes()) == {batch[0].id, batch[2].id, batch[3].id}
 
 
-def kept_taking(stream: str, times: int) -> AfterAppend:
-    """As another writer that keeps taking `stream`'s next version: PostgreSQL refuses our writes
-    of its events `times` times over with a unique violation (23505), as it does then."""
-    calls = itertools.count()
-
-    async def hook(conn: Connection, events: list[Envelope[Event]]) -> None:
-        if any(e.subject == stream for e in events) and next(calls) < times:
-            await conn.execute(
-                "DO $$ BEGIN RAISE EXCEPTION 'taken' USING ERRCODE = '23505'; END $$"
-            )
-
-    return hook
-
-
 async def test_a_writer_that_keeps_winning_a_stream_delays_its_command_never_dead_letters_it(
     infra: Settings,
 ) -> None:
@@ -235,7 +222,7 @@ async def test_a_writer_that_keeps_winning_a_stream_delays_its_command_never_dea
     async with scratch(infra) as s:
         batch = [command_envelope(create(f"rel-{n}")) for n in "abc"]
         # More than the immediate retries of the batch's savepoint: the batch rolls back, waits.
-        handler = s.handler(after_append=kept_taking("rel-b", MAX_CONCURRENCY_RETRIES + 2))
+        handler = s.handler(after_append=failing_with(TAKEN, MAX_CONCURRENCY_RETRIES + 2, "rel-b"))
         await handle_records(handler, records(*batch))
 
         assert await s.outcomes() == {e.id: "accepted" for e in batch}
@@ -251,7 +238,7 @@ async def test_one_record_whose_stream_keeps_changing_is_retried_until_it_goes_t
 ) -> None:
     async with scratch(infra) as s:
         [(record, origin)] = records(command_envelope(create("rel-a")))
-        handler = s.handler(after_append=kept_taking("rel-a", MAX_CONCURRENCY_RETRIES + 1))
+        handler = s.handler(after_append=failing_with(TAKEN, MAX_CONCURRENCY_RETRIES + 1, "rel-a"))
         await handler.handle_safely(record, origin)
 
         assert list((await s.outcomes()).values()) == ["accepted"]

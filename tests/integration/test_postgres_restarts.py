@@ -54,11 +54,14 @@ def sleeping_once() -> Any:
     return hook
 
 
-def failing_with(sqlstate: str, times: int) -> Any:
-    """An after-append hook PostgreSQL itself fails `times` times with `sqlstate`."""
+def failing_with(sqlstate: str, times: int, stream: str | None = None) -> Any:
+    """An after-append hook PostgreSQL itself fails `times` times with `sqlstate`; with `stream`,
+    only the writes that include that stream's events."""
     calls = itertools.count()
 
-    async def hook(conn: Connection, _events: list[Envelope[Event]]) -> None:
+    async def hook(conn: Connection, events: list[Envelope[Event]]) -> None:
+        if stream is not None and all(e.subject != stream for e in events):
+            return
         if next(calls) < times:
             await conn.execute(
                 f"DO $$ BEGIN RAISE EXCEPTION 'injected' USING ERRCODE = '{sqlstate}'; END $$"
