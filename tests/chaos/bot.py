@@ -18,7 +18,7 @@ from events.replies import CommandOutcome
 from events.topics import REPLIES
 from services.kit.kafka_clients import client_kwargs
 from services.kit.kafka_meta import topic_partitions
-from tests.chaos.ledger import Ledger
+from tests.chaos.ledger import Ledger, key_text
 from tests.support import command_envelope, signed_record
 
 ANSWER_S = 20.0  # then the same command is sent again
@@ -59,7 +59,7 @@ class Bot:
                 await asyncio.sleep(1)
                 continue
             for record in (r for batch in batches.values() for r in batch):
-                command_id = (record.key or b"").decode("utf-8", "replace")
+                command_id = key_text(record.key)
                 if command_id in self.waiting:
                     self.outcomes[command_id] = _decoded(record)
                     self.waiting[command_id].set()

@@ -19,3 +19,9 @@ class Ledger:
 
     def step(self, name: str, ending: str) -> None:
         self.steps[f"{name} {ending}"] += 1
+
+
+def key_text(key: bytes | None) -> str:
+    """A record's key as the ledger's ids are written: text, whatever the bytes. The topics may
+    hold anything (a poison run before this one on the same stack left random-byte keys)."""
+    return (key or b"").decode("utf-8", "replace")

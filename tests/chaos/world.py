@@ -18,7 +18,7 @@ from events.topics import REPLIES
 from services.kit.log_reader import read_records
 from services.kit.settings import Settings
 from services.publication.email_render import DELIVERY_HEADER
-from tests.chaos.ledger import Ledger
+from tests.chaos.ledger import Ledger, key_text
 from tests.chaos.receiver import Call
 from tests.integration.delivery_support import Mailbox
 
@@ -54,17 +54,16 @@ async def read_world(
     settings: Settings, ledger: Ledger, calls: list[Call], mailbox: Mailbox
 ) -> World:
     world = World(ledger, calls=list(calls))
-    # a subscriber's commands and events are on its own stream, keyed by its id. The topics may
-    # hold anything (a poison run before this one on the same stack: keys of random bytes).
+    # a subscriber's commands and events are on its own stream, keyed by its id
     releases = set(ledger.releases) | set(ledger.subscribers)
     for service in SERVICES:
         topic = f"pressroom.{service}.events"
         world.events[service] = [
             _logged(r) for r in await read_records(settings.kafka_bootstrap, (topic,))
-            if (r.key or b"").decode("utf-8", "replace") in releases
+            if key_text(r.key) in releases
         ]  # fmt: skip
     for r in await read_records(settings.kafka_bootstrap, (REPLIES,)):
-        if (command_id := (r.key or b"").decode("utf-8", "replace")) in ledger.commands:
+        if (command_id := key_text(r.key)) in ledger.commands:
             world.replies[command_id].append(_logged(r).envelope.data)
     conn = await asyncpg.connect(settings.pg_dsn)
     try:
