@@ -85,7 +85,6 @@ class CommandBatch:
             await self._set_aside(conn, [item for item in items if item.set_aside])
             commands = [item.command for item in items if item.command is not None]
             self.outcomes = await decide_in_order(conn, self.handler, commands, self.reply)
-            await self.handler.store.notify_relay(conn)
 
     async def _one_by_one(self, items: list[Inbound]) -> None:
         self.outcomes = []
@@ -94,7 +93,6 @@ class CommandBatch:
             for item in items:
                 if item.command is not None:
                     await self._in_savepoint(conn, item, item.command)
-            await self.handler.store.notify_relay(conn)
 
     async def _in_savepoint(self, conn: Connection, item: Inbound, command: Envelope[Any]) -> None:
         """As the one-record path does it: a writer took the stream's version, decide again (the
@@ -156,7 +154,7 @@ async def decide_in_order(
     outcomes: list[CommandOutcome] = []
     for run in runs(commands, handler.decider.answers):
         decisions = await decide_run(conn, handler, run)
-        await handler.record(conn, decisions, reply, notify_relay=False)
+        await handler.record(conn, decisions, reply)
         outcomes += [d.outcome for d in decisions if not d.pending]
         last = decisions[-1] if decisions else None
         if last is not None and not last.repeat and handler.decider.answers(last.command.data):

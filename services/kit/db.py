@@ -40,6 +40,30 @@ async def keep_session(_connection: Any) -> None:
     outside a transaction). asyncpg still rolls back a transaction left open before this."""
 
 
+# Server pids of pooled connections that took session state; see reset_if_session_state. A pid
+# reused by a later connection costs that one a needless reset, nothing more.
+_SESSION_STATE_HOLDERS: set[int] = set()
+
+
+def takes_session_state(conn: Connection) -> None:
+    """Call before a pooled connection takes session state (LISTEN, a session advisory lock): it
+    then gets asyncpg's full reset when it goes back to its pool, not a clean-looking connection
+    still holding the relay's lock or a LISTEN for the next borrower."""
+    _SESSION_STATE_HOLDERS.add(conn.get_server_pid())
+
+
+async def reset_if_session_state(conn: Connection) -> None:
+    """A services' pool `reset=`: asyncpg's reset query (`SELECT pg_advisory_unlock_all(); CLOSE
+    ALL; UNLISTEN *; RESET ALL`) only for the connections marked by `takes_session_state`. A
+    command's transaction sets no session state, and the reset was one more round trip after
+    every one of them, on every service (docs/benchmarks.md). asyncpg still rolls back a
+    transaction left open and drops the client-side listeners before calling this."""
+    pid = conn.get_server_pid()
+    if pid in _SESSION_STATE_HOLDERS:
+        _SESSION_STATE_HOLDERS.discard(pid)
+        await conn.execute(conn.get_reset_query())
+
+
 def forget_termination_listener(conn: Any, callback: Any) -> None:
     """Removes a termination listener in a `finally`. A connection that was lost may already be
     back in its pool (asyncpg then raises InterfaceError "released back to the pool"): there is

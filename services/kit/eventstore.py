@@ -118,16 +118,15 @@ class EventStore:
 
     async def to_outbox(self, conn: Connection, topic: str, record: KafkaRecord) -> None:
         await self.rows_to_outbox(conn, [(topic, record)])
-        await self.notify_relay(conn)
 
     async def envelopes_to_outbox(
         self, conn: Connection, topic: str, envelopes: list[Envelope[Any]]
     ) -> None:
         await self.rows_to_outbox(conn, [(topic, encode(envelope)) for envelope in envelopes])
-        await self.notify_relay(conn)
 
     async def rows_to_outbox(self, conn: Connection, rows: Sequence[OutboxRow]) -> None:
-        """In the order given (the relay publishes in id order); the caller wakes the relay."""
+        """In the order given (the relay publishes in id order). The table's trigger wakes the
+        relay on `notify_channel` when the transaction commits (services/kit/sql/003_*.sql)."""
         await conn.executemany(
             f"INSERT INTO {self.schema}.outbox (topic, key, value, header_keys, header_values)"
             " VALUES ($1, $2, $3, $4, $5)",
@@ -136,11 +135,6 @@ class EventStore:
                 for topic, r in rows
             ],
         )
-
-    async def notify_relay(self, conn: Connection) -> None:
-        """Wakes the relay at commit (NOTIFY is transactional), so it never polls in a loop. Once
-        per transaction is enough: PostgreSQL folds repeats of one channel into one."""
-        await conn.execute(f"NOTIFY {self.notify_channel}")
 
 
 def _as_event(message: Message) -> Event:

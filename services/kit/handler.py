@@ -178,14 +178,13 @@ class CommandHandler:
         conn: Connection,
         decisions: Sequence[Decision],
         reply: bool,
-        notify_relay: bool = True,
         log_each: bool = True,
     ) -> None:
         """Every decision's writes in the caller's transaction, one statement per kind of row:
         events (UniqueViolationError when a concurrent writer took a version), what they imply
         (`after_append`), outbox rows, outcomes. A repeat writes only its reply, if asked for.
-        `notify_relay=False` when the caller wakes the relay once for many calls, `log_each=False`
-        when it logs them in one line."""
+        `log_each=False` when the caller logs them in one line. The outbox's trigger wakes the
+        relay at commit."""
         fresh = [d for d in decisions if not d.repeat]
         events = [e for d in fresh for e in d.events]
         if events:
@@ -197,8 +196,6 @@ class CommandHandler:
         outbox = [row for d in decisions for row in self._outbox_rows(d, reply and not d.pending)]
         if outbox:
             await self.store.rows_to_outbox(conn, outbox)
-            if notify_relay:
-                await self.store.notify_relay(conn)
         decided = [d.outcome for d in fresh if not d.pending]
         if decided:
             await self.store.record_outcomes(conn, decided)
@@ -237,7 +234,6 @@ class CommandHandler:
         rows = set_aside_rows(item, self.service, self.clock(), reply)
         async with self.pool.acquire() as conn, conn.transaction():
             await self.store.rows_to_outbox(conn, rows)
-            await self.store.notify_relay(conn)
 
 
 def _encoded(decision: Decision) -> bool:

@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from services.kit.crash_points import NO_CRASHES, CrashPoints
-from services.kit.db import Connection, Pool, forget_termination_listener
+from services.kit.db import Connection, Pool, forget_termination_listener, takes_session_state
 from services.kit.kafka_clients import client_kwargs
 from services.kit.limits import PRODUCER_MAX_REQUEST_BYTES
 from services.kit.relay_rows import (
@@ -67,6 +67,7 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         async with self.pool.acquire() as conn:
+            takes_session_state(conn)  # its lock and LISTEN go with the reset on release
             conn.add_termination_listener(self._connection_lost)
             try:
                 await self._become_leader(conn, stop)

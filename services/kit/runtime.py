@@ -15,7 +15,7 @@ from aiokafka.errors import KafkaError
 from events.catalog import REGISTRY
 from services.kit.command_auth import CommandVerifier, verifier_from_settings
 from services.kit.crash_points import NO_CRASHES, CrashPoints
-from services.kit.db import Pool
+from services.kit.db import Pool, reset_if_session_state
 from services.kit.decider import Decider
 from services.kit.eventstore import EventStore
 from services.kit.handler import CommandHandler
@@ -74,6 +74,7 @@ class ServiceRuntime:
                     self.dsn,
                     min_size=self.settings.pg_pool_min_size,
                     max_size=self.settings.pg_pool_max_size,
+                    reset=reset_if_session_state,
                 )
             return self._pool
 

@@ -16,7 +16,7 @@ import structlog
 from events.base import Message
 from events.envelope import Envelope, source_of
 from events.replies import CommandOutcome
-from services.kit.db import Connection, forget_termination_listener
+from services.kit.db import Connection, forget_termination_listener, takes_session_state
 from services.kit.deadline_sql import (
     CHANNEL,
     CLAIM_DUE,
@@ -112,6 +112,7 @@ class DeadlineScheduler:
         while not stop.is_set():
             try:
                 async with self.handler.pool.acquire() as conn:
+                    takes_session_state(conn)  # its LISTEN goes with the reset on release
                     # A lost connection is a lost LISTEN: wake at once, fail on it, listen again.
                     conn.add_termination_listener(self._woken)
                     await conn.add_listener(self._sql(CHANNEL), self._woken)
@@ -187,8 +188,6 @@ class DeadlineScheduler:
         else:
             self._done(*fired, batch)
         await self._set_aside(conn, batch)
-        if batch.recorded:
-            await handler.store.notify_relay(conn)  # once for the whole batch
 
     async def _fire_alone(
         self, conn: Connection, handler: CommandHandler, firing: Firing, batch: Batch
@@ -220,7 +219,7 @@ class DeadlineScheduler:
         early = [refused_as_not_due(d.outcome) for d in decisions]
         to_record = [d for d, not_due in zip(decisions, early, strict=True) if not not_due]
         # One log line for the batch (below), not one per command: a storm logs 10, not 1,000.
-        await handler.record(conn, to_record, reply=False, notify_relay=False, log_each=False)
+        await handler.record(conn, to_record, reply=False, log_each=False)
         return to_record, [f for f, not_due in zip(firings, early, strict=True) if not_due]
 
     def _done(self, recorded: list[Decision], not_due: list[Firing], batch: Batch) -> None:

@@ -17,7 +17,7 @@ import structlog
 from events.envelope import Envelope, deterministic_id, source_of
 from events.publication import RecordDeliveryAttempt
 from events.replies import OutcomeStatus
-from services.kit.db import Connection, forget_termination_listener
+from services.kit.db import Connection, forget_termination_listener, takes_session_state
 from services.kit.handler import CONCURRENT_WRITE, MAX_CONCURRENCY_RETRIES, CommandHandler
 from services.kit.process_metrics import DELIVERY_ATTEMPTS
 from services.kit.tracing import delivery_span
@@ -73,6 +73,7 @@ class DeliveryWorker:
             closed.set()
 
         async with self.handler.pool.acquire() as conn:
+            takes_session_state(conn)  # its LISTEN goes with the reset on release
             conn.add_termination_listener(on_close)
             try:
                 await conn.add_listener(self._sql(sql.CHANNEL), self._woken)

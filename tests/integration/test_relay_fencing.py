@@ -28,7 +28,6 @@ async def _write(pool: Pool, store: EventStore, topic: str, numbers: range) -> N
     rows = [(topic, KafkaRecord(b"k", str(n).encode(), [("n", str(n).encode())])) for n in numbers]
     async with pool.acquire() as conn, conn.transaction():
         await store.rows_to_outbox(conn, rows)
-        await store.notify_relay(conn)
 
 
 async def _published(pool: Pool, schema: str, count: int) -> bool:
