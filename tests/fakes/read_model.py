@@ -30,6 +30,7 @@ class FakeReadModel:
     inbox_filters: list[InboxFilter] = field(default_factory=list)
     waits: list[tuple[str, int, str]] = field(default_factory=list)
     wait_seconds: list[float] = field(default_factory=list)  # how long each wait may have taken
+    release_reads: list[str] = field(default_factory=list)  # each `release` query, by id
 
     async def start(self) -> None:
         return None
@@ -41,6 +42,7 @@ class FakeReadModel:
         return self.healthy
 
     async def release(self, release_id: str) -> dict[str, Any] | None:
+        self.release_reads.append(release_id)
         return self.releases_by_id.get(release_id)
 
     async def releases(self, where: ReleaseFilter) -> list[dict[str, Any]]:

@@ -1,0 +1,68 @@
+"""The read-your-writes GET asks the read model no more than it needs (issue 15): a release
+already at the version asked for is one read and no wait; one still behind is waited for, then
+read once more; who may not read it still gets the 404, and waits as before."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from services.gateway import read_access
+from services.gateway.app import create_app
+from services.kit.settings import Settings
+from tests.fakes.command_bus import FakeCommandBus
+from tests.fakes.read_model import FakeReadModel
+from tests.unit.test_gateway_routes import release
+
+ALICE = {"Authorization": "Bearer dev-alice"}
+
+
+@pytest.fixture
+def reads() -> FakeReadModel:
+    # r1 is at drafting version 3; "theirs" belongs to an organisation alice is not in.
+    return FakeReadModel(releases_by_id={"r1": release(), "theirs": release("theirs", org="mod")})
+
+
+@pytest.fixture
+async def client(
+    reads: FakeReadModel, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[httpx.AsyncClient]:
+    monkeypatch.setattr(read_access, "READ_AFTER_WAIT_S", 0.2)
+    app = create_app(
+        Settings(demo_tokens=True, reply_timeout_s=0.1),
+        bus=FakeCommandBus(respond=lambda _: None),
+        reads=reads,
+    )
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+        yield http
+
+
+async def test_a_release_already_at_the_version_asked_is_read_once_and_not_waited_for(
+    client: httpx.AsyncClient, reads: FakeReadModel
+) -> None:
+    answer = await client.get("/v1/releases/r1", params={"min_version": 3}, headers=ALICE)
+    assert answer.status_code == 200, answer.text
+    assert "Pressroom-Stale" not in answer.headers
+    assert answer.json()["release_id"] == "r1"
+    assert (reads.release_reads, reads.waits) == (["r1"], [])
+
+
+async def test_a_release_behind_the_version_asked_is_waited_for_then_read_again_once(
+    client: httpx.AsyncClient, reads: FakeReadModel
+) -> None:
+    answer = await client.get("/v1/releases/r1", params={"min_version": 4}, headers=ALICE)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["Pressroom-Stale"] == "true"  # the fake never reaches version 4
+    assert reads.waits == [("r1", 4, "drafting")]
+    assert reads.release_reads == ["r1", "r1"]
+
+
+async def test_someone_else_s_release_at_the_version_asked_is_still_not_found(
+    client: httpx.AsyncClient, reads: FakeReadModel
+) -> None:
+    answer = await client.get("/v1/releases/theirs", params={"min_version": 1}, headers=ALICE)
+    assert answer.status_code == 404
+    assert reads.waits == []
