@@ -162,9 +162,11 @@ class Projector:
             # The fence first: a stale writer is refused before it locks or writes anything.
             held = {partition: self.epochs[partition] for partition in written}
             await fencing.check(conn, self.store.schema, self.name, held)
-            plan = plan_batch(routed, await self.store.lock_releases(conn, touched))
-            await self.store.write_batch(conn, self.name, plan)
-            await self.store.notify_advanced(conn, notice(self.name, touched, plan))
+            stored = await self.store.lock_releases(conn, touched)
+            plan = plan_batch(routed, stored)
+            await self.store.write_batch(
+                conn, self.name, plan, stored=stored.keys(), notice=notice(self.name, touched, plan)
+            )
         return plan
 
     async def finish_in_flight(self, revoked: Sequence[TopicPartition]) -> None:

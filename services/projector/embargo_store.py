@@ -25,12 +25,18 @@ REVISION_COLUMNS = tuple(f.name for f in fields(RevisionRow))
 
 
 async def replace_calendar(
-    db: BulkDb, schema: str, releases: Collection[ReleaseRow], existing: Existing | None = None
+    db: BulkDb,
+    schema: str,
+    releases: Collection[ReleaseRow],
+    existing: Existing | None = None,
+    stored: Collection[str] | None = None,
 ) -> None:
-    """Rewrites the calendar rows of changed releases: they derive from the release row alone."""
+    """Rewrites the calendar rows of changed releases: they derive from the release row alone.
+    `stored`: the releases the table held before the batch (see ProjectionStore.write_batch)."""
     if not releases:
         return
-    held = [r.release_id for r in releases if existing is None or r.release_id in existing.releases]
+    known = existing.releases if existing is not None else stored
+    held = [r.release_id for r in releases if known is None or r.release_id in known]
     if held:  # a release new to the table has no calendar row to drop
         await db.execute(
             f"DELETE FROM {schema}.embargo_calendar WHERE release_id = ANY($1::text[])", held

@@ -37,10 +37,14 @@ class RecordingStore(ProjectionStore):
         object.__setattr__(self, "offset_writes", [])
 
     async def store_offsets(
-        self, db: Any, consumer: str, next_offsets: Mapping[tuple[str, int], int]
+        self,
+        db: Any,
+        consumer: str,
+        next_offsets: Mapping[tuple[str, int], int],
+        notice: Mapping[str, Any] | None = None,
     ) -> None:
         self.offset_writes.append(dict(next_offsets))  # type: ignore[attr-defined]
-        await super().store_offsets(db, consumer, next_offsets)
+        await super().store_offsets(db, consumer, next_offsets, notice)
 
 
 @asynccontextmanager

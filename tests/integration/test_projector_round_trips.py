@@ -1,0 +1,135 @@
+"""A live batch of the projector costs few round trips (issue 15), on the real PostgreSQL: a
+release new to the table has no inbox or calendar rows to delete first, and the NOTIFY that
+wakes read-your-writes waiters rides in the statement that stores the offsets. A release the
+table held still has its derived rows rewritten."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+import pytest_asyncio
+
+from events.approval import ApprovalRequested
+from events.base import Event, Message
+from events.envelope import Envelope
+from events.kafka import encode
+from events.schemas.examples import RELEASE_ID, examples
+from services.kit.migrations import apply_migrations
+from services.kit.settings import Settings
+from services.projector.batch import Consumed, plan_batch, route
+from services.projector.batch_io import notice
+from services.projector.bootstrap import MIGRATIONS, SCHEMA
+from services.projector.store import NOTIFY_CHANNEL, ProjectionStore
+
+pytestmark = pytest.mark.integration
+WAIT_S = 10.0
+RECORDED = ("execute", "executemany", "fetch", "fetchrow", "fetchval", "copy_records_to_table")
+
+
+class Recording:
+    """The real connection, noting the SQL of every statement sent through it."""
+
+    def __init__(self, conn: asyncpg.Connection[Any]) -> None:
+        self.conn = conn
+        self.sql: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.conn, name)
+        if name not in RECORDED:
+            return attr
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            self.sql.append(str(args[0]) if args else name)
+            return await attr(*args, **kwargs)
+
+        return call
+
+
+@pytest_asyncio.fixture
+async def dsn(infra: Settings) -> AsyncIterator[str]:
+    """A database of its own with the projector's tables."""
+    name = f"round_trips_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(infra.pg_dsn)
+    await admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield infra.pg_dsn.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        await admin.close()
+
+
+@pytest_asyncio.fixture
+async def conn(dsn: str) -> AsyncIterator[asyncpg.Connection[Any]]:
+    connection = await asyncpg.connect(dsn)
+    try:
+        await apply_migrations(connection, SCHEMA, MIGRATIONS)
+        yield connection
+    finally:
+        await connection.close()
+
+
+def the_release_s_story() -> list[Envelope[Message]]:
+    every = sorted(examples().values(), key=lambda envelope: envelope.time)
+    return [e for e in every if isinstance(e.data, Event) and e.data.release_id == RELEASE_ID]
+
+
+async def project_live(
+    conn: asyncpg.Connection[Any], envelopes: list[Envelope[Message]], first_offset: int
+) -> list[str]:
+    """As Projector._write does it (lock, plan, write with `stored` and `notice`); the SQL sent."""
+    batch = []
+    for offset, envelope in enumerate(envelopes, start=first_offset):
+        record = encode(envelope)
+        consumed = Consumed("live", 0, offset, record.key, record.value, tuple(record.headers))
+        batch.append((consumed, route(consumed)))
+    recording = Recording(conn)
+    store = ProjectionStore()
+    async with conn.transaction():
+        stored = await store.lock_releases(recording, {RELEASE_ID})
+        plan = plan_batch(batch, stored)
+        woken = notice("live", {RELEASE_ID}, plan)
+        await store.write_batch(recording, "live", plan, stored=stored.keys(), notice=woken)
+    return recording.sql
+
+
+async def test_a_new_release_costs_no_deletes_and_its_notice_rides_with_the_offsets(
+    conn: asyncpg.Connection[Any], dsn: str
+) -> None:
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    listener = await asyncpg.connect(dsn)
+    try:
+        await listener.add_listener(NOTIFY_CHANNEL, lambda *args: heard.put_nowait(args[3]))
+        sql = await project_live(conn, the_release_s_story()[:1], first_offset=0)
+        payload = json.loads(await asyncio.wait_for(heard.get(), WAIT_S))
+    finally:
+        await listener.close()
+    assert not [s for s in sql if s.lstrip().upper().startswith("DELETE")], sql
+    notifying = [s for s in sql if "pg_notify" in s]
+    assert len(notifying) == 1 and "consumer_offsets" in notifying[0], sql
+    assert payload["releases"] == [RELEASE_ID] and payload["consumer"] == "live"
+    stored = await conn.fetchval(
+        "SELECT next_offset FROM projections.consumer_offsets WHERE consumer = 'live'"
+    )
+    assert stored == 1
+    assert await conn.fetchval("SELECT count(*) FROM projections.releases") == 1
+
+
+async def test_a_release_the_table_held_has_its_derived_rows_rewritten(
+    conn: asyncpg.Connection[Any],
+) -> None:
+    story = the_release_s_story()
+    asked = next(n for n, e in enumerate(story) if isinstance(e.data, ApprovalRequested)) + 1
+    await project_live(conn, story[:1], first_offset=0)
+    sql = await project_live(conn, story[1:asked], first_offset=1)
+    deletes = [s for s in sql if s.lstrip().upper().startswith("DELETE")]
+    assert any("approval_inbox" in s for s in deletes), sql
+    inbox = await conn.fetchval(
+        "SELECT count(*) FROM projections.approval_inbox WHERE release_id = $1", RELEASE_ID
+    )
+    assert inbox > 0
