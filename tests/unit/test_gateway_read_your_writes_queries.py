@@ -66,3 +66,16 @@ async def test_someone_else_s_release_at_the_version_asked_is_still_not_found(
     answer = await client.get("/v1/releases/theirs", params={"min_version": 1}, headers=ALICE)
     assert answer.status_code == 404
     assert reads.waits == []
+
+
+async def test_the_version_compared_is_the_one_of_the_stream_named(
+    client: httpx.AsyncClient, reads: FakeReadModel
+) -> None:
+    reads.releases_by_id["r1"]["versions"] = {"drafting": 5, "approval": 1}
+    behind = await client.get(
+        "/v1/releases/r1", params={"min_version": "approval:3"}, headers=ALICE
+    )
+    ahead = await client.get("/v1/releases/r1", params={"min_version": "3"}, headers=ALICE)
+    assert behind.headers["Pressroom-Stale"] == "true"
+    assert "Pressroom-Stale" not in ahead.headers
+    assert reads.waits == [("r1", 3, "approval")]
