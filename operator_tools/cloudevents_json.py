@@ -43,7 +43,7 @@ class LogRecord:
     timestamp: int  # ms since the epoch (CreateTime)
     key: bytes | None
     value: bytes | None
-    headers: tuple[tuple[str, bytes], ...]
+    headers: tuple[tuple[str, bytes | None], ...]  # a header may have no value
 
 
 def to_cloudevent(record: LogRecord) -> dict[str, Any]:
@@ -119,7 +119,8 @@ def _attributes(texts: list[tuple[str, str]]) -> dict[str, Any] | None:
 
 
 def _raw(record: LogRecord) -> dict[str, Any]:
-    headers = [[name, base64.b64encode(value).decode()] for name, value in record.headers]
+    headers = [[name, None if value is None else base64.b64encode(value).decode()]
+               for name, value in record.headers]  # fmt: skip
     event: dict[str, Any] = {
         "specversion": "1.0",
         "id": f"{record.topic}:{record.partition}:{record.offset}",
@@ -137,7 +138,10 @@ def _raw(record: LogRecord) -> dict[str, Any]:
 def _raw_parts(event: dict[str, Any]) -> tuple[bytes | None, bytes | None, tuple[Any, ...]]:
     key = base64.b64decode(event["kafkarawkey"]) if "kafkarawkey" in event else None
     value = base64.b64decode(event["data_base64"]) if "data_base64" in event else None
-    headers = tuple((n, base64.b64decode(v)) for n, v in json.loads(event["kafkaheaders"]))
+    headers = tuple(
+        (n, None if v is None else base64.b64decode(v))
+        for n, v in json.loads(event["kafkaheaders"])
+    )
     return key, value, headers
 
 
@@ -166,10 +170,12 @@ def _dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _utf8_headers(headers: tuple[tuple[str, bytes], ...]) -> list[tuple[str, str]] | None:
+def _utf8_headers(
+    headers: tuple[tuple[str, bytes | None], ...],
+) -> list[tuple[str, str]] | None:
     texts = []
     for name, value in headers:
-        text = _utf8(value)
+        text = None if value is None else _utf8(value)  # no value: only the raw form keeps it
         if text is None:
             return None
         texts.append((name, text))

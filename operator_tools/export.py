@@ -51,11 +51,13 @@ async def export_log(
 
 async def _events(bootstrap: str, ranges: Any) -> AsyncIterator[list[dict[str, Any]]]:
     async for records in read_ranges(bootstrap, ranges):
-        yield [to_cloudevent(_log_record(r)) for r in records]
+        yield [to_cloudevent(log_record(r)) for r in records]
 
 
-def _log_record(record: Any) -> LogRecord:
-    headers = tuple((str(k), bytes(v)) for k, v in (record.headers or ()))
+def log_record(record: Any) -> LogRecord:
+    """An aiokafka ConsumerRecord as exported. A header may have no value (Kafka allows it,
+    and poison input has it): kept as None, not a crash of the whole export."""
+    headers = tuple((str(k), None if v is None else bytes(v)) for k, v in (record.headers or ()))
     return LogRecord(
         record.topic,
         record.partition,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from aiokafka.structs import ConsumerRecord
 from cloudevents.core.formats.json import JSONFormat
 
 from events.content import ReleaseContent, content_hash
@@ -12,6 +13,7 @@ from events.drafting import DraftCreated
 from events.envelope import Envelope
 from events.kafka import encode
 from operator_tools.cloudevents_json import RAW_TYPE, LogRecord, from_cloudevent, to_cloudevent
+from operator_tools.export import log_record
 
 CONTENT = ReleaseContent(
     title="Foreign Secretary visits Japan", body="Tokyo — “talks”", organisations=["fco"]
@@ -80,3 +82,17 @@ def test_a_tombstone_and_non_canonical_json_are_kept_raw_too() -> None:
         event = to_cloudevent(record)
         assert event["type"] == RAW_TYPE
         assert from_cloudevent(event) == record
+
+
+def test_a_header_without_a_value_is_exported_raw_and_comes_back_without_one() -> None:
+    # As aiokafka hands over a poison record: Kafka allows a header with no value at all.
+    consumed = ConsumerRecord(
+        topic="pressroom.drafting.events", partition=0, offset=9, timestamp=1,
+        timestamp_type=0, key=b"r1", value=b"{}", checksum=None, serialized_key_size=2,
+        serialized_value_size=2, headers=[("ce_id", None), ("x", b"1")],
+    )  # fmt: skip
+    record = log_record(consumed)
+    event = to_cloudevent(record)
+    assert event["type"] == RAW_TYPE
+    back = from_cloudevent(json.loads(json.dumps(event)))
+    assert back == record and back.headers == (("ce_id", None), ("x", b"1"))
