@@ -58,35 +58,6 @@ class EventStore:
         # Upcasters apply here too: a service always folds the latest version of each event.
         return _as_event(self.registry.read(row["event_type"], json.loads(row["data"])))
 
-    async def append(
-        self,
-        conn: Connection,
-        envelopes: list[Envelope[Event]],
-        data: Sequence[str] | None = None,
-    ) -> None:
-        """Raises asyncpg.UniqueViolationError when another writer took one of the versions.
-        `data`: each event's data as JSON already (its Kafka record's value), if at hand."""
-        texts = data if data is not None else [json.dumps(e.data.data()) for e in envelopes]
-        await conn.executemany(
-            f"INSERT INTO {self.schema}.events (stream_id, version, event_id, event_type, data,"
-            " occurred_at, actor, correlation_id, causation_id)"
-            " VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9)",
-            [
-                (
-                    e.subject,
-                    e.sequence,
-                    e.id,
-                    e.type,
-                    text,
-                    e.time,
-                    e.actor,
-                    e.correlation_id,
-                    e.causation_id,
-                )
-                for e, text in zip(envelopes, texts, strict=True)
-            ],
-        )
-
     async def processed(self, conn: Connection, command_id: str) -> CommandOutcome | None:
         outcome = await conn.fetchval(
             f"SELECT outcome FROM {self.schema}.processed_commands WHERE command_id = $1",
@@ -105,16 +76,37 @@ class EventStore:
         )
         return {r["command_id"]: CommandOutcome.model_validate_json(r["outcome"]) for r in rows}
 
-    async def record_outcomes(self, conn: Connection, outcomes: Sequence[CommandOutcome]) -> None:
-        await conn.executemany(
-            f"INSERT INTO {self.schema}.processed_commands"
-            " (command_id, command_type, stream_id, status, outcome)"
-            " VALUES ($1, $2, $3, $4, $5::jsonb)",
-            [
-                (o.command_id, o.command_type, o.release_id, o.status.value, o.model_dump_json())
-                for o in outcomes
-            ],
+    async def write(
+        self,
+        conn: Connection,
+        events: Sequence[Envelope[Event]],
+        outbox: Sequence[OutboxRow],
+        outcomes: Sequence[CommandOutcome],
+        data: Sequence[str] | None = None,
+    ) -> None:
+        """Events, outbox rows and outcomes in ONE statement: one round trip whatever the count
+        (issue 15: they were three statements, each of them a round trip). Rows go in in the
+        order given, so ids follow it (the relay publishes in id order). Raises
+        asyncpg.UniqueViolationError when another writer took an event's version or an
+        outcome's command id; nothing of the statement is written then. `data`: each event's
+        data as JSON already (its Kafka record's value), if at hand."""
+        parts = (
+            (_INSERT_EVENTS, _event_columns(events, data)) if events else None,
+            (_INSERT_OUTCOMES, _outcome_columns(outcomes)) if outcomes else None,
+            (_INSERT_OUTBOX, _outbox_columns(outbox)) if outbox else None,
         )
+        present = [part for part in parts if part is not None]
+        if not present:
+            return
+        args: list[object] = []
+        statements = []
+        for template, columns in present:
+            first = len(args) + 1
+            statements.append(template.format(schema=self.schema, **_placeholders(first, columns)))
+            args += columns
+        *before, last = statements
+        ctes = ", ".join(f"w{n} AS ({sql})" for n, sql in enumerate(before))
+        await conn.execute(f"WITH {ctes} {last}" if ctes else last, *args)
 
     async def to_outbox(self, conn: Connection, topic: str, record: KafkaRecord) -> None:
         await self.rows_to_outbox(conn, [(topic, record)])
@@ -142,3 +134,82 @@ def _as_event(message: Message) -> Event:
     if message.kind != "event":
         raise TypeError(f"{message.ce_type()} stored as an event")
     return cast(Event, message)
+
+
+# One `INSERT … SELECT FROM unnest(…) WITH ORDINALITY … ORDER BY` per table: rows in the given
+# order (serial ids are drawn as rows are inserted). `{pN}` are the parameters' numbers.
+_INSERT_EVENTS = (
+    "INSERT INTO {schema}.events (stream_id, version, event_id, event_type, data, occurred_at,"
+    " actor, correlation_id, causation_id)"
+    " SELECT stream_id, version, event_id, event_type, data::jsonb, occurred_at, actor,"
+    " correlation_id, causation_id FROM unnest(${p0}::text[], ${p1}::int[], ${p2}::text[],"
+    " ${p3}::text[], ${p4}::text[], ${p5}::timestamptz[], ${p6}::text[], ${p7}::text[],"
+    " ${p8}::text[]) WITH ORDINALITY AS e(stream_id, version, event_id, event_type, data,"
+    " occurred_at, actor, correlation_id, causation_id, n) ORDER BY n"
+)
+_INSERT_OUTCOMES = (
+    "INSERT INTO {schema}.processed_commands (command_id, command_type, stream_id, status,"
+    " outcome) SELECT command_id, command_type, stream_id, status, outcome::jsonb"
+    " FROM unnest(${p0}::text[], ${p1}::text[], ${p2}::text[], ${p3}::text[], ${p4}::text[])"
+    " AS o(command_id, command_type, stream_id, status, outcome)"
+)
+# A row's headers are the slice [first:last] of all rows' headers laid end to end (an array
+# of arrays must be rectangular in PostgreSQL; headers are not).
+_INSERT_OUTBOX = (
+    "INSERT INTO {schema}.outbox (topic, key, value, header_keys, header_values)"
+    " SELECT topic, key, value, (${p5}::text[])[first:last], (${p6}::bytea[])[first:last]"
+    " FROM unnest(${p0}::text[], ${p1}::bytea[], ${p2}::bytea[], ${p3}::int[], ${p4}::int[])"
+    " WITH ORDINALITY AS r(topic, key, value, first, last, n) ORDER BY n"
+)
+
+
+def _placeholders(first: int, columns: Sequence[object]) -> dict[str, int]:
+    return {f"p{n}": first + n for n in range(len(columns))}
+
+
+def _event_columns(
+    envelopes: Sequence[Envelope[Event]], data: Sequence[str] | None
+) -> list[list[Any]]:
+    texts = data if data is not None else [json.dumps(e.data.data()) for e in envelopes]
+    return [
+        [e.subject for e in envelopes],
+        [e.sequence for e in envelopes],
+        [e.id for e in envelopes],
+        [e.type for e in envelopes],
+        list(texts),
+        [e.time for e in envelopes],
+        [e.actor for e in envelopes],
+        [e.correlation_id for e in envelopes],
+        [e.causation_id for e in envelopes],
+    ]
+
+
+def _outcome_columns(outcomes: Sequence[CommandOutcome]) -> list[list[Any]]:
+    return [
+        [o.command_id for o in outcomes],
+        [o.command_type for o in outcomes],
+        [o.release_id for o in outcomes],
+        [o.status.value for o in outcomes],
+        [o.model_dump_json() for o in outcomes],
+    ]
+
+
+def _outbox_columns(rows: Sequence[OutboxRow]) -> list[list[Any]]:
+    firsts: list[int] = []
+    lasts: list[int] = []
+    keys: list[str] = []
+    values: list[bytes | None] = []
+    for _, record in rows:
+        firsts.append(len(keys) + 1)
+        keys += [k for k, _ in record.headers]
+        values += [v for _, v in record.headers]
+        lasts.append(len(keys))
+    return [
+        [topic for topic, _ in rows],
+        [record.key for _, record in rows],
+        [record.value for _, record in rows],
+        firsts,
+        lasts,
+        keys,
+        values,
+    ]

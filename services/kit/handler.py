@@ -180,25 +180,22 @@ class CommandHandler:
         reply: bool,
         log_each: bool = True,
     ) -> None:
-        """Every decision's writes in the caller's transaction, one statement per kind of row:
-        events (UniqueViolationError when a concurrent writer took a version), what they imply
-        (`after_append`), outbox rows, outcomes. A repeat writes only its reply, if asked for.
-        `log_each=False` when the caller logs them in one line. The outbox's trigger wakes the
-        relay at commit."""
+        """Every decision's writes in the caller's transaction: its events, outbox rows and
+        outcomes in one statement (UniqueViolationError when a concurrent writer took a
+        version), then what the events imply (`after_append`, `after_accept`). A repeat writes
+        only its reply, if asked for. `log_each=False` when the caller logs them in one line.
+        The outbox's trigger wakes the relay at commit."""
         fresh = [d for d in decisions if not d.repeat]
         events = [e for d in fresh for e in d.events]
+        outbox = [row for d in decisions for row in self._outbox_rows(d, reply and not d.pending)]
+        decided = [d.outcome for d in fresh if not d.pending]
+        data = _encoded_data(fresh) if events else None
+        await self.store.write(conn, events, outbox, decided, data)
         if events:
-            await self.store.append(conn, events, _encoded_data(fresh))
             if self.after_append is not None:
                 await self.after_append(conn, events)
             if self.after_accept is not None:
                 await self.after_accept(conn, [d.command for d in fresh if d.events])
-        outbox = [row for d in decisions for row in self._outbox_rows(d, reply and not d.pending)]
-        if outbox:
-            await self.store.rows_to_outbox(conn, outbox)
-        decided = [d.outcome for d in fresh if not d.pending]
-        if decided:
-            await self.store.record_outcomes(conn, decided)
         waiting = [d.command for d in fresh if d.pending]
         if waiting:
             await pending.keep_pending(conn, self.store.schema, waiting)

@@ -26,29 +26,10 @@ from services.projector.batch import Consumed, plan_batch, route
 from services.projector.batch_io import notice
 from services.projector.bootstrap import MIGRATIONS, SCHEMA
 from services.projector.store import NOTIFY_CHANNEL, ProjectionStore
+from tests.integration.statements import Recording
 
 pytestmark = pytest.mark.integration
 WAIT_S = 10.0
-RECORDED = ("execute", "executemany", "fetch", "fetchrow", "fetchval", "copy_records_to_table")
-
-
-class Recording:
-    """The real connection, noting the SQL of every statement sent through it."""
-
-    def __init__(self, conn: asyncpg.Connection[Any]) -> None:
-        self.conn = conn
-        self.sql: list[str] = []
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self.conn, name)
-        if name not in RECORDED:
-            return attr
-
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            self.sql.append(str(args[0]) if args else name)
-            return await attr(*args, **kwargs)
-
-        return call
 
 
 @pytest_asyncio.fixture
