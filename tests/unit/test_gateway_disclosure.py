@@ -11,9 +11,7 @@ import httpx
 import pytest
 
 from services.gateway import read_access
-from services.gateway.app import create_app
-from services.kit.settings import Settings
-from tests.fakes.command_bus import FakeCommandBus
+from tests.fakes.gateway import gateway_client
 from tests.fakes.read_model import FakeReadModel
 from tests.unit.test_gateway_routes import release
 
@@ -40,15 +38,8 @@ READS = FakeReadModel(
 @pytest.fixture
 async def client(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[httpx.AsyncClient]:
     monkeypatch.setattr(read_access, "READ_AFTER_WAIT_S", WAIT_S)
-    reads = READS
-    reads.waits.clear()
-    app = create_app(
-        Settings(demo_tokens=True, reply_timeout_s=0.1),
-        bus=FakeCommandBus(respond=lambda _: None),
-        reads=reads,
-    )
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+    READS.waits.clear()
+    async with gateway_client(READS) as http:
         yield http
 
 

@@ -10,9 +10,7 @@ import httpx
 import pytest
 
 from services.gateway import read_access
-from services.gateway.app import create_app
-from services.kit.settings import Settings
-from tests.fakes.command_bus import FakeCommandBus
+from tests.fakes.gateway import gateway_client
 from tests.fakes.read_model import FakeReadModel
 from tests.unit.test_gateway_routes import release
 
@@ -30,13 +28,7 @@ async def client(
     reads: FakeReadModel, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[httpx.AsyncClient]:
     monkeypatch.setattr(read_access, "READ_AFTER_WAIT_S", 0.2)
-    app = create_app(
-        Settings(demo_tokens=True, reply_timeout_s=0.1),
-        bus=FakeCommandBus(respond=lambda _: None),
-        reads=reads,
-    )
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+    async with gateway_client(reads) as http:
         yield http
 
 
