@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from events.base import Event, Message
 from events.envelope import Envelope
-from events.kafka import KafkaRecord, encode
+from events.kafka import KafkaRecord
 from events.registry import Registry
 from events.replies import CommandOutcome
 from services.kit.db import Connection
@@ -108,25 +108,10 @@ class EventStore:
         ctes = ", ".join(f"w{n} AS ({sql})" for n, sql in enumerate(before))
         await conn.execute(f"WITH {ctes} {last}" if ctes else last, *args)
 
-    async def to_outbox(self, conn: Connection, topic: str, record: KafkaRecord) -> None:
-        await self.rows_to_outbox(conn, [(topic, record)])
-
-    async def envelopes_to_outbox(
-        self, conn: Connection, topic: str, envelopes: list[Envelope[Any]]
-    ) -> None:
-        await self.rows_to_outbox(conn, [(topic, encode(envelope)) for envelope in envelopes])
-
     async def rows_to_outbox(self, conn: Connection, rows: Sequence[OutboxRow]) -> None:
         """In the order given (the relay publishes in id order). The table's trigger wakes the
         relay on `notify_channel` when the transaction commits (services/kit/sql/003_*.sql)."""
-        await conn.executemany(
-            f"INSERT INTO {self.schema}.outbox (topic, key, value, header_keys, header_values)"
-            " VALUES ($1, $2, $3, $4, $5)",
-            [
-                (topic, r.key, r.value, [k for k, _ in r.headers], [v for _, v in r.headers])
-                for topic, r in rows
-            ],
-        )
+        await self.write(conn, [], rows, [])
 
 
 def _as_event(message: Message) -> Event:
