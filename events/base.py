@@ -7,6 +7,7 @@ of the contract keeps reading a version that gained an optional field (docs/cont
 
 from __future__ import annotations
 
+import functools
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -36,16 +37,16 @@ class Message(Contract):
 
     @classmethod
     def type_name(cls) -> str:
-        return str(cls.model_fields["type"].default)
+        return _type_name(cls)
 
     @classmethod
     def type_version(cls) -> int:
-        return int(cls.model_fields["version"].default)
+        return _type_version(cls)
 
     @classmethod
     def ce_type(cls) -> str:
         """The CloudEvents `type`: pressroom.<service>.<Name>.v<N>."""
-        return f"pressroom.{cls.service}.{cls.type_name()}.v{cls.type_version()}"
+        return _ce_type(cls)
 
     @classmethod
     def schema_path(cls) -> str:
@@ -55,7 +56,7 @@ class Message(Contract):
     @classmethod
     def dataschema(cls) -> str:
         """The CloudEvents `dataschema`: an absolute URI naming the file under schemas/."""
-        return f"urn:pressroom:schemas:{cls.schema_path()}"
+        return _dataschema(cls)
 
     def data(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -76,3 +77,26 @@ class Event(Message):
     model_config = TOLERANT_READER
     kind: ClassVar[str] = "event"
     release_id: str
+
+
+# A message class's type, version and CloudEvents type never change (Literal fields), and every
+# encode, decode and outcome asks for them: each is worked out once per class (2 µs each time
+# before: pydantic's field table, then an f-string).
+@functools.cache
+def _type_name(cls: type[Message]) -> str:
+    return str(cls.model_fields["type"].default)
+
+
+@functools.cache
+def _type_version(cls: type[Message]) -> int:
+    return int(cls.model_fields["version"].default)
+
+
+@functools.cache
+def _dataschema(cls: type[Message]) -> str:
+    return f"urn:pressroom:schemas:{cls.schema_path()}"
+
+
+@functools.cache
+def _ce_type(cls: type[Message]) -> str:
+    return f"pressroom.{cls.service}.{_type_name(cls)}.v{_type_version(cls)}"

@@ -13,7 +13,7 @@ import pydantic_core
 from pydantic import ValidationError
 
 from events.base import Message
-from events.envelope import Envelope
+from events.envelope import ENVELOPE_OF_MESSAGE, Envelope
 from events.registry import Registry, UnknownType
 
 Headers = list[tuple[str, bytes]]
@@ -123,14 +123,9 @@ def _attributes(headers: Sequence[tuple[str, bytes | None]]) -> dict[str, str]:
         raise UndecodableMessage(f"a header is not UTF-8 text: {error}") from error
 
 
-# `Envelope[Message]` looks the parametrised class up in pydantic's cache each time it is
-# written, which cost as much as the rest of decoding a record; it is the same class every time.
-_ENVELOPE = Envelope[Message]
-
-
 def _envelope(attributes: dict[str, str], data: Message) -> Envelope[Message]:
     get = attributes.get
-    return _ENVELOPE(
+    return ENVELOPE_OF_MESSAGE(
         id=attributes["ce_id"],
         source=attributes["ce_source"],
         time=get("ce_time") or "",

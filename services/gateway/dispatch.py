@@ -26,13 +26,14 @@ log = structlog.get_logger()
 
 # A release's command, or a subscriber's: both name the stream they are decided on.
 AnyCommand = Command | SubscriberCommand
+_COMMAND_ENVELOPE = Envelope[AnyCommand]  # made once (events/envelope.py, ENVELOPE_OF_ANY)
 
 
 def command_envelope(
     command: AnyCommand, command_id: str, principal: Principal, correlation: str | None
 ) -> Envelope[AnyCommand]:
     """The CloudEvent a command travels in: the command id is its id, its stream its subject."""
-    return Envelope[AnyCommand](
+    return _COMMAND_ENVELOPE(
         id=command_id,
         source=source_of("gateway"),
         time=datetime.now(UTC),

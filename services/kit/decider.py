@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from events.base import Command, Event
-from events.envelope import Envelope, deterministic_id, source_of
+from events.envelope import ENVELOPE_OF_ANY, Envelope, deterministic_id, source_of
 
 C = TypeVar("C", bound=Command)
 E = TypeVar("E", bound=Event)
@@ -55,7 +55,7 @@ def wrap_events(
     Envelope[Any]: a subscriber's events are events of their own stream, not release Events."""
     service = command.data.service
     return [
-        Envelope[Any](
+        ENVELOPE_OF_ANY(
             id=deterministic_id(command.id, str(stream_version + offset)),
             source=source_of(service),
             time=now,

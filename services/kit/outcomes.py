@@ -9,6 +9,8 @@ from events.base import Event
 from events.envelope import Envelope, source_of
 from events.replies import CommandOutcome, OutcomeStatus, Problem, Rejection
 
+_REPLY_ENVELOPE = Envelope[CommandOutcome]  # made once (events/envelope.py, ENVELOPE_OF_ANY)
+
 
 def accepted(
     command: Envelope[Any], stream_version: int, events: list[Envelope[Event]]
@@ -54,7 +56,7 @@ def reply_envelope(
     outcome: CommandOutcome, service: str, now: datetime, correlation_id: str, actor: str
 ) -> Envelope[CommandOutcome]:
     """Keyed by command id (the subject), so a waiting client finds its answer."""
-    return Envelope[CommandOutcome](
+    return _REPLY_ENVELOPE(
         id=f"{outcome.command_id}:outcome",
         source=source_of(service),
         time=now,

@@ -11,7 +11,7 @@ from typing import Any
 import structlog
 
 from events.base import Message
-from events.envelope import Envelope, deterministic_id, source_of
+from events.envelope import ENVELOPE_OF_MESSAGE, Envelope, deterministic_id, source_of
 from events.kafka import KafkaRecord, UndecodableMessage, decode
 from services.kit.batches import CommandBatch, Record
 from services.kit.dlq import RecordOrigin
@@ -71,7 +71,7 @@ class Policy:
 
     def command_envelope(self, event: Envelope[Any], command: Message) -> Envelope[Any]:
         """Seeing the same event twice yields the same command id: handled once."""
-        return Envelope[Message](
+        return ENVELOPE_OF_MESSAGE(
             id=deterministic_id(event.id, self.name),
             source=source_of(self.handler.service),
             time=self.handler.clock(),

@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 
 from events.base import Message
-from events.envelope import Envelope, source_of
+from events.envelope import ENVELOPE_OF_MESSAGE, Envelope, source_of
 from events.replies import CommandOutcome
 from services.kit.db import Connection, forget_termination_listener, takes_session_state
 from services.kit.deadline_sql import (
@@ -237,7 +237,7 @@ class DeadlineScheduler:
             await conn.execute(self._sql(REARM), [f.row_id for f in batch.armed_again])
 
     def envelope(self, deadline: Deadline, now: datetime | None = None) -> Envelope[Message]:
-        return Envelope[Message](
+        return ENVELOPE_OF_MESSAGE(
             id=deadline.command_id,
             source=source_of(self.handler.service),
             time=now or self.handler.clock(),

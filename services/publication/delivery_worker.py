@@ -14,7 +14,7 @@ from typing import Any
 
 import structlog
 
-from events.envelope import Envelope, deterministic_id, source_of
+from events.envelope import ENVELOPE_OF_ANY, Envelope, deterministic_id, source_of
 from events.publication import RecordDeliveryAttempt
 from events.replies import OutcomeStatus
 from services.kit.db import Connection, forget_termination_listener, takes_session_state
@@ -153,7 +153,7 @@ class DeliveryWorker:
         )  # fmt: skip
         command_id = deterministic_id(due["delivery_id"], "attempt", str(attempt))
         cause = json.loads(due["payload"]).get("event_id")  # the edition, withdrawal… told
-        return Envelope[Any](
+        return ENVELOPE_OF_ANY(
             id=command_id, source=source_of("publication"), time=self.handler.clock(),
             subject=due["release_id"], data=command, correlation_id=cause or command_id,
             causation_id=cause, actor=SYSTEM_ACTOR.id,
