@@ -8,6 +8,7 @@ connection ends the relay stops publishing and starts over: lock, LISTEN, reconc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import zlib
 from dataclasses import dataclass, field
 
@@ -71,7 +72,7 @@ class OutboxRelay:
             conn.add_termination_listener(self._connection_lost)
             try:
                 await self._become_leader(conn, stop)
-                await conn.add_listener(self.notify_channel, lambda *_: self.wake.set())
+                await conn.add_listener(self.notify_channel, self._woken)
                 self.ready.set()
                 producer = _producer(self.bootstrap)
                 await producer.start()
@@ -81,7 +82,13 @@ class OutboxRelay:
                 finally:
                     await producer.stop()
             finally:
+                # Its own callback off before the pool has it back (asyncpg warns otherwise).
+                with contextlib.suppress(Exception):  # gone with its connection
+                    await conn.remove_listener(self.notify_channel, self._woken)
                 forget_termination_listener(conn, self._connection_lost)
+
+    def _woken(self, *_: object) -> None:
+        self.wake.set()
 
     def _connection_lost(self, *_: object) -> None:
         self.lost.set()

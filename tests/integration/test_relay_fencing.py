@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+import warnings
 import zlib
 
 import pytest
@@ -78,3 +79,28 @@ async def test_a_relay_that_loses_its_lock_stops_and_the_next_publishes_each_row
         await asyncio.wait({second}, timeout=30)
     numbers = [r.header("n") for r in await read_topic(infra.kafka_bootstrap, topic)]
     assert sorted(numbers, key=lambda n: int(n or "0")) == [str(n) for n in range(20)]
+
+
+async def test_a_relay_that_stops_gives_its_connection_back_without_its_listener(
+    infra: Settings,
+) -> None:
+    """asyncpg warns of a connection released with a LISTEN callback still on it; the relay
+    removes its own, as the scheduler does (the pool's reset would end the LISTEN anyway)."""
+    topic = f"pressroom.test.fence-{uuid.uuid4().hex[:8]}"
+    await ensure_topics(infra.kafka_bootstrap, topic_specs(infra, (topic,)))
+    async with scratch_schema(infra, "fence_test") as (pool, schema):
+        store = EventStore(schema, REGISTRY)
+        relay = OutboxRelay(
+            pool, schema, infra.kafka_bootstrap, notify_channel=store.notify_channel
+        )
+        stop = asyncio.Event()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            running = asyncio.create_task(relay.run(stop))
+            await _write(pool, store, topic, range(3))
+            await eventually(lambda: _published(pool, schema, 3), what="the relay's rows")
+            stop.set()
+            relay.wake.set()
+            await asyncio.wait_for(running, timeout=30)
+        left_on = [str(w.message) for w in caught if "listener" in str(w.message)]
+        assert left_on == []
