@@ -12,6 +12,7 @@ import uvloop
 
 from services.kit.command_auth import CommandKeysMissing, KeysFileError
 from services.kit.health import HealthServer, Readiness
+from services.kit.heap import settle_heap
 from services.kit.runtime import ServiceRuntime
 
 log = structlog.get_logger()
@@ -31,6 +32,7 @@ def run_worker(app: faust.App, runtime: ServiceRuntime) -> None:
     use_uvloop()  # asyncio.run closed its loop; faust's worker wants a current one
     sys.argv = [sys.argv[0], "worker"]
     worker = faust.Worker(app, loglevel=runtime.settings.log_level.lower(), quiet=True)
+    settle_heap()  # services/kit/heap.py: the collector leaves what bootstrap made alone
     try:
         worker.execute_from_commandline()
     finally:

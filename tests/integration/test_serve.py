@@ -55,6 +55,9 @@ async def test_a_served_service_says_ready_with_postgres_and_kafka_and_serves_me
     status, content_type, metrics = await asyncio.to_thread(drafting.get, "/metrics")
     assert status == 200 and content_type.startswith("text/plain")
     assert b"process_resident_memory_bytes" in metrics
+    # Its heap was settled before serving (services/kit/heap.py): objects frozen, counted here.
+    frozen = [line for line in metrics.splitlines() if line.startswith(b"pressroom_python_frozen")]
+    assert frozen and float(frozen[0].split()[-1]) > 10_000, frozen
     # What a fault set aside is counted on the service's own /metrics (hole 3: never vanishes).
     await eventually(
         lambda: asyncio.to_thread(lambda: b'pressroom_set_aside{kind="deadline",service="drafting"}'
