@@ -28,6 +28,10 @@ def _proc_field(path: str, name: str) -> str:
     return "?"
 
 
+def cpu_model() -> str:
+    return _proc_field("/proc/cpuinfo", "model name")
+
+
 def memory() -> str:
     """MemTotal in GiB."""
     total = _proc_field("/proc/meminfo", "MemTotal")
@@ -71,7 +75,7 @@ async def postgres_settings(conn: asyncpg.Connection) -> dict[str, str]:
 def machine(settings: Settings, pg: dict[str, str]) -> dict[str, str]:
     """The machine section of the report (the load averages are added around the run)."""
     return {
-        "CPU": _proc_field("/proc/cpuinfo", "model name"),
+        "CPU": cpu_model(),
         "nproc": str(len(os.sched_getaffinity(0))),
         "memory": memory(),
         "Python": platform.python_version(),

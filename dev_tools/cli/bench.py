@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from dev_tools.bench.code_paths import code_paths_report
 from dev_tools.bench.drafting import BenchFailed
 from dev_tools.bench.peer import PeerMissing
 from dev_tools.bench.preflight import StackDown
@@ -44,7 +45,11 @@ def _show(report: Report) -> None:
 
 def bench(
     what: Annotated[
-        str | None, typer.Argument(help="'storm': the embargo storm alone (docs/benchmarks.md).")
+        str | None,
+        typer.Argument(
+            help="'storm': the embargo storm alone; 'paths': the per-message code alone, no"
+            " stack (docs/benchmarks.md)."
+        ),
     ] = None,
     quick: Annotated[bool, typer.Option("--quick", help="Small counts: a smoke run.")] = False,
     markdown: Annotated[
@@ -91,7 +96,10 @@ def bench(
 ) -> None:
     """Measure this machine's raw Kafka and PostgreSQL limits and the eventsourcing peer, then the
     pipeline, latency, whole releases, cost, memory and the storm under load against them, with
-    issue 15's targets; `bench storm`: the storm alone, beside bare asyncio timers."""
+    issue 15's targets; `bench storm`: the storm alone, beside bare asyncio timers; `bench paths`:
+    CPU per command, lift and rebuilt event of the code alone (-m items, no stack needed)."""
+    if what == "paths":
+        return paths(commands or (500 if quick else 5_000), 2 if quick else 5, markdown)
     # aiokafka logs every failed connection attempt; the outcome is reported below, once.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     _sign_as_the_local_stack_tools()
@@ -127,9 +135,21 @@ def _write(run: BenchRun, markdown: Path | None, json_out: Path | None) -> None:
         console.print(f"JSON written to {json_out}")
 
 
+def paths(count: int, rounds: int, markdown: Path | None) -> None:
+    with console.status(f"Timing the code paths, {count:,} items, best of {rounds}"):
+        report = code_paths_report(count, rounds)
+    _show(report)
+    if markdown is not None:
+        markdown.write_text(render_markdown(report))
+        console.print(f"Markdown written to {markdown}")
+
+
 def storm(what: str, releases: int, lead_s: float, markdown: Path | None) -> None:
     if what != "storm":
-        console.print(f"[red]No benchmark called {what!r}[/red]: try `pressroom bench storm`")
+        console.print(
+            f"[red]No benchmark called {what!r}[/red]: try `pressroom bench storm` or"
+            " `pressroom bench paths`"
+        )
         raise typer.Exit(2)
     report, results = _measured(
         lambda progress: run_storm_bench(load_settings(), releases, lead_s, progress)
