@@ -9,14 +9,12 @@ is in a service (services/kit/heap.py)."""
 
 from __future__ import annotations
 
-import gc
 import os
 import platform
 import time
 import uuid
 from collections import namedtuple
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,6 +27,7 @@ from events.catalog import REGISTRY
 from events.kafka import decode, encode
 from events.topics import DRAFTING_EVENTS
 from operator_tools.fold import WHOLE_LOG, FoldTarget, plan_from_memory
+from operator_tools.pipeline import collector_paused  # as a rebuild folds
 from services.drafting.decider import DRAFTING
 from services.embargo.deadlines import deadline_changes, to_command
 from services.embargo.decider import EMBARGO
@@ -118,17 +117,6 @@ def rebuild_fold(count: int) -> Callable[[], int]:
         return len(records)
 
     return run
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def best_us_per_item(run: Callable[[], int], rounds: int) -> float:
