@@ -64,6 +64,14 @@ async def reset_if_session_state(conn: Connection) -> None:
         await conn.execute(conn.get_reset_query())
 
 
+async def stop_listening(conn: Any, channel: str, callback: Any) -> None:
+    """Removes a LISTEN callback in a `finally`, before the pool has the connection back (asyncpg
+    warns of one left on). A lost connection has nothing left to remove: never raises, so the
+    error that ended it is the one seen."""
+    with contextlib.suppress(Exception):
+        await conn.remove_listener(channel, callback)
+
+
 def forget_termination_listener(conn: Any, callback: Any) -> None:
     """Removes a termination listener in a `finally`. A connection that was lost may already be
     back in its pool (asyncpg then raises InterfaceError "released back to the pool"): there is

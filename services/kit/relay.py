@@ -8,7 +8,6 @@ connection ends the relay stops publishing and starts over: lock, LISTEN, reconc
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import zlib
 from dataclasses import dataclass, field
 
@@ -17,7 +16,13 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from services.kit.crash_points import NO_CRASHES, CrashPoints
-from services.kit.db import Connection, Pool, forget_termination_listener, takes_session_state
+from services.kit.db import (
+    Connection,
+    Pool,
+    forget_termination_listener,
+    stop_listening,
+    takes_session_state,
+)
 from services.kit.kafka_clients import client_kwargs
 from services.kit.limits import PRODUCER_MAX_REQUEST_BYTES
 from services.kit.relay_rows import (
@@ -82,9 +87,7 @@ class OutboxRelay:
                 finally:
                     await producer.stop()
             finally:
-                # Its own callback off before the pool has it back (asyncpg warns otherwise).
-                with contextlib.suppress(Exception):  # gone with its connection
-                    await conn.remove_listener(self.notify_channel, self._woken)
+                await stop_listening(conn, self.notify_channel, self._woken)
                 forget_termination_listener(conn, self._connection_lost)
 
     def _woken(self, *_: object) -> None:

@@ -4,7 +4,6 @@ batches, SKIP LOCKED, asleep until the next one or a NOTIFY."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -16,7 +15,12 @@ import structlog
 from events.base import Message
 from events.envelope import ENVELOPE_OF_MESSAGE, Envelope, source_of
 from events.replies import CommandOutcome
-from services.kit.db import Connection, forget_termination_listener, takes_session_state
+from services.kit.db import (
+    Connection,
+    forget_termination_listener,
+    stop_listening,
+    takes_session_state,
+)
 from services.kit.deadline_sql import (
     CHANNEL,
     CLAIM_DUE,
@@ -119,8 +123,7 @@ class DeadlineScheduler:
                     try:
                         await self._fire_and_sleep(conn, stop)
                     finally:
-                        with contextlib.suppress(Exception):  # gone with its connection
-                            await conn.remove_listener(self._sql(CHANNEL), self._woken)
+                        await stop_listening(conn, self._sql(CHANNEL), self._woken)
                         forget_termination_listener(conn, self._woken)
             except Exception as error:  # PostgreSQL away, most often: the rows wait, nothing lost
                 if not is_transient(error):

@@ -17,7 +17,12 @@ import structlog
 from events.envelope import ENVELOPE_OF_ANY, Envelope, deterministic_id, source_of
 from events.publication import RecordDeliveryAttempt
 from events.replies import OutcomeStatus
-from services.kit.db import Connection, forget_termination_listener, takes_session_state
+from services.kit.db import (
+    Connection,
+    forget_termination_listener,
+    stop_listening,
+    takes_session_state,
+)
 from services.kit.handler import CONCURRENT_WRITE, MAX_CONCURRENCY_RETRIES, CommandHandler
 from services.kit.process_metrics import DELIVERY_ATTEMPTS
 from services.kit.tracing import delivery_span
@@ -83,6 +88,7 @@ class DeliveryWorker:
                         await asyncio.wait_for(closed.wait(), MAX_SLEEP_S)
                     self._woken()
             finally:
+                await stop_listening(conn, self._sql(sql.CHANNEL), self._woken)
                 forget_termination_listener(conn, on_close)
 
     def _woken(self, *_: object) -> None:

@@ -4,12 +4,13 @@ LISTEN never reach the next borrower. On the real PostgreSQL, through the runtim
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import AsyncIterator
 
 import pytest
 
 from services.drafting.decider import DRAFTING
-from services.kit.db import Pool, takes_session_state
+from services.kit.db import Pool, stop_listening, takes_session_state
 from services.kit.runtime import ServiceRuntime
 from services.kit.settings import Settings
 
@@ -57,3 +58,25 @@ async def test_a_lock_and_listen_taken_on_a_pooled_connection_are_gone_for_the_n
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1", LOCK_KEY
         )
         assert held == 0
+
+
+async def test_a_listener_stopped_in_finally_leaves_nothing_for_the_pool_to_warn_of(
+    pool: Pool,
+) -> None:
+    """`stop_listening`, as the relay, the scheduler and the delivery worker end: the callback is
+    off before the pool has the connection back, and a connection already lost raises nothing."""
+
+    def heard(*_: object) -> None: ...
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        async with pool.acquire() as conn:
+            takes_session_state(conn)
+            await conn.add_listener("pool_reset_test", heard)
+            await stop_listening(conn, "pool_reset_test", heard)
+    assert [str(w.message) for w in caught if "listener" in str(w.message)] == []
+    async with pool.acquire() as conn:
+        takes_session_state(conn)
+        await conn.add_listener("pool_reset_test", heard)
+        conn.terminate()  # lost, as when PostgreSQL restarts
+        await stop_listening(conn, "pool_reset_test", heard)
