@@ -124,10 +124,8 @@ def bench(
 
 def _write(run: BenchRun, markdown: Path | None, json_out: Path | None) -> None:
     if markdown is not None:
-        markdown.write_text(
-            render_markdown(run.report) + "\n" + summary_markdown(run.targets, run.failures)
-        )
-        console.print(f"Markdown written to {markdown}")
+        text = render_markdown(run.report) + "\n" + summary_markdown(run.targets, run.failures)
+        _save_markdown(markdown, text)
     if json_out is not None:
         json_out.write_text(
             json.dumps(report_json(run.report, run.targets, run.failures), indent=2) + "\n"
@@ -140,8 +138,7 @@ def paths(count: int, rounds: int, markdown: Path | None) -> None:
         report = code_paths_report(count, rounds)
     _show(report)
     if markdown is not None:
-        markdown.write_text(render_markdown(report))
-        console.print(f"Markdown written to {markdown}")
+        _save_markdown(markdown, render_markdown(report))
 
 
 def storm(what: str, releases: int, lead_s: float, markdown: Path | None) -> None:
@@ -157,8 +154,12 @@ def storm(what: str, releases: int, lead_s: float, markdown: Path | None) -> Non
     _show(report)
     console.print(verdict(results))
     if markdown is not None:
-        markdown.write_text(render_markdown(report) + f"\n{verdict(results)}\n")
-        console.print(f"Markdown written to {markdown}")
+        _save_markdown(markdown, render_markdown(report) + f"\n{verdict(results)}\n")
+
+
+def _save_markdown(path: Path, text: str) -> None:
+    path.write_text(text)
+    console.print(f"Markdown written to {path}")
 
 
 def _sign_as_the_local_stack_tools() -> None:
