@@ -78,7 +78,8 @@ class NoteApprovalWithdrawn(PublicationCommand):
 
 
 class NoteRevisionContent(PublicationCommand):
-    """Sent on DraftCreated and DraftRevised: the snapshot a later edition may carry."""
+    """Sent on DraftSubmitted, with the content publication kept from the DraftCreated or
+    DraftRevised that wrote it: the snapshot a later edition may carry."""
 
     type: Literal["NoteRevisionContent"] = "NoteRevisionContent"
     version: Literal[1] = 1

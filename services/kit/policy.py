@@ -25,6 +25,11 @@ log = structlog.get_logger()
 Reaction = Callable[[Envelope[Message]], Message | None]
 
 
+class CannotReact(Exception):
+    """Raised by a reaction for an event that calls for a command it cannot make (what it needs
+    never reached this service): the event is dead-lettered with this reason, for an operator."""
+
+
 @dataclass
 class Policy:
     """Decodes upstream events, asks `reaction` for a command, and handles it without a reply."""
@@ -39,23 +44,40 @@ class Policy:
 
     async def on_batch(self, records: Sequence[Record]) -> None:
         """A batch of upstream events: every command they call for in one transaction."""
-        items = [self.read(record, origin) for record, origin in records]
+        await self.handle([self.read(record, origin) for record, origin in records])
+
+    async def handle(self, items: Sequence[Inbound]) -> None:
+        """Records read already (`read`, or `decode` then `react`): one transaction for all."""
         batch = CommandBatch(self.handler, self.on_record, False, f"{self.name}: ")
         await batch.handle(items)
 
     def read(self, record: KafkaRecord, origin: RecordOrigin) -> Inbound:
         """The command the event calls for (none if it concerns us not), or why it is unreadable."""
+        event = self.decode(record, origin)
+        return event if isinstance(event, Inbound) else self.react(record, origin, event)
+
+    def decode(self, record: KafkaRecord, origin: RecordOrigin) -> Envelope[Message] | Inbound:
+        """The event, or why it is set aside: it does not decode, or it decodes but not as one of
+        this topic's events (never ignored: a forged or misplaced record is dead-lettered)."""
         try:
             event = decode(record, self.handler.store.registry)
-            command = self.reaction(event)
         except UndecodableMessage as error:
+            return Inbound(record, origin, unreadable=str(error))
+        except Exception as error:  # a bug must not stop the rest of the batch
+            log.exception("record_unreadable", topic=origin.topic, offset=origin.offset)
+            return Inbound(record, origin, unreadable=f"internal error: {error!r}")
+        why = misplaced(origin.topic, record, event)
+        return event if why is None else Inbound(record, origin, unreadable=why)
+
+    def react(self, record: KafkaRecord, origin: RecordOrigin, event: Envelope[Message]) -> Inbound:
+        """The command a decoded event of this topic calls for, if any."""
+        try:
+            command = self.reaction(event)
+        except CannotReact as error:
             return Inbound(record, origin, unreadable=str(error))
         except Exception as error:  # a bug must not stop the rest of the batch
             log.exception("reaction_failed", topic=origin.topic, offset=origin.offset)
             return Inbound(record, origin, unreadable=f"internal error: {error!r}")
-        why = misplaced(origin.topic, record, event)
-        if why is not None:  # decodes, but not as one of this topic's events: never ignored
-            return Inbound(record, origin, unreadable=why)
         if command is None:
             return Inbound(record, origin)
         return Inbound(record, origin, command=self.command_envelope(event, command))
@@ -92,4 +114,4 @@ class Policy:
         return dead_letter
 
 
-__all__ = ["Policy", "Reaction"]
+__all__ = ["CannotReact", "Policy", "Reaction"]

@@ -12,6 +12,7 @@ from services.kit.batches import handle_records
 from services.kit.faust_app import raw_topic, record_batches
 from services.kit.handler import CommandHandler
 from services.kit.policy import Policy, Reaction
+from services.publication.revision_contents import Found, react_to_drafting
 from services.publication.rules import SYSTEM_ACTOR
 from services.publication.subscriber_routing import is_subscriber_command
 
@@ -24,7 +25,7 @@ def register_agents(
     subscriber_handler: HandlerFactory,
     on_approval: Reaction,
     on_embargo: Reaction,
-    on_drafting: Reaction,
+    on_drafting: Callable[[Found], Reaction],
 ) -> None:
     """One agent per topic, concurrency 1, so one release's records are handled in order; the
     records of a poll in one transaction (services/kit/batches.py).
@@ -41,7 +42,12 @@ def register_agents(
 
     register_policy(app, handler, APPROVAL_EVENTS, "publication-on-approval", on_approval)
     register_policy(app, handler, EMBARGO_EVENTS, "publication-on-embargo", on_embargo)
-    register_policy(app, handler, DRAFTING_EVENTS, "publication-on-drafting", on_drafting)
+
+    @app.agent(raw_topic(app, DRAFTING_EVENTS), concurrency=1, name="publication-on-drafting")
+    async def react_to_drafting_events(stream: AsyncIterable[faust.EventT[Any]]) -> None:
+        """Contents kept, and noted when submitted (services/publication/revision_contents.py)."""
+        async for batch in record_batches(stream):
+            await react_to_drafting(SYSTEM_ACTOR.id, await handler(), on_drafting, batch)
 
 
 def register_policy(

@@ -3,9 +3,12 @@ upstream event to publication's own command (docs/publication.md, "What publicat
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from events.approval import ApprovalInvalidated, ReleaseApproved, ReleaseForceApproved
 from events.base import Message
-from events.drafting import DraftCreated, DraftRevised
+from events.content import ReleaseContent
+from events.drafting import DraftSubmitted
 from events.embargo import (
     EmbargoCancelled,
     EmbargoChanged,
@@ -26,6 +29,8 @@ from events.publication import (
     NotePublicationHeld,
     NoteRevisionContent,
 )
+from services.kit.policy import CannotReact, Reaction
+from services.publication.revision_contents import ContentKey
 from services.publication.rules import SYSTEM_ACTOR
 
 
@@ -80,13 +85,35 @@ def _embargo_answer(event: Envelope[Message]) -> Message | None:
             return None
 
 
-def reaction_to_drafting(event: Envelope[Message]) -> Message | None:
-    """Every revision's content, so the approved one is at hand when it may go public."""
-    match event.data:
-        case DraftCreated() | DraftRevised() as written:
-            return NoteRevisionContent(
-                release_id=written.release_id, actor=SYSTEM_ACTOR, revision=written.revision,
-                content_hash=written.content_hash, content=written.content,
-            )  # fmt: skip
-        case _:
-            return None
+def reaction_to_drafting(kept: Mapping[ContentKey, ReleaseContent | None]) -> Reaction:
+    """A submitted revision's content, from what publication kept of drafting's events
+    (services/publication/revision_contents.py): only a submitted revision can be approved and
+    go public, so only its content is noted, once per submission, not once per revision. None
+    kept: noted as an event already, before contents were kept in a table."""
+
+    def react(event: Envelope[Message]) -> Message | None:
+        match event.data:
+            case DraftSubmitted() as submitted:
+                key = (submitted.release_id, submitted.revision, submitted.content_hash)
+                if key not in kept:
+                    raise CannotReact(content_not_kept(*key))
+                content = kept[key]
+                if content is None:
+                    return None
+                return NoteRevisionContent(
+                    release_id=submitted.release_id, actor=SYSTEM_ACTOR,
+                    revision=submitted.revision, content_hash=submitted.content_hash,
+                    content=content,
+                )  # fmt: skip
+            case _:
+                return None
+
+    return react
+
+
+def content_not_kept(release_id: str, revision: int, content_hash: str) -> str:
+    return (
+        f"publication holds no content for revision {revision} of {release_id} (hash"
+        f" {content_hash}): the DraftCreated or DraftRevised that wrote it never reached"
+        " publication. Re-drive that event from publication's dead letters, then this one"
+    )

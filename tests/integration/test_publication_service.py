@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
@@ -19,9 +20,10 @@ from events.actor import Actor
 from events.approval import ApprovalRequested
 from events.catalog import REGISTRY
 from events.content import ContentChanges, ReleaseContent, content_hash
-from events.drafting import CreateDraft, ReviseDraft, SubmitDraft
+from events.drafting import CreateDraft, DraftSubmitted, ReviseDraft, SubmitDraft
 from events.embargo import SetEmbargo
-from events.kafka import decode
+from events.envelope import ENVELOPE_OF_MESSAGE
+from events.kafka import KafkaRecord, decode, encode
 from events.publication import PublishRelease, ReleasePublished, WithdrawRelease
 from events.replies import OutcomeStatus
 from events.topics import (
@@ -31,12 +33,14 @@ from events.topics import (
     EMBARGO_EVENTS,
     PUBLICATION_COMMANDS,
     PUBLICATION_EVENTS,
+    dlq_topic,
 )
+from services.kit.dlq import REASON
 from services.publication.rules import SYSTEM_ACTOR
 from tests.e2e.stack_fixture import Stack
 from tests.integration.delivery_support import approve
 from tests.integration.embargo_support import ALICE, approved_by_people, whole_seconds_from_now
-from tests.support import eventually, read_topic, send_command
+from tests.support import eventually, read_topic, send_command, send_record
 
 pytestmark = pytest.mark.integration
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -159,6 +163,97 @@ async def test_publishing_before_approval_is_refused_and_nothing_goes_public(
     assert outcome.problem.type == "urn:pressroom:problem:not-approved"
     await handled_after(bootstrap, release_id)
     assert await published(bootstrap, release_id) == []
+
+
+async def test_only_a_submitted_revision_is_noted_with_the_content_it_was_submitted_with(
+    bootstrap: str,
+) -> None:
+    """Issue 15: publication keeps each revision's content in a table and notes it as an event
+    only for the revision submitted (a note per revision was a third of an HTTP create's CPU)."""
+    release_id = new_release()
+    content = ReleaseContent(title="First words", body="Draft.", organisations=["fco"])
+    for command in (
+        CreateDraft(release_id=release_id, actor=ALICE, content=content),
+        ReviseDraft(
+            release_id=release_id,
+            actor=ALICE,
+            expected_version=1,
+            changes=ContentChanges(body="Final."),
+        ),
+        SubmitDraft(release_id=release_id, actor=ALICE),
+    ):
+        assert (await send_command(bootstrap, DRAFTING_COMMANDS, command)).status == "accepted"
+    noted = partial(events_on, bootstrap, PUBLICATION_EVENTS, release_id, "RevisionContentNoted")
+    # Notes of one stream are relayed in order: once revision 2's is there, any earlier one is.
+    [note] = await eventually(noted, what="the submitted revision's content noted")
+    final = content.model_copy(update={"body": "Final."})
+    assert (note.revision, note.content, note.content_hash) == (2, final, content_hash(final))
+
+
+async def test_a_submission_whose_content_publication_never_kept_is_dead_lettered_with_why(
+    bootstrap: str,
+) -> None:
+    release_id, content = await created(bootstrap, "Kept")
+    unknown = content_hash(content.model_copy(update={"body": "Never written."}))
+    await send_record(bootstrap, DRAFTING_EVENTS, forged_submission(release_id, 2, unknown))
+    [letter] = await eventually(partial(dead_letters, bootstrap, release_id), what="the letter")
+    assert f"publication holds no content for revision 1 of {release_id}" in (
+        letter.header(REASON) or ""
+    )
+
+
+async def test_a_submission_noted_as_an_event_before_contents_were_kept_is_not_noted_again(
+    bootstrap: str, stack: Stack
+) -> None:
+    """An upgrade: the content was noted as an event when it was written, so publication's table
+    never kept it. A submission of it is neither noted again nor dead-lettered."""
+    release_id, content = await created(bootstrap, "Noted before")
+    submit = SubmitDraft(release_id=release_id, actor=ALICE)
+    assert (await send_command(bootstrap, DRAFTING_COMMANDS, submit)).status == "accepted"
+    noted = partial(events_on, bootstrap, PUBLICATION_EVENTS, release_id, "RevisionContentNoted")
+    await eventually(noted, what="the content noted at the submission")
+    conn = await asyncpg.connect(stack.settings.pg_dsn)
+    try:
+        forgotten = "DELETE FROM publication.revision_contents WHERE release_id = $1"
+        assert await conn.execute(forgotten, release_id) == "DELETE 1"
+    finally:
+        await conn.close()
+    await send_record(
+        bootstrap, DRAFTING_EVENTS, forged_submission(release_id, 3, content_hash(content))
+    )
+    # The marker: a later submission of unknown content, dead-lettered once the first is handled.
+    await send_record(bootstrap, DRAFTING_EVENTS, forged_submission(release_id, 4, "sha256:0"))
+    [letter] = await eventually(partial(dead_letters, bootstrap, release_id), what="the marker")
+    assert "(hash sha256:0)" in (letter.header(REASON) or "")
+    assert len(await noted()) == 1
+
+
+async def created(bootstrap: str, title: str) -> tuple[str, ReleaseContent]:
+    release_id = new_release()
+    content = ReleaseContent(title=title, body="Draft.", organisations=["fco"])
+    create = CreateDraft(release_id=release_id, actor=ALICE, content=content)
+    assert (await send_command(bootstrap, DRAFTING_COMMANDS, create)).status == "accepted"
+    return release_id, content
+
+
+def forged_submission(release_id: str, sequence: int, hash_: str) -> KafkaRecord:
+    """A DraftSubmitted of revision 1 as drafting's relay would write it, but by the test."""
+    submitted = DraftSubmitted(
+        release_id=release_id, revision=1, content_hash=hash_, submitted_by="alice",
+        organisation="fco", authors=["alice"],
+    )  # fmt: skip
+    envelope = ENVELOPE_OF_MESSAGE(
+        id=str(uuid.uuid4()), source="/pressroom/drafting", time=datetime.now(UTC),
+        subject=release_id, sequence=sequence, correlation_id=str(uuid.uuid4()), actor="alice",
+        data=submitted,
+    )  # fmt: skip
+    return encode(envelope)
+
+
+async def dead_letters(bootstrap: str, release_id: str) -> list[KafkaRecord]:
+    return await read_topic(
+        bootstrap, dlq_topic("publication"), lambda r: r.key == release_id.encode()
+    )
 
 
 async def test_a_revision_slipped_in_between_approval_and_lift_is_never_published(

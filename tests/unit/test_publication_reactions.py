@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from events.approval import (
     ApprovalInvalidated,
     ReleaseApproved,
@@ -36,12 +38,14 @@ from events.publication import (
 )
 from services.drafting.reactions import SYSTEM_ACTOR as DRAFTING_SYSTEM
 from services.drafting.reactions import reaction_to_publication
+from services.kit.policy import CannotReact
 from services.publication.decider import PUBLICATION
 from services.publication.reactions import (
     reaction_to_approval,
     reaction_to_drafting,
     reaction_to_embargo,
 )
+from services.publication.revision_contents import contents_written
 from services.publication.rules import SYSTEM_ACTOR
 from tests.unit.given_when_then import NOW
 
@@ -125,38 +129,52 @@ def test_a_lift_on_time_or_early_is_noted_with_the_revision_it_lifted() -> None:
     assert [reaction_to_embargo(envelope(e)) for e in (on_time, early)] == [expected, expected]
 
 
-def test_created_and_revised_content_is_noted_and_a_submission_is_not() -> None:
-    created = DraftCreated(
-        release_id=RELEASE, revision=1, content=CONTENT, content_hash=HASH,
-        created_by="alice", organisation="fco",
-    )  # fmt: skip
+CREATED = DraftCreated(
+    release_id=RELEASE, revision=1, content=CONTENT, content_hash=HASH, created_by="alice",
+    organisation="fco",
+)  # fmt: skip
+SUBMITTED = DraftSubmitted(
+    release_id=RELEASE, revision=2, content_hash=HASH, submitted_by="alice", organisation="fco",
+    authors=["alice"],
+)  # fmt: skip
+
+
+def test_only_a_submission_is_noted_with_the_content_kept_for_its_revision() -> None:
+    """Issue 15: a note per revision written was a third of an HTTP create's CPU; only a
+    submitted revision can be approved and go public."""
     revised = DraftRevised(
         release_id=RELEASE, revision=2, content=CONTENT, content_hash=HASH,
         changed_fields=["body"], revised_by="alice",
     )  # fmt: skip
-    submitted = DraftSubmitted(
-        release_id=RELEASE, revision=2, content_hash=HASH, submitted_by="alice",
-        organisation="fco", authors=["alice"],
-    )  # fmt: skip
-    notes = [reaction_to_drafting(envelope(e)) for e in (created, revised, submitted)]
-    assert notes == [
-        NoteRevisionContent(release_id=RELEASE, actor=SYSTEM_ACTOR, revision=n,
-                            content_hash=HASH, content=CONTENT)
-        for n in (1, 2)
-    ] + [None]  # fmt: skip
+    react = reaction_to_drafting(dict(contents_written([envelope(CREATED), envelope(revised)])))
+    notes = [react(envelope(e)) for e in (CREATED, revised, SUBMITTED)]
+    assert notes == [None, None, NoteRevisionContent(
+        release_id=RELEASE, actor=SYSTEM_ACTOR, revision=2, content_hash=HASH, content=CONTENT,
+    )]  # fmt: skip
+
+
+def test_a_submission_whose_content_was_never_kept_cannot_be_noted_and_says_why() -> None:
+    other_hash = content_hash(CONTENT.model_copy(update={"body": "Other."}))
+    react = reaction_to_drafting(dict([((RELEASE, 2, other_hash), CONTENT)]))
+    with pytest.raises(CannotReact, match="no content for revision 2 of uk-japan-2016"):
+        react(envelope(SUBMITTED))
+
+
+def test_a_submission_noted_as_an_event_before_contents_were_kept_calls_for_nothing() -> None:
+    assert reaction_to_drafting({(RELEASE, 2, HASH): None})(envelope(SUBMITTED)) is None
 
 
 def test_the_notes_in_any_order_publish_edition_one_at_the_lift() -> None:
     upstream: list[Message] = [
         EmbargoSet(release_id=RELEASE, lift_at=LIFT, recipients=[], pre_release_at=None,
                    set_by="paula"),
-        DraftCreated(release_id=RELEASE, revision=1, content=CONTENT, content_hash=HASH,
-                     created_by="alice", organisation="fco"),
-        ReleaseApproved(release_id=RELEASE, revision=1, content_hash=HASH, approvers=["e"]),
+        SUBMITTED,
+        ReleaseApproved(release_id=RELEASE, revision=2, content_hash=HASH, approvers=["e"]),
         EmbargoLifted(release_id=RELEASE, lift_at=LIFT, lifted_at=NOW, lateness_ms=0,
-                      revision=1, content_hash=HASH),
+                      revision=2, content_hash=HASH),
     ]  # fmt: skip
-    reactions = (reaction_to_approval, reaction_to_embargo, reaction_to_drafting)
+    kept = {(RELEASE, 2, HASH): CONTENT}  # as publication kept it from DraftRevised
+    reactions = (reaction_to_approval, reaction_to_embargo, reaction_to_drafting(kept))
     history: list[Any] = []
     for event in upstream:
         [command] = [c for react in reactions if (c := react(envelope(event))) is not None]
