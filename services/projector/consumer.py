@@ -29,6 +29,10 @@ GROUP_ID = PROJECTOR_GROUP
 POLL_MS = 1000
 # The Kafka commit only feeds `lag` tooling; it must never hold anything up for long.
 KAFKA_COMMIT_TIMEOUT_S = 10.0
+# Kafka hears the projector's offsets at most this often, as it hears the faust services' (their
+# `broker_commit_interval`, services/kit/faust_app.py). A commit per batch was about a fifth of
+# the broker's CPU at 20 HTTP writes/s (issue 15, docs/benchmarks.md).
+KAFKA_COMMIT_EVERY_S = 1.0
 
 
 @dataclass
@@ -36,9 +40,11 @@ class CommitsInBackground:
     """The offsets Kafka is told, committed beside the loop, only the latest of each partition:
     they feed broker-side lag tools only (PostgreSQL holds the offsets that count). An offset
     commit takes the broker a round trip (7 ms p50 on the dev stack), which the loop used to
-    wait out after every batch before reading the next (docs/benchmarks.md)."""
+    wait out after every batch before reading the next (docs/benchmarks.md); and at most one
+    every `every_s`: the offsets of the batches meanwhile wait, only the latest kept."""
 
     consumer: AIOKafkaConsumer
+    every_s: float = KAFKA_COMMIT_EVERY_S
     _pending: dict[TopicPartition, int] = field(default_factory=dict)
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -56,6 +62,7 @@ class CommitsInBackground:
         while True:
             await self._wake.wait()
             await self.flush()
+            await asyncio.sleep(self.every_s)
 
     async def flush(self) -> None:
         self._wake.clear()
