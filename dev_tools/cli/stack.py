@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -20,7 +21,7 @@ from dev_tools.stack.processes import (
     local_stack_env,
     supervisor_process,
 )
-from dev_tools.stack.supervisor import read_state
+from dev_tools.stack.supervisor import CRASH_LOOP_RESTARTS, crash_looping, read_state, state_file
 from services.kit.settings import Settings, load_settings
 
 console = Console()
@@ -43,6 +44,8 @@ def up() -> None:
     # Services take signed commands only: the stack makes its keys in its data folder.
     keys = local_keys.stack_env(settings)
     supervisor = supervisor_process(settings)
+    if supervisor.pid() is None:  # a killed supervisor's restarts are not this start's
+        state_file(settings).unlink(missing_ok=True)
     console.print(f"supervisor pid {supervisor.start():<7} log {supervisor.log_file}")
     _wait_until_ready(settings)
     status()
@@ -108,9 +111,37 @@ def _wait_until_ready(settings: Settings) -> None:
                         return
             except (urllib.error.URLError, OSError):
                 pass
+            _stop_if_crash_looping(settings)
             time.sleep(0.5)
     console.print(
         f"[red]The gateway is not ready after {READY_TIMEOUT_S:.0f} s.[/red] "
         f"Read the logs in {settings.data_dir / 'logs'} and `pressroom status`."
     )
     raise typer.Exit(1)
+
+
+def _stop_if_crash_looping(settings: Settings) -> None:
+    """A process that exits at every start (a bad setting, most often) is no reason to wait out
+    the whole timeout: say which, and the end of its log, where it says why."""
+    failing = crash_looping(read_state(settings))
+    if not failing:
+        return
+    for process in app_processes(settings, local_tools=True):
+        if process.name in failing:
+            console.print(
+                f"[red]{process.name} exits as soon as it starts[/red] (restarted"
+                f" {CRASH_LOOP_RESTARTS} times so far); the end of {process.log_file}:"
+            )
+            console.print(_log_tail(process.log_file), markup=False, highlight=False)
+    console.print(
+        "Mend what it says and run `pressroom up` again; until then the supervisor keeps"
+        " restarting it (`pressroom stop` stops it)."
+    )
+    raise typer.Exit(1)
+
+
+def _log_tail(path: Path, lines: int = 8) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError as error:
+        return f"(cannot read it: {error})"

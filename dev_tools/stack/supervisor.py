@@ -29,6 +29,8 @@ MAX_DELAY_S = 30.0
 # A process that ran this long before dying starts its backoff over: a crash, not a crash loop.
 STEADY_AFTER_S = 60.0
 POLL_S = 0.5
+# `pressroom up` stops waiting for a process restarted this often that still exits with an error.
+CRASH_LOOP_RESTARTS = 2
 
 
 def restart_delay(failures_in_a_row: int) -> float:
@@ -59,6 +61,21 @@ def read_state(settings: Settings) -> dict[str, dict[str, object]]:
         return dict(json.loads(state_file(settings).read_text()))
     except (OSError, ValueError):
         return {}
+
+
+def crash_looping(state: Mapping[str, Mapping[str, object]]) -> list[str]:
+    """The processes that keep exiting with an error: restarted at least twice and down again
+    after an exit that was not 0 (a bad setting, most often, which a restart will not mend; one
+    that came back up after early failures is running, and not among them). Pure."""
+    return [
+        name for name, row in state.items()
+        if _int(row.get("restarts")) >= CRASH_LOOP_RESTARTS and row.get("pid") is None
+        and _int(row.get("last_exit")) != 0
+    ]  # fmt: skip
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def stack_env_for(settings: Settings) -> Callable[[str], dict[str, str]]:
