@@ -21,7 +21,7 @@ from dev_tools.stack.processes import (
     local_stack_env,
     supervisor_process,
 )
-from dev_tools.stack.supervisor import CRASH_LOOP_RESTARTS, crash_looping, read_state, state_file
+from dev_tools.stack.supervisor import crash_looping, read_state, state_file
 from services.kit.settings import Settings, load_settings
 
 console = Console()
@@ -123,14 +123,16 @@ def _wait_until_ready(settings: Settings) -> None:
 def _stop_if_crash_looping(settings: Settings) -> None:
     """A process that exits at every start (a bad setting, most often) is no reason to wait out
     the whole timeout: say which, and the end of its log, where it says why."""
-    failing = crash_looping(read_state(settings))
+    state = read_state(settings)
+    failing = crash_looping(state)
     if not failing:
         return
     for process in app_processes(settings, local_tools=True):
         if process.name in failing:
+            restarts = state[process.name].get("restarts")
             console.print(
-                f"[red]{process.name} exits as soon as it starts[/red] (restarted"
-                f" {CRASH_LOOP_RESTARTS} times so far); the end of {process.log_file}:"
+                f"[red]{process.name} exits as soon as it starts[/red] (restarted {restarts}"
+                f" times so far); the end of {process.log_file}:"
             )
             console.print(_log_tail(process.log_file), markup=False, highlight=False)
     console.print(
