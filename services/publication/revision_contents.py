@@ -2,7 +2,7 @@
 until the revision is submitted. Only a submitted revision can be approved and go public, so only
 then is its content noted as an event (`NoteRevisionContent` → `RevisionContentNoted`), once per
 submission. Noting every revision as an event cost a transaction, a Kafka record and three
-consumers' work per draft written: 40% of the stack's CPU per HTTP create (issue 15,
+consumers' work per draft written: about 30% of the stack's CPU per HTTP create (issue 15,
 docs/benchmarks.md). The table is a copy of drafting.events, never the truth.
 
 Drafting's events of one release share a partition, so a revision's DraftCreated or DraftRevised

@@ -1,7 +1,7 @@
 -- Each revision's content as drafting wrote it (DraftCreated, DraftRevised), kept here until the
 -- revision is submitted: only then is it noted as an event (RevisionContentNoted), once, since
 -- only a submitted revision can be approved and published (issue 15: a note per revision cost
--- 40% of the stack's CPU per HTTP create). A copy of drafting.events, never the truth: the
+-- about 30% of the stack's CPU per HTTP create). A copy of drafting.events, never the truth: the
 -- content hash is part of the key, so a forged record cannot stand in for the real one.
 CREATE TABLE IF NOT EXISTS __SCHEMA__.revision_contents (
     release_id text NOT NULL,
