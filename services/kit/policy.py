@@ -13,6 +13,7 @@ import structlog
 from events.base import Message
 from events.envelope import ENVELOPE_OF_MESSAGE, Envelope, deterministic_id, source_of
 from events.kafka import KafkaRecord, UndecodableMessage, decode
+from events.registry import Registry
 from services.kit.batches import CommandBatch, Record
 from services.kit.dlq import RecordOrigin
 from services.kit.handler import CommandHandler, retry_transient
@@ -47,27 +48,14 @@ class Policy:
         await self.handle([self.read(record, origin) for record, origin in records])
 
     async def handle(self, items: Sequence[Inbound]) -> None:
-        """Records read already (`read`, or `decode` then `react`): one transaction for all."""
+        """Records read already (`read`, or `decode_upstream` then `react`): one transaction."""
         batch = CommandBatch(self.handler, self.on_record, False, f"{self.name}: ")
         await batch.handle(items)
 
     def read(self, record: KafkaRecord, origin: RecordOrigin) -> Inbound:
         """The command the event calls for (none if it concerns us not), or why it is unreadable."""
-        event = self.decode(record, origin)
+        event = decode_upstream(record, origin, self.handler.store.registry)
         return event if isinstance(event, Inbound) else self.react(record, origin, event)
-
-    def decode(self, record: KafkaRecord, origin: RecordOrigin) -> Envelope[Message] | Inbound:
-        """The event, or why it is set aside: it does not decode, or it decodes but not as one of
-        this topic's events (never ignored: a forged or misplaced record is dead-lettered)."""
-        try:
-            event = decode(record, self.handler.store.registry)
-        except UndecodableMessage as error:
-            return Inbound(record, origin, unreadable=str(error))
-        except Exception as error:  # a bug must not stop the rest of the batch
-            log.exception("record_unreadable", topic=origin.topic, offset=origin.offset)
-            return Inbound(record, origin, unreadable=f"internal error: {error!r}")
-        why = misplaced(origin.topic, record, event)
-        return event if why is None else Inbound(record, origin, unreadable=why)
 
     def react(self, record: KafkaRecord, origin: RecordOrigin, event: Envelope[Message]) -> Inbound:
         """The command a decoded event of this topic calls for, if any."""
@@ -114,4 +102,20 @@ class Policy:
         return dead_letter
 
 
-__all__ = ["CannotReact", "Policy", "Reaction"]
+def decode_upstream(
+    record: KafkaRecord, origin: RecordOrigin, registry: Registry
+) -> Envelope[Message] | Inbound:
+    """The event, or why it is set aside: it does not decode, or it decodes but not as one of
+    this topic's events (never ignored: a forged or misplaced record is dead-lettered)."""
+    try:
+        event = decode(record, registry)
+    except UndecodableMessage as error:
+        return Inbound(record, origin, unreadable=str(error))
+    except Exception as error:  # a bug must not stop the rest of the batch
+        log.exception("record_unreadable", topic=origin.topic, offset=origin.offset)
+        return Inbound(record, origin, unreadable=f"internal error: {error!r}")
+    why = misplaced(origin.topic, record, event)
+    return event if why is None else Inbound(record, origin, unreadable=why)
+
+
+__all__ = ["CannotReact", "Policy", "Reaction", "decode_upstream"]

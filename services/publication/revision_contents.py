@@ -23,7 +23,7 @@ from services.kit.batches import Record
 from services.kit.db import Connection
 from services.kit.handler import CommandHandler
 from services.kit.inbound import Inbound
-from services.kit.policy import Policy, Reaction
+from services.kit.policy import Policy, Reaction, decode_upstream
 from services.kit.transient import until_done
 
 log = structlog.get_logger()
@@ -106,8 +106,8 @@ async def react_to_drafting(
 ) -> None:
     """One batch of drafting's events: the contents kept and looked up in one transaction, then
     the commands they call for (`reaction_for(contents found)`) as any policy handles them."""
-    probe = Policy(name, handler, reaction_for({}))
-    read = [(record, origin, probe.decode(record, origin)) for record, origin in records]
+    registry = handler.store.registry
+    read = [(r, o, decode_upstream(r, o, registry)) for r, o in records]
     events = [event for _, _, event in read if not isinstance(event, Inbound)]
     found = await _kept_and_found(handler, contents_written(events), submitted(events))
     policy = Policy(name, handler, reaction_for(found))
