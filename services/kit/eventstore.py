@@ -138,13 +138,16 @@ _INSERT_OUTCOMES = (
     " FROM unnest(${p0}::text[], ${p1}::text[], ${p2}::text[], ${p3}::text[], ${p4}::text[])"
     " AS o(command_id, command_type, stream_id, status, outcome)"
 )
-# A row's headers are the slice [first:last] of all rows' headers laid end to end (an array
-# of arrays must be rectangular in PostgreSQL; headers are not).
+# A row's headers go as two array literals of its own (`{"ce_id","ce_type"}`, `{"\\x…"}`),
+# cast by PostgreSQL: an array of arrays must be rectangular, and headers are not. (They were
+# slices `[first:last]` of every row's headers laid end to end: PostgreSQL walks a text or bytea
+# array from its start to find a slice, so a batch of 500 commands spent most of its statement
+# there, quadratic in the batch; docs/benchmarks.md.)
 _INSERT_OUTBOX = (
     "INSERT INTO {schema}.outbox (topic, key, value, header_keys, header_values)"
-    " SELECT topic, key, value, (${p5}::text[])[first:last], (${p6}::bytea[])[first:last]"
-    " FROM unnest(${p0}::text[], ${p1}::bytea[], ${p2}::bytea[], ${p3}::int[], ${p4}::int[])"
-    " WITH ORDINALITY AS r(topic, key, value, first, last, n) ORDER BY n"
+    " SELECT topic, key, value, header_keys::text[], header_values::bytea[]"
+    " FROM unnest(${p0}::text[], ${p1}::bytea[], ${p2}::bytea[], ${p3}::text[], ${p4}::text[])"
+    " WITH ORDINALITY AS r(topic, key, value, header_keys, header_values, n) ORDER BY n"
 )
 
 
@@ -180,21 +183,22 @@ def _outcome_columns(outcomes: Sequence[CommandOutcome]) -> list[list[Any]]:
 
 
 def _outbox_columns(rows: Sequence[OutboxRow]) -> list[list[Any]]:
-    firsts: list[int] = []
-    lasts: list[int] = []
-    keys: list[str] = []
-    values: list[bytes | None] = []
-    for _, record in rows:
-        firsts.append(len(keys) + 1)
-        keys += [k for k, _ in record.headers]
-        values += [v for _, v in record.headers]
-        lasts.append(len(keys))
     return [
         [topic for topic, _ in rows],
         [record.key for _, record in rows],
         [record.value for _, record in rows],
-        firsts,
-        lasts,
-        keys,
-        values,
+        [text_array_literal([k for k, _ in record.headers]) for _, record in rows],
+        [bytea_array_literal([v for _, v in record.headers]) for _, record in rows],
     ]
+
+
+def text_array_literal(items: Sequence[str]) -> str:
+    """PostgreSQL's text form of a text[]: every element quoted, its `\\` and `"` escaped."""
+    quoted = (item.replace("\\", "\\\\").replace('"', '\\"') for item in items)
+    return "{" + ",".join(f'"{item}"' for item in quoted) + "}"
+
+
+def bytea_array_literal(items: Sequence[bytes | None]) -> str:
+    """PostgreSQL's text form of a bytea[]: each element in hex (`\\x…`, its backslash escaped
+    inside the quotes), NULL for a header without a value."""
+    return "{" + ",".join("NULL" if v is None else f'"\\\\x{v.hex()}"' for v in items) + "}"

@@ -79,3 +79,22 @@ async def test_outbox_rows_keep_their_own_headers_none_or_many(infra: Settings) 
         async with pool.acquire() as conn, conn.transaction():
             await store.handler().store.write(conn, [], rows, [])
         assert await outbox_rows(store) == rows
+
+
+async def test_outbox_headers_keep_every_character_and_byte(infra: Settings) -> None:
+    """Each row's headers travel as array literals of its own (a batch's headers were slices of
+    one array, quadratic in the batch): quotes, backslashes, braces, commas, spaces, the word
+    NULL, non-ASCII names, every byte value and empty values come back exactly, row by row."""
+    names = ['a"b', "c\\d", "{e,f}", " g h ", "NULL", "", "ce_ünï", 'x\\"y']
+    values = [b'"', b"\\", b"{1,2}", b"", b"NULL", bytes(range(256)), "ü".encode(), b"\\x00"]
+    rows = [
+        ("t", KafkaRecord(f"k{n}".encode(), b"v", list(zip(names[n % 8 :] + names[: n % 8],
+                                                          values, strict=True))))
+        for n in range(600)
+    ]  # fmt: skip
+    rows[7] = ("t", KafkaRecord(b"k7", b"v", []))
+    async with scratch_schema(infra, "one_write") as (pool, schema):
+        store = Store(pool, schema)
+        async with pool.acquire() as conn, conn.transaction():
+            await store.handler().store.write(conn, [], rows, [])
+        assert await outbox_rows(store) == rows
