@@ -30,8 +30,11 @@ BENCH_ACTOR = Actor(id="bench", roles=["writer"], organisation="bench")
 STALL_S = 60.0  # no new projected row for this long: something is down, not slow
 POLL_S = 0.1
 REQUEST_TIMEOUT_S = 60.0
+# Asked of the releases not seen yet only: the bench's own polling is not the stack's work (it
+# counted all of them every poll, a quarter of PostgreSQL's CPU in the pipeline; its backend's
+# CPU is also left out of the stack's figure: run.py).
 PROJECTED_SQL = (
-    "SELECT count(*) FROM projections.releases"
+    "SELECT release_id FROM projections.releases"
     " WHERE release_id = ANY($1::text[]) AND versions ? 'drafting'"
 )
 
@@ -82,16 +85,18 @@ async def commands_to_projection(
 async def _wait_projected(
     conn: asyncpg.Connection, ids: list[str], progress: Progress, task: TaskID
 ) -> None:
-    done, changed = 0, time.monotonic()
-    while done < len(ids):
+    waiting, changed = set(ids), time.monotonic()
+    while waiting:
         await asyncio.sleep(POLL_S)
-        count = int(await conn.fetchval(PROJECTED_SQL, ids))
-        if count > done:
-            progress.update(task, completed=count)
-            done, changed = count, time.monotonic()
+        arrived = {row["release_id"] for row in await conn.fetch(PROJECTED_SQL, list(waiting))}
+        if arrived:
+            waiting -= arrived
+            progress.update(task, completed=len(ids) - len(waiting))
+            changed = time.monotonic()
         elif time.monotonic() - changed > STALL_S:
             raise BenchFailed(
-                f"{done} of {len(ids)} releases reached projections.releases, none in the last "
+                f"{len(ids) - len(waiting)} of {len(ids)} releases reached projections.releases,"
+                " none in the last "
                 f"{STALL_S:.0f} s: are drafting and the projector running (`pressroom ps`)?"
             )
 

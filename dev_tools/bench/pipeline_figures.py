@@ -37,7 +37,7 @@ class Results:
     peer: Rate
     commands: Rate
     cpu: dict[str, float]  # CPU seconds per stack process while the commands ran
-    bench_cpu: float  # this process's own CPU meanwhile (not the stack's)
+    bench_cpu: float  # its own CPU meanwhile, its PostgreSQL backend too (not the stack's)
     http: HttpResult
     http_high: HttpResult
     lifecycle: LifecycleResult
@@ -97,9 +97,8 @@ def cost_figures(r: Results) -> list[Figure]:
     out = [Figure(COST, f"CPU per command: {name}", sec / per, "ms") for name, sec in r.cpu.items()]
     out.append(Figure(COST, "CPU per command: whole stack", r.cpu_ms_per_command, "ms",
                       "target", CPU_TARGET_MS, "ms"))  # fmt: skip
-    out.append(
-        Figure(COST, "CPU per command: the bench itself (not counted)", r.bench_cpu / per, "ms")
-    )
+    bench = "CPU per command: the bench itself, its PostgreSQL backend too (not counted)"
+    out.append(Figure(COST, bench, r.bench_cpu / per, "ms"))
     return out
 
 

@@ -28,8 +28,10 @@ from dev_tools.bench.stack_procs import (
     cpu_used,
     largest,
     memory,
+    own_and_reaped_seconds,
     own_seconds,
     stack_pids,
+    without_bench_backend,
 )
 from dev_tools.bench.targets import Target
 from services.kit.settings import Settings
@@ -121,17 +123,22 @@ async def measure_raw(
 async def measure_pipeline(
     settings: Settings, config: BenchConfig, conn: asyncpg.Connection, progress: Progress
 ) -> tuple[raw.Rate, dict[str, float], float]:
-    """CreateDrafts into the read model, with the CPU every stack process used meanwhile."""
+    """CreateDrafts into the read model, with the CPU every stack process used meanwhile; the
+    bench's own (its Python and its PostgreSQL backend, which polls the read model) apart."""
     pids = stack_pids(settings)
+    backend = conn.get_server_pid()
     producer = raw.kafka_producer(settings.kafka_bootstrap)
     await producer.start()
     try:
         stack_before, own_before = cpu_seconds(pids), own_seconds()
+        polled_before = own_and_reaped_seconds(backend) or 0.0
         commands = await commands_to_projection(producer, conn, config.commands, progress)
         stack_after, own_after = cpu_seconds(pids), own_seconds()
+        polled = (own_and_reaped_seconds(backend) or 0.0) - polled_before
     finally:
         await producer.stop()
-    return commands, cpu_used(stack_before, stack_after), own_after - own_before
+    used = without_bench_backend(cpu_used(stack_before, stack_after), polled)
+    return commands, used, own_after - own_before + polled
 
 
 async def measure(

@@ -86,6 +86,15 @@ def cpu_used(before: Mapping[str, float], after: Mapping[str, float]) -> dict[st
     return {name: after[name] - before[name] for name in before if name in after}
 
 
+def without_bench_backend(used: Mapping[str, float], bench_backend_s: float) -> dict[str, float]:
+    """The stack's CPU with the bench's own PostgreSQL backend (its polling connection, a child
+    of the postmaster like every service's) taken out of PostgreSQL's share."""
+    return {
+        name: seconds - bench_backend_s if name == POSTGRES else seconds
+        for name, seconds in used.items()
+    }
+
+
 def rss_mb(pid: int) -> float | None:
     """Resident memory in MB (10^6 bytes), from /proc/<pid>/statm."""
     try:
