@@ -18,6 +18,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
 from dev_tools.bench.drafting import create_record
 from dev_tools.bench.embargo_storm import storm_commands
 from dev_tools.bench.machine import cpu_model, load_average
@@ -25,12 +28,15 @@ from dev_tools.bench.rebuild_events import lifecycle_records
 from dev_tools.bench.report import Figure, Report
 from events.catalog import REGISTRY
 from events.kafka import decode, encode
+from events.signing import CommandSigner
 from events.topics import DRAFTING_EVENTS
 from operator_tools.fold import WHOLE_LOG, FoldTarget, plan_from_memory
 from operator_tools.pipeline import collector_paused  # as a rebuild folds
 from services.drafting.decider import DRAFTING
 from services.embargo.deadlines import deadline_changes, to_command
 from services.embargo.decider import EMBARGO
+from services.kit.command_auth import SignedCommands
+from services.kit.command_keys import KeyRing, KeyScope
 from services.kit.deadlines import Deadline
 from services.kit.eventstore import EventStore
 from services.kit.handler import CommandHandler, Known
@@ -101,6 +107,29 @@ def embargo_lift(count: int) -> Callable[[], int]:
     return run
 
 
+def signature_check(count: int) -> Callable[[], int]:
+    """One command's signature checked as every service checks what it takes (before decoding:
+    services/kit/command_auth.py::SignedCommands)."""
+    signer = CommandSigner("bench", Ed25519PrivateKey.generate())
+    pem = signer.private_key.public_key().public_bytes(
+        Encoding.PEM, PublicFormat.SubjectPublicKeyInfo
+    )
+    anything = ["*"]
+    scope = KeyScope(
+        public_key=pem.decode(), principals=anything, commands=anything, roles=anything
+    )
+    verifier = SignedCommands(KeyRing({"bench": scope}))
+    records = [signer.sign(create_record(str(uuid.uuid4()), i)) for i in range(count)]
+
+    def run() -> int:
+        for record in records:
+            if (refusal := verifier.check(record)) is not None:
+                raise PathBroken(f"a signed command was refused: {refusal.reason}")
+        return len(records)
+
+    return run
+
+
 def rebuild_fold(count: int) -> Callable[[], int]:
     """Drafting lifecycle events folded as a rebuild into a fresh schema folds them: decoded,
     routed, planned into rows from memory (operator_tools/fold.py::plan_from_memory)."""
@@ -135,6 +164,7 @@ def code_paths_report(count: int, rounds: int) -> Report:
     load = load_average()
     paths = [
         ("drafting: one CreateDraft (decode, decide, encode)", drafting_command(count)),
+        ("any service: one command's signature checked", signature_check(count)),
         ("embargo: one lift (command, fold, decide, encode)", embargo_lift(count)),
         ("rebuild: one event decoded and folded", rebuild_fold(max(count, REBUILD_BATCH))),
     ]

@@ -16,7 +16,7 @@ from events.base import Message
 from events.kafka import KafkaRecord, encode
 from events.registry import TypeName, UnknownType
 from events.replies import CommandOutcome, OutcomeStatus, Problem
-from events.signing import BadSignature, CommandSigner, claimed_key_id, verify_signature
+from events.signing import BadSignature, CommandSigner, claimed_key_id
 from events.topics import REPLIES, dlq_topic
 from services.kit import outcomes
 from services.kit.command_keys import KeyRing, KeyScope, KeysFileError, load_key_ring, load_signer
@@ -24,6 +24,7 @@ from services.kit.dlq import RecordOrigin, dead_letter
 from services.kit.eventstore import OutboxRow
 from services.kit.record_checks import answerable_id
 from services.kit.settings import Settings
+from services.kit.signature_check import check_signature
 
 log = structlog.get_logger()
 # Both refusals are `forbidden` outcomes (a new status value would break the published
@@ -86,7 +87,7 @@ class SignedCommands:
             return unauthenticated(f"unknown signing key {key_id!r}")
         public_key, scope = found
         try:
-            verify_signature(record, public_key)
+            check_signature(record, public_key)
         except BadSignature as error:
             return unauthenticated(str(error))
         return _outside_envelope_scope(key_id, scope, record)
