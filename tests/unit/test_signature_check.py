@@ -49,23 +49,19 @@ def test_a_record_signed_with_the_key_passes(check: Check) -> None:
 
 
 def refused_records() -> dict[str, tuple[KafkaRecord, Ed25519PublicKey]]:
-    signature = SIGNED.header(SIGNATURE_HEADER) or ""
-    raw = base64.urlsafe_b64decode(signature + "==")
+    raw = base64.urlsafe_b64decode((SIGNED.header(SIGNATURE_HEADER) or "") + "==")
+    short = base64.urlsafe_b64encode(raw[:40])
+    flipped = base64.urlsafe_b64encode(bytes([raw[0] ^ 1]) + raw[1:])
+    key_id_only = [*HEADERS, (KEY_ID_HEADER, b"gateway")]
     return {
         "data changed": (KafkaRecord(SIGNED.key, b'{"title": "Talk"}', SIGNED.headers), KEY),
         "actor changed": (with_header(SIGNED, "ce_actor", b"mallory"), KEY),
         "another key": (SIGNED, OTHER_KEY),
         "not base64": (with_header(SIGNED, SIGNATURE_HEADER, b"!!not base64!!"), KEY),
-        "cut short": (
-            with_header(SIGNED, SIGNATURE_HEADER, base64.urlsafe_b64encode(raw[:40])), KEY
-        ),
-        "one bit off": (
-            with_header(SIGNED, SIGNATURE_HEADER,
-                        base64.urlsafe_b64encode(bytes([raw[0] ^ 1]) + raw[1:])), KEY,
-        ),  # fmt: skip
+        "cut short": (with_header(SIGNED, SIGNATURE_HEADER, short), KEY),
+        "one bit off": (with_header(SIGNED, SIGNATURE_HEADER, flipped), KEY),
         "unsigned": (KafkaRecord(SIGNED.key, SIGNED.value, HEADERS), KEY),
-        "key id only": (KafkaRecord(SIGNED.key, SIGNED.value,
-                                    [*HEADERS, (KEY_ID_HEADER, b"gateway")]), KEY),  # fmt: skip
+        "key id only": (KafkaRecord(SIGNED.key, SIGNED.value, key_id_only), KEY),
     }
 
 
