@@ -169,10 +169,11 @@ def _producer(bootstrap: str) -> AIOKafkaProducer:
         **client_kwargs(bootstrap),
         enable_idempotence=True,
         acks="all",
-        # 2 ms, measured (docs/benchmarks.md, 2026-12-05 11:10): no linger took about 2 ms off
-        # each idle hop through an outbox, but put the 1,000-lift storm's last lift later
-        # (median of 7 runs 1,124 ms against 1,051 ms of 3): the storm's target is the nearer.
-        linger_ms=2,
+        # No linger: a relay batch is appended whole before the sender runs (send() does not
+        # yield), so waiting only delays every hop through an outbox by the linger: 2 ms took
+        # 1.3-2.5 ms off an idle POST here, and the 1,000-lift storm was the same with either
+        # (861, 696 ms against 868, 660; docs/benchmarks.md, "Quadratic headers").
+        linger_ms=0,
         max_batch_size=MAX_BATCH_BYTES,
         # Agrees with the topics' max.message.bytes (services/kit/limits.py).
         max_request_size=PRODUCER_MAX_REQUEST_BYTES,
