@@ -25,7 +25,7 @@ class CrashPoints:
 
     # Awaited before the relay starts: a test that never returns commits and never publishes.
     before_relay: Callable[[], Awaitable[None]] = _carry_on
-    # Called once Kafka acked a batch, before its rows are marked published.
+    # Called once Kafka acked a batch, before its rows are deleted from the outbox.
     after_publish: Callable[[], None] = _nothing
 
 

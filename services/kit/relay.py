@@ -1,7 +1,8 @@
-"""The outbox relay: publishes committed outbox rows to Kafka in order, exactly once per row.
+"""The outbox relay: publishes committed outbox rows to Kafka in order, exactly once per row,
+and deletes each row once Kafka acked it.
 
-Fenced: one connection holds the relay's advisory lock, LISTENs, and does every read and mark,
-so a relay that lost its lock (PostgreSQL restarted) can neither read nor mark a row. When that
+Fenced: one connection holds the relay's advisory lock, LISTENs, and does every read and delete,
+so a relay that lost its lock (PostgreSQL restarted) can neither read nor delete a row. When that
 connection ends the relay stops publishing and starts over: lock, LISTEN, reconcile.
 """
 
@@ -30,7 +31,7 @@ from services.kit.relay_rows import (
     REFUSED_FOR_GOOD,
     OutboxRow,
     Sent,
-    mark_published,
+    delete_published,
     pending_rows,
     reconcile_with_kafka,
     set_aside,
@@ -125,7 +126,7 @@ class OutboxRelay:
             raise LeadershipLost(f"the relay of {self.schema} lost its PostgreSQL connection")
 
     async def publish_batch(self, conn: Connection, producer: AIOKafkaProducer) -> int:
-        """Sends up to BATCH rows in id order, then marks them in one fenced transaction. A row
+        """Sends up to BATCH rows in id order, then deletes them in one fenced statement. A row
         Kafka refuses for good is set aside, never retried: no row holds up those behind it."""
         rows = await pending_rows(conn, self.schema, BATCH)
         if not rows:
@@ -139,14 +140,14 @@ class OutboxRelay:
             await self._send(producer, row, sent)
         failure = await sent.settle()
         end_spans(spans, failure)
-        # Every ack before marking: a crash in between is repaired by reconcile_with_kafka.
+        # Every ack before deleting: a crash in between is repaired by reconcile_with_kafka.
         self.crash_points.after_publish()
         if sent.refused:
             async with conn.transaction():
-                await mark_published(conn, self.schema, self.lock_key, sent.acked)
+                await delete_published(conn, self.schema, self.lock_key, sent.acked)
                 await set_aside(conn, self.schema, sent.refused)
         else:  # one fenced statement commits alone: no BEGIN and COMMIT round trips
-            await mark_published(conn, self.schema, self.lock_key, sent.acked)
+            await delete_published(conn, self.schema, self.lock_key, sent.acked)
         if failure is not None:  # Kafka away: start over, reconciling what did arrive
             raise failure
         return len(rows)

@@ -1,5 +1,7 @@
-"""The relay's rows: reading and marking them on the fenced connection, setting aside what Kafka
-refuses for good, and reconciling with Kafka after a crash by each row's own random key."""
+"""The relay's rows: reading them and deleting those Kafka acked, on the fenced connection,
+setting aside what Kafka refuses for good, and reconciling with Kafka after a crash by each row's
+own random key. An outbox holds only rows still to send or set aside: the events themselves stay
+in the event store, and a published row kept would only grow the table and its vacuums."""
 
 from __future__ import annotations
 
@@ -35,8 +37,10 @@ REFUSED_FOR_GOOD: tuple[type[KafkaError], ...] = (
     CorruptRecordException,
     InvalidTopicError,
 )
+# published_at is set by no version since 005 (rows are deleted once sent); kept in the
+# predicate because the partial index outbox_pending is defined with it.
 PENDING = "published_at IS NULL AND set_aside_at IS NULL"
-# The lock test makes the fence explicit: marks commit only on the session holding the lock.
+# The lock test makes the fence explicit: deletes commit only on the session holding the lock.
 HOLDS_LOCK = (
     "EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
     " AND objid = $2::bigint::oid AND granted)"
@@ -93,18 +97,20 @@ async def pending_rows(conn: Connection, schema: str, limit: int) -> list[Outbox
     ]
 
 
-async def mark_published(conn: Connection, schema: str, lock_key: int, ids: list[int]) -> None:
-    """Fenced: marks nothing unless this session still holds the relay's lock."""
+async def delete_published(conn: Connection, schema: str, lock_key: int, ids: list[int]) -> None:
+    """Fenced: deletes nothing unless this session still holds the relay's lock. A DELETE, not an
+    UPDATE marking the row: no new row version, no new index entry, and a table the size of
+    what is in flight, so its vacuums stay small (docs/decisions.md 45)."""
     if not ids:
         return
-    marked = await conn.fetchval(
-        f"WITH marked AS (UPDATE {schema}.outbox SET published_at = now()"
-        f" WHERE id = ANY($1::bigint[]) AND {HOLDS_LOCK} RETURNING 1) SELECT count(*) FROM marked",
+    deleted = await conn.fetchval(
+        f"WITH sent AS (DELETE FROM {schema}.outbox"
+        f" WHERE id = ANY($1::bigint[]) AND {HOLDS_LOCK} RETURNING 1) SELECT count(*) FROM sent",
         ids,
         lock_key,
     )
-    if marked != len(ids):
-        raise RuntimeError(f"the relay of {schema} no longer holds its lock: {marked} marked")
+    if deleted != len(ids):
+        raise RuntimeError(f"the relay of {schema} no longer holds its lock: {deleted} deleted")
 
 
 async def set_aside(
@@ -122,7 +128,7 @@ async def set_aside(
 
 
 async def reconcile_with_kafka(conn: Connection, schema: str, bootstrap: str) -> None:
-    """Marks rows that reached Kafka before a crash, so a restart never publishes them twice."""
+    """Deletes rows that reached Kafka before a crash, so a restart never publishes them twice."""
     pending = await pending_rows(conn, schema, 100_000)
     by_topic: dict[str, int] = defaultdict(int)
     for row in pending:
@@ -132,10 +138,7 @@ async def reconcile_with_kafka(conn: Connection, schema: str, bootstrap: str) ->
         found |= await _recent_row_keys(bootstrap, topic, count)
     already = [r.id for r in pending if r.row_key.encode() in found]
     if already:
-        await conn.execute(
-            f"UPDATE {schema}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
-            already,
-        )
+        await conn.execute(f"DELETE FROM {schema}.outbox WHERE id = ANY($1::bigint[])", already)
     log.info("relay_reconciled", schema=schema, pending=len(pending), already_on_kafka=len(already))
 
 

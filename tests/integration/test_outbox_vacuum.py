@@ -1,7 +1,9 @@
 """The relay's scan for pending rows must not walk the index entries of every row published since
-the last VACUUM (services/kit/sql/004_outbox_vacuumed_by_count.sql): the outbox keeps its
-published rows, so its newest dead rows sit on a sliver of its pages and PostgreSQL's VACUUM
-skipped index cleanup for them; the relay's scan then walked them all, on every event."""
+the last VACUUM (services/kit/sql/004_outbox_vacuumed_by_count.sql): an outbox that keeps many
+rows (as every version before 005 kept its published ones) has its newest dead rows on a sliver
+of its pages, and PostgreSQL's VACUUM skipped index cleanup for them; the relay's scan then
+walked them all, on every event. Since 005 the relay deletes rows once sent (a small table), and
+the vacuum settings stay for the tables that still hold many rows."""
 
 from __future__ import annotations
 
