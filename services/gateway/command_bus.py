@@ -20,7 +20,7 @@ from events.topics import REPLIES, commands_topic
 from services.gateway.reply_waiters import ReplyWaiters
 from services.kit.command_auth import signed, signer_from_settings
 from services.kit.health import kafka_answers
-from services.kit.kafka_clients import client_kwargs
+from services.kit.kafka_clients import client_kwargs, consumer_kwargs
 from services.kit.settings import Settings
 
 log = structlog.get_logger()
@@ -147,7 +147,7 @@ class KafkaCommandBus:
             acks="all",
         )
         consumer = AIOKafkaConsumer(
-            **client_kwargs(self.bootstrap, self.settings),
+            **consumer_kwargs(self.bootstrap, self.settings),
             client_id=self.client_id,
             group_id=None,
             enable_auto_commit=False,

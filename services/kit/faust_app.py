@@ -10,6 +10,7 @@ import faust
 from events.kafka import Headers, KafkaRecord
 from services.kit.consumer_groups import service_group
 from services.kit.dlq import RecordOrigin
+from services.kit.faust_fetch import use_fetch_wait
 from services.kit.kafka_clients import faust_credentials
 from services.kit.settings import Settings
 
@@ -19,7 +20,7 @@ def create_app(service: str, settings: Settings) -> faust.App:
     # (faust makes only the last folder of the path itself).
     datadir = settings.data_dir / "faust" / f"pressroom-{service}"
     datadir.mkdir(parents=True, exist_ok=True)
-    return faust.App(
+    app = faust.App(
         service_group(service),
         broker=f"kafka://{settings.kafka_bootstrap}",
         broker_credentials=faust_credentials(settings),
@@ -36,6 +37,8 @@ def create_app(service: str, settings: Settings) -> faust.App:
         broker_commit_every=100,
         broker_commit_interval=1.0,
     )
+    use_fetch_wait(app, settings.kafka_fetch_wait_ms)
+    return app
 
 
 def raw_topic(app: faust.App, name: str) -> faust.TopicT:

@@ -48,6 +48,16 @@ def client_kwargs(bootstrap: str | None = None, settings: Settings | None = None
     return {"bootstrap_servers": bootstrap or settings.kafka_bootstrap, **security_kwargs(settings)}
 
 
+def consumer_kwargs(
+    bootstrap: str | None = None, settings: Settings | None = None
+) -> dict[str, Any]:
+    """client_kwargs, and the longest a service's consumer long-polls: a partition whose records
+    are still in hand waits for the fetch in flight on the others (services/kit/faust_fetch.py
+    says why; aiokafka's own wait is 500 ms)."""
+    settings = settings or load_settings()
+    return {**client_kwargs(bootstrap, settings), "fetch_max_wait_ms": settings.kafka_fetch_wait_ms}
+
+
 def faust_credentials(settings: Settings) -> faust.auth.Credentials | None:
     """faust's `broker_credentials` for the same settings; None for PLAINTEXT."""
     protocol = settings.kafka_security_protocol

@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaConsumer
 from services.kit.consumer_groups import PROJECTED_TOPICS
 from services.kit.db import keep_session
 from services.kit.health import Readiness, kafka_answers, postgres_answers
-from services.kit.kafka_clients import client_kwargs
+from services.kit.kafka_clients import consumer_kwargs
 from services.kit.migrations import apply_migrations
 from services.kit.runtime import READINESS_EVERY_S
 from services.kit.settings import Settings
@@ -57,7 +57,7 @@ async def run_projector(
         settings.dsn_for("projector"), min_size=0, max_size=2, reset=keep_session
     )
     consumer = AIOKafkaConsumer(
-        **client_kwargs(settings=settings),
+        **consumer_kwargs(settings=settings),
         group_id=group_id,
         client_id=group_id,
         enable_auto_commit=False,
