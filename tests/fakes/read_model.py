@@ -31,6 +31,7 @@ class FakeReadModel:
     waits: list[tuple[str, int, str]] = field(default_factory=list)
     wait_seconds: list[float] = field(default_factory=list)  # how long each wait may have taken
     release_reads: list[str] = field(default_factory=list)  # each `release` query, by id
+    delivery_reads: list[str] = field(default_factory=list)  # each `release_deliveries` query
 
     async def start(self) -> None:
         return None
@@ -113,6 +114,7 @@ class FakeReadModel:
 
     async def release_deliveries(self, release_id: str) -> list[dict[str, Any]]:
         """In the order they were first tried (then by subscriber), like the SQL."""
+        self.delivery_reads.append(release_id)
         rows = [row for row in self.deliveries if row["release_id"] == release_id]
         return sorted(rows, key=lambda row: (row["first_attempt_at"], row["subscriber_id"]))
 

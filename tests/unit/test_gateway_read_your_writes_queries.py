@@ -1,10 +1,12 @@
 """The read-your-writes GET asks the read model no more than it needs (issue 15): a release
 already at the version asked for is one read and no wait; one still behind is waited for, then
-read once more; who may not read it still gets the 404, and waits as before."""
+read once more; who may not read it still gets the 404, and waits as before; a release never
+published is read without a query for deliveries it cannot have."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -71,3 +73,27 @@ async def test_the_version_compared_is_the_one_of_the_stream_named(
     assert behind.headers["Pressroom-Stale"] == "true"
     assert "Pressroom-Stale" not in ahead.headers
     assert reads.waits == [("r1", 3, "approval")]
+
+
+async def test_a_release_never_published_is_read_without_asking_for_its_deliveries(
+    client: httpx.AsyncClient, reads: FakeReadModel
+) -> None:
+    answer = await client.get("/v1/releases/r1", params={"min_version": 3}, headers=ALICE)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["deliveries"] == []
+    assert reads.delivery_reads == []  # deliveries follow an edition: a draft has none
+
+
+async def test_a_published_release_is_read_with_its_deliveries() -> None:
+    published = release() | {"public_edition": 1, "publication_status": "published"}
+    sent = {
+        "delivery_id": "d1", "release_id": "r1", "subscriber_id": "s1", "edition": 1,
+        "notice": "published", "status": "succeeded", "attempts": 1,
+        "first_attempt_at": datetime(2026, 1, 1, tzinfo=UTC),
+    }  # fmt: skip
+    reads = FakeReadModel(releases_by_id={"r1": published}, deliveries=[sent])
+    async with gateway_client(reads) as http:
+        answer = await http.get("/v1/releases/r1", headers=ALICE)
+    assert answer.status_code == 200, answer.text
+    assert [d["delivery_id"] for d in answer.json()["deliveries"]] == ["d1"]
+    assert reads.delivery_reads == ["r1"]

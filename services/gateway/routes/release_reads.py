@@ -82,7 +82,10 @@ async def get_release(
     if none_match(if_none_match, version) and etag_names_representation(release):
         return Response(status_code=304, headers=headers)
     detail = release_detail(release)
-    deliveries = await gateway.reads.release_deliveries(release_id)
+    # Deliveries follow a ReleasePublished of the same stream, so a release with no edition has
+    # none: no query for them (a second round trip on most GETs, issue 15).
+    published = release.get("public_edition") is not None
+    deliveries = await gateway.reads.release_deliveries(release_id) if published else []
     detail["deliveries"] = [json_ready(delivery) for delivery in deliveries]
     return JSONResponse(detail, headers=headers)
 
