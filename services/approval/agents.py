@@ -7,19 +7,12 @@ from typing import Any
 
 import faust
 
-from events.catalog import REGISTRY
-from events.drafting import DraftRevised, DraftSubmitted
 from events.topics import APPROVAL_COMMANDS, DRAFTING_EVENTS
 from services.approval.reactions import SYSTEM_ACTOR
 from services.kit.batches import handle_records
 from services.kit.faust_app import raw_topic, record_batches
 from services.kit.handler import CommandHandler
-from services.kit.policy import Policy, Reaction, passed_over
-
-# Approval acts on submissions and revisions only (services/approval/reactions.py); every other
-# drafting event, DraftCreated above all, is read past undecoded: decoding them was a third of
-# approval's CPU per created draft (docs/benchmarks.md, "A second and a half in a fetch").
-PASSED_OVER = passed_over(REGISTRY, "drafting", (DraftSubmitted, DraftRevised))
+from services.kit.policy import Policy, Reaction
 
 
 def register_agents(
@@ -36,5 +29,4 @@ def register_agents(
     @app.agent(raw_topic(app, DRAFTING_EVENTS), concurrency=1, name="approval-on-drafting")
     async def react_to_drafting_events(stream: AsyncIterable[faust.EventT[Any]]) -> None:
         async for batch in record_batches(stream):
-            policy = Policy(SYSTEM_ACTOR.id, await handler(), on_drafting, PASSED_OVER)
-            await policy.on_batch(batch)
+            await Policy(SYSTEM_ACTOR.id, await handler(), on_drafting).on_batch(batch)

@@ -3,8 +3,8 @@ same one-transaction handler, idempotent per event (the command id derives from 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -38,10 +38,6 @@ class Policy:
     name: str
     handler: CommandHandler
     reaction: Reaction
-    # ce_types of this topic the reaction never acts on: read past on their ce_type header alone,
-    # not decoded (`passed_over`). A record so passed over would have called for nothing anyway,
-    # and whoever does act on it (the projector reads every type) still decodes and checks it.
-    passes_over: frozenset[str] = field(default_factory=frozenset)
 
     async def on_record(self, record: KafkaRecord, origin: RecordOrigin) -> None:
         """One record in a transaction of its own (the batch's last resort)."""
@@ -58,8 +54,6 @@ class Policy:
 
     def read(self, record: KafkaRecord, origin: RecordOrigin) -> Inbound:
         """The command the event calls for (none if it concerns us not), or why it is unreadable."""
-        if self.passes_over and record.header("ce_type") in self.passes_over:
-            return Inbound(record, origin)
         event = decode_upstream(record, origin, self.handler.store.registry)
         return event if isinstance(event, Inbound) else self.react(record, origin, event)
 
@@ -108,20 +102,6 @@ class Policy:
         return dead_letter
 
 
-def passed_over(
-    registry: Registry, service: str, acted_on: Iterable[type[Message]]
-) -> frozenset[str]:
-    """Every version's ce_type of `service`'s events but those named in `acted_on`: what a
-    reaction to that service's events topic may pass over without decoding. A type registered
-    later is decoded until it is named here, so a new event is never passed over by mistake."""
-    names = {model.type_name() for model in acted_on}
-    return frozenset(
-        f"pressroom.{owner}.{name}.v{version}"
-        for (owner, name, version), model in registry.models.items()
-        if owner == service and model.kind == "event" and name not in names
-    )
-
-
 def decode_upstream(
     record: KafkaRecord, origin: RecordOrigin, registry: Registry
 ) -> Envelope[Message] | Inbound:
@@ -138,4 +118,4 @@ def decode_upstream(
     return event if why is None else Inbound(record, origin, unreadable=why)
 
 
-__all__ = ["CannotReact", "Policy", "Reaction", "decode_upstream", "passed_over"]
+__all__ = ["CannotReact", "Policy", "Reaction", "decode_upstream"]
