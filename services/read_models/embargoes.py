@@ -18,15 +18,20 @@ ACTIVE = ["scheduled", "deferred"]
 async def embargo_calendar(
     db: Db, organisation: str, status: str | None = None, limit: int = 100, offset: int = 0
 ) -> list[dict[str, Any]]:
-    """The organisation's embargoes, the next to lift first."""
+    """The organisation's embargoes: those still to lift first, the next first; then the lifted
+    and cancelled ones, the latest first. (By lift time alone, a press office's past embargoes
+    filled the first pages and hid the next one to lift.)"""
     rows = await db.fetch(
         f"SELECT {CALENDAR_COLUMNS} FROM projections.embargo_calendar"
         " WHERE lead_organisation = $1 AND ($2::text IS NULL OR status = $2)"
-        " ORDER BY lift_at, release_id LIMIT $3 OFFSET $4",
+        " ORDER BY status = ANY($5::text[]) DESC,"
+        " CASE WHEN status = ANY($5::text[]) THEN lift_at END, lift_at DESC, release_id"
+        " LIMIT $3 OFFSET $4",
         organisation,
         status,
         max(0, min(limit, MAX_LIMIT)),
         max(0, offset),
+        ACTIVE,
     )
     return [dict(row) for row in rows]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.read_models.embargoes import ACTIVE as CALENDAR_ACTIVE
 from services.read_models.model import InboxFilter, ReleaseFilter
 
 
@@ -82,7 +83,16 @@ class FakeReadModel:
             for row in self.calendar
             if row["lead_organisation"] == organisation and status in (None, row["status"])
         ]
-        return rows[offset : offset + limit]
+        # Still to lift first, the next first; then the rest, the latest first (like the SQL).
+        to_lift = sorted(
+            (row for row in rows if row["status"] in CALENDAR_ACTIVE),
+            key=lambda row: (row["lift_at"], row["release_id"]),
+        )
+        done = sorted(
+            (row for row in rows if row["status"] not in CALENDAR_ACTIVE),
+            key=lambda row: (-row["lift_at"].timestamp(), row["release_id"]),
+        )
+        return [*to_lift, *done][offset : offset + limit]
 
     async def embargoed_copy(self, release_id: str, recipient: str) -> dict[str, Any] | None:
         return self.copies.get((release_id, recipient))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -29,6 +30,7 @@ from services.projector.batch import Consumed, plan_batch, route
 from services.projector.bootstrap import MIGRATIONS, SCHEMA
 from services.projector.store import ProjectionStore
 from services.read_models import public, tables
+from services.read_models.embargoes import ACTIVE, embargo_calendar
 from services.read_models.model import InboxFilter, ReadModel, ReleaseFilter
 from services.read_models.postgres import PostgresReadModel
 from tests.fakes.read_model import FakeReadModel
@@ -201,6 +203,36 @@ async def test_the_fake_answers_as_the_real_read_model(
     both: Both, read: str, args: tuple[Any, ...]
 ) -> None:
     assert await ask(both.fake, read, args) == await ask(both.real, read, args)
+
+
+async def test_the_calendar_shows_what_is_still_to_lift_first_however_many_have_lifted(
+    both: Both,
+) -> None:
+    """By lift time alone, 60 lifted embargoes filled the first page (50) and hid the next one
+    to lift (found by tests/e2e/test_embargo_http.py on a test database used twice)."""
+    lifted_long_ago = [
+        (f"past-{n:02d}", datetime(2001, 1, 1, tzinfo=UTC) + timedelta(days=n)) for n in range(60)
+    ]
+    rolled_back = both.conn.transaction()  # the module's other cases read the same tables
+    await rolled_back.start()
+    try:
+        await both.conn.executemany(
+            "INSERT INTO projections.embargo_calendar (release_id, lift_at, title,"
+            " lead_organisation, status, has_recipients) VALUES ($1, $2, 'Past', 'fco', 'lifted',"
+            " false)",
+            lifted_long_ago,
+        )
+        page = await embargo_calendar(both.conn, "fco", None, 50, 0)
+        everything = await embargo_calendar(both.conn, "fco", None, 500, 0)
+    finally:
+        await rolled_back.rollback()
+    faked = await FakeReadModel(calendar=everything[::-1]).embargo_calendar("fco", None, 50, 0)
+    still_to_lift = [row for row in everything if row["status"] in ACTIVE]
+    assert still_to_lift, "the story holds an embargo still to lift"
+    assert page[: len(still_to_lift)] == still_to_lift
+    lifted = [row["lift_at"] for row in page if row["status"] not in ACTIVE]
+    assert lifted == sorted(lifted, reverse=True)
+    assert faked == page
 
 
 async def test_slugs_subscribers_copies_and_outcomes_are_found_alike(both: Both) -> None:
