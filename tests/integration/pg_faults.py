@@ -14,7 +14,9 @@ import asyncpg
 
 from dev_tools.infra import postgres
 from dev_tools.infra.pg_cluster import binary
+from events.kafka import KafkaRecord
 from services.kit.db import Pool
+from services.kit.eventstore import EventStore
 from services.kit.migrations import KIT_SQL, apply_migrations
 from services.kit.settings import Settings
 from tests.support import eventually
@@ -56,6 +58,13 @@ async def scratch_schema(settings: Settings, prefix: str) -> AsyncIterator[tuple
             yield pool, schema
         finally:
             await pool.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+async def write_numbered_rows(pool: Pool, store: EventStore, topic: str, numbers: range) -> None:
+    """Outbox rows for `topic` in one committed transaction, each with its number in header `n`."""
+    rows = [(topic, KafkaRecord(b"k", str(n).encode(), [("n", str(n).encode())])) for n in numbers]
+    async with pool.acquire() as conn, conn.transaction():
+        await store.rows_to_outbox(conn, rows)
 
 
 def _client_env(settings: Settings) -> dict[str, str]:

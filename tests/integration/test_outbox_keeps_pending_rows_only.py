@@ -21,18 +21,12 @@ from services.kit.relay import OutboxRelay
 from services.kit.settings import Settings
 from services.kit.topic_specs import topic_specs
 from services.kit.topics_admin import ensure_topics
-from tests.integration.pg_faults import scratch_schema
+from tests.integration.pg_faults import scratch_schema, write_numbered_rows
 from tests.support import eventually, read_topic
 
 pytestmark = pytest.mark.integration
 MIGRATION = "005_outbox_keeps_pending_rows_only.sql"
 LONG_AGO = datetime(2026, 12, 1, tzinfo=UTC)
-
-
-async def _write(pool: Pool, store: EventStore, topic: str, numbers: range) -> None:
-    rows = [(topic, KafkaRecord(b"k", str(n).encode(), [("n", str(n).encode())])) for n in numbers]
-    async with pool.acquire() as conn, conn.transaction():
-        await store.rows_to_outbox(conn, rows)
 
 
 async def _rows_left(pool: Pool, schema: str) -> int:
@@ -48,7 +42,7 @@ async def test_the_relay_deletes_each_row_kafka_acked(infra: Settings) -> None:
         stop = asyncio.Event()
         running = asyncio.create_task(relay.run(stop))
         try:
-            await _write(pool, store, topic, range(30))
+            await write_numbered_rows(pool, store, topic, range(30))
             on_kafka = await eventually(
                 lambda: _all_on_kafka(infra, topic, 30), 60, "the 30 records on Kafka"
             )

@@ -12,23 +12,16 @@ import zlib
 import pytest
 
 from events.catalog import REGISTRY
-from events.kafka import KafkaRecord
 from services.kit.db import Pool
 from services.kit.eventstore import EventStore
 from services.kit.relay import OutboxRelay
 from services.kit.settings import Settings
 from services.kit.topic_specs import topic_specs
 from services.kit.topics_admin import ensure_topics
-from tests.integration.pg_faults import scratch_schema
+from tests.integration.pg_faults import scratch_schema, write_numbered_rows
 from tests.support import eventually, read_topic
 
 pytestmark = pytest.mark.integration
-
-
-async def _write(pool: Pool, store: EventStore, topic: str, numbers: range) -> None:
-    rows = [(topic, KafkaRecord(b"k", str(n).encode(), [("n", str(n).encode())])) for n in numbers]
-    async with pool.acquire() as conn, conn.transaction():
-        await store.rows_to_outbox(conn, rows)
 
 
 async def _all_sent(pool: Pool, schema: str) -> bool:
@@ -61,7 +54,7 @@ async def test_a_relay_that_loses_its_lock_stops_and_the_next_publishes_each_row
 
         stop = asyncio.Event()
         first = asyncio.create_task(relay().run(stop))
-        await _write(pool, store, topic, range(10))
+        await write_numbered_rows(pool, store, topic, range(10))
         await eventually(lambda: _all_sent(pool, schema), what="the first relay's rows")
         standby = relay()
         second = asyncio.create_task(standby.run(stop))
@@ -70,7 +63,7 @@ async def test_a_relay_that_loses_its_lock_stops_and_the_next_publishes_each_row
         done, _ = await asyncio.wait({first}, timeout=30)
         assert first in done, "the relay went on publishing without its lock"
         assert first.exception() is not None
-        await _write(pool, store, topic, range(10, 20))
+        await write_numbered_rows(pool, store, topic, range(10, 20))
         await eventually(lambda: _all_sent(pool, schema), what="the next relay's rows")
         stop.set()
         standby.wake.set()
@@ -95,7 +88,7 @@ async def test_a_relay_that_stops_gives_its_connection_back_without_its_listener
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             running = asyncio.create_task(relay.run(stop))
-            await _write(pool, store, topic, range(3))
+            await write_numbered_rows(pool, store, topic, range(3))
             await eventually(lambda: _all_sent(pool, schema), what="the relay's rows")
             stop.set()
             relay.wake.set()
