@@ -23,6 +23,7 @@ from events.replies import CommandOutcome
 from services.kit import pending
 from services.kit.db import Connection
 from services.kit.dlq import RecordOrigin
+from services.kit.eventstore import OutboxRow
 from services.kit.handler import (
     CONCURRENT_WRITE,
     MAX_CONCURRENCY_RETRIES,
@@ -81,10 +82,27 @@ class CommandBatch:
 
     async def _together(self, items: list[Inbound]) -> None:
         self.outcomes = []
-        async with self.handler.pool.acquire() as conn, conn.transaction():
-            await self._set_aside(conn, [item for item in items if item.set_aside])
-            commands = [item.command for item in items if item.command is not None]
-            self.outcomes = await decide_in_order(conn, self.handler, commands, self.reply)
+        commands = [item.command for item in items if item.command is not None]
+        async with self.handler.pool.acquire() as conn:
+            if self.handler.writes_in_one_statement:
+                await self._in_one_statement(conn, items, commands)
+                return
+            async with conn.transaction():
+                await self._set_aside(conn, [item for item in items if item.set_aside])
+                self.outcomes = await decide_in_order(conn, self.handler, commands, self.reply)
+
+    async def _in_one_statement(
+        self, conn: Connection, items: list[Inbound], commands: list[Envelope[Any]]
+    ) -> None:
+        """One read, decide, one write that commits alone: no BEGIN and COMMIT round trips
+        (issue 15: 0.8 ms of a 3.2 ms batch at 50 writes/s). Nothing is lost by reading outside
+        a transaction: at READ COMMITTED each statement of one saw its own snapshot anyway, and
+        a writer that came in between still fails the write on the unique keys (stream and
+        version, command id), rolling it back whole, as it did the transaction."""
+        decisions = await decide_run(conn, self.handler, commands) if commands else []
+        rows = self._set_aside_rows([item for item in items if item.set_aside])
+        await self.handler.record(conn, decisions, self.reply, set_aside=rows)
+        self.outcomes = [d.outcome for d in decisions if not d.pending]
 
     async def _one_by_one(self, items: list[Inbound]) -> None:
         self.outcomes = []
@@ -118,12 +136,15 @@ class CommandBatch:
         raise StreamContended(f"stream {command.subject} kept changing under command {command.id}")
 
     async def _set_aside(self, conn: Connection, items: list[Inbound]) -> None:
+        rows = self._set_aside_rows(items)
+        if rows:
+            await self.handler.store.rows_to_outbox(conn, rows)
+
+    def _set_aside_rows(self, items: list[Inbound]) -> list[OutboxRow]:
         now, service = self.handler.clock(), self.handler.service
         named = [replace(i, unreadable=f"{self.reason_prefix}{i.unreadable}") if i.unreadable
                  else i for i in items]  # fmt: skip
-        rows = [row for item in named for row in set_aside_rows(item, service, now, self.reply)]
-        if rows:
-            await self.handler.store.rows_to_outbox(conn, rows)
+        return [row for item in named for row in set_aside_rows(item, service, now, self.reply)]
 
 
 async def _until_committed(work: Callable[[], Awaitable[None]]) -> Exception | None:
@@ -148,7 +169,7 @@ async def _until_committed(work: Callable[[], Awaitable[None]]) -> Exception | N
 async def decide_in_order(
     conn: Connection, handler: CommandHandler, commands: list[Envelope[Any]], reply: bool
 ) -> list[CommandOutcome]:
-    """Reads what the commands need in two or three statements, decides them in order, records
+    """Reads what the commands need in one or two statements, decides them in order, records
     them with one statement per kind of row. A command that brings a word pending commands wait
     for (`Decider.answers`) ends a run: they are decided on what the stream then holds."""
     outcomes: list[CommandOutcome] = []
@@ -179,9 +200,9 @@ async def decide_run(
 ) -> list[Decision]:
     """Each command decided on its stream as the commands before it in the run left it."""
     store = handler.store
-    priors = await store.processed_many(conn, [c.id for c in commands])
+    streams = list({c.subject: 0 for c in commands})
+    priors, histories = await store.known_many(conn, [c.id for c in commands], streams)
     fresh = [c for c in commands if c.id not in priors]
-    histories = await store.load_many(conn, list({c.subject: 0 for c in fresh})) if fresh else {}
     asked: set[str] = set()
     if fresh and handler.decider.can_ask:
         asked = await pending.pending_among(conn, store.schema, [c.id for c in fresh])

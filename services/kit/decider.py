@@ -41,6 +41,11 @@ class Decider(Generic[C, E, S]):
         """Only a decider that may leave a command pending pays for looking pending ones up."""
         return self.asks is not _never
 
+    @property
+    def never_pending(self) -> bool:
+        """No command of it waits for another service, nor answers one that does."""
+        return self.asks is _never and self.answers is _never
+
     def fold(self, events: Iterable[E]) -> S:
         state = self.initial_state()
         for event in events:

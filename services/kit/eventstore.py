@@ -40,19 +40,30 @@ class EventStore:
         )
         return [self._event(r) for r in rows]
 
-    async def load_many(
-        self, conn: Connection, stream_ids: Sequence[str]
-    ) -> dict[str, list[Event]]:
-        """Each stream's events in version order, in one statement; one without any is absent."""
+    async def known_many(
+        self, conn: Connection, command_ids: Sequence[str], stream_ids: Sequence[str]
+    ) -> tuple[dict[str, CommandOutcome], dict[str, list[Event]]]:
+        """The stored outcome of each command id handled before, and each stream's events in
+        version order (a stream without any is absent), in ONE statement: one round trip before
+        deciding a batch instead of two (issue 15: a round trip is 0.3-0.5 ms on an idle stack).
+        The streams of repeated commands are read too: a repeat is rare, and it is not folded."""
         rows = await conn.fetch(
-            f"SELECT stream_id, event_type, data FROM {self.schema}.events"
-            " WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, version",
+            f"SELECT 0 AS part, command_id AS key, 0 AS version, NULL AS event_type,"
+            f" outcome AS data FROM {self.schema}.processed_commands"
+            " WHERE command_id = ANY($1::text[])"
+            f" UNION ALL SELECT 1, stream_id, version, event_type, data FROM {self.schema}.events"
+            " WHERE stream_id = ANY($2::text[]) ORDER BY part, key, version",
+            list(command_ids),
             list(stream_ids),
         )
+        priors: dict[str, CommandOutcome] = {}
         streams: dict[str, list[Event]] = defaultdict(list)
         for r in rows:
-            streams[r["stream_id"]].append(self._event(r))
-        return dict(streams)
+            if r["part"] == 0:
+                priors[r["key"]] = CommandOutcome.model_validate_json(r["data"])
+            else:
+                streams[r["key"]].append(self._event(r))
+        return priors, dict(streams)
 
     def _event(self, row: Any) -> Event:
         # Upcasters apply here too: a service always folds the latest version of each event.
@@ -64,17 +75,6 @@ class EventStore:
             command_id,
         )
         return None if outcome is None else CommandOutcome.model_validate_json(outcome)
-
-    async def processed_many(
-        self, conn: Connection, command_ids: Sequence[str]
-    ) -> dict[str, CommandOutcome]:
-        """The stored outcome of each command id handled before, in one statement."""
-        rows = await conn.fetch(
-            f"SELECT command_id, outcome FROM {self.schema}.processed_commands"
-            " WHERE command_id = ANY($1::text[])",
-            list(command_ids),
-        )
-        return {r["command_id"]: CommandOutcome.model_validate_json(r["outcome"]) for r in rows}
 
     async def write(
         self,

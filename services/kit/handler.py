@@ -87,6 +87,13 @@ class CommandHandler:
     def service(self) -> str:
         return self.decider.service
 
+    @property
+    def writes_in_one_statement(self) -> bool:
+        """A batch's writes are one statement (`record`): nothing follows from its events or
+        commands (`after_append`, `after_accept`), and no command waits or answers (pending)."""
+        hooks = (self.after_append, self.after_accept)
+        return hooks == (None, None) and self.decider.never_pending
+
     async def handle_safely(self, record: KafkaRecord, origin: RecordOrigin) -> None:
         """For agents: transient failures are retried; a bug in one message dead-letters it."""
 
@@ -147,12 +154,11 @@ class CommandHandler:
             await self.record(conn, [self.decide(waiting, Known(None, history))], reply=True)
 
     async def read_known(self, conn: Connection, commands: Sequence[Envelope[Any]]) -> list[Known]:
-        """What deciding each command needs, in two statements however many commands there are.
+        """What deciding each command needs, in one statement however many commands there are.
         Meant for commands of distinct streams (a batch of deadlines): two of one stream would be
         decided on the same history, and the second would conflict at append."""
-        priors = await self.store.processed_many(conn, [c.id for c in commands])
-        to_fold = [c.subject for c in commands if c.id not in priors]
-        histories = await self.store.load_many(conn, to_fold) if to_fold else {}
+        streams = [c.subject for c in commands]
+        priors, histories = await self.store.known_many(conn, [c.id for c in commands], streams)
         return [Known(priors.get(c.id), histories.get(c.subject, [])) for c in commands]
 
     def decide(self, command: Envelope[Any], known: Known) -> Decision:
@@ -179,15 +185,18 @@ class CommandHandler:
         decisions: Sequence[Decision],
         reply: bool,
         log_each: bool = True,
+        set_aside: Sequence[OutboxRow] = (),
     ) -> None:
         """Every decision's writes in the caller's transaction: its events, outbox rows and
         outcomes in one statement (UniqueViolationError when a concurrent writer took a
         version), then what the events imply (`after_append`, `after_accept`). A repeat writes
         only its reply, if asked for. `log_each=False` when the caller logs them in one line.
-        The outbox's trigger wakes the relay at commit."""
+        `set_aside`: dead letters (and their replies) of the same batch, in the same statement,
+        first. The outbox's trigger wakes the relay at commit."""
         fresh = [d for d in decisions if not d.repeat]
         events = [e for d in fresh for e in d.events]
         outbox = [row for d in decisions for row in self._outbox_rows(d, reply and not d.pending)]
+        outbox = [*set_aside, *outbox]
         decided = [d.outcome for d in fresh if not d.pending]
         data = _encoded_data(fresh) if events else None
         await self.store.write(conn, events, outbox, decided, data)

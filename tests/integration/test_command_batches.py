@@ -8,8 +8,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, cast
 
 import pytest
 from structlog.testing import capture_logs
@@ -180,6 +180,64 @@ async def test_poison_forged_and_misaddressed_records_are_set_aside_and_the_rest
         assert statuses[decode(forged, REGISTRY).id] is OutcomeStatus.FORBIDDEN
         assert statuses[good.id] is statuses[later.id] is OutcomeStatus.ACCEPTED
         assert len(statuses) == 5 and await s.transactions() == 1
+
+
+@dataclass
+class StatementsSeen:
+    """The real pool, every statement on `schema` sent through a connection it lends written
+    down (its first two words), and every BEGIN and COMMIT: not asyncpg's own look-ups of types
+    on a new connection."""
+
+    pool: Pool
+    schema: str
+    seen: list[str] = field(default_factory=list)
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[Connection]:
+        async with self.pool.acquire() as conn:
+            conn.add_query_logger(self._note)
+            try:
+                yield conn
+            finally:
+                conn.remove_query_logger(self._note)
+
+    def _note(self, logged: Any) -> None:
+        words = logged.query.split()
+        if f"{self.schema}." in logged.query or words[0].upper() in ("BEGIN;", "COMMIT;"):
+            self.seen.append(" ".join(words[:2]).upper())
+
+
+async def test_a_batch_with_nothing_to_write_after_its_events_is_one_read_and_one_write(
+    infra: Settings,
+) -> None:
+    """Issue 15: the batch was BEGIN, a write of its dead letters, two reads, the write of its
+    commands, COMMIT: six round trips where two carry the same promises (the write is one
+    statement, atomic on its own; a concurrent writer still fails it on the unique keys, as in
+    the test below)."""
+    async with scratch(infra) as s:
+        watched = StatementsSeen(s.pool, s.schema)
+        handler = replace(s.handler(), pool=cast(Pool, watched))
+        poison = KafkaRecord(b"rel-x", b"{not json", [("ce_id", b"poison-1")])
+        created = [command_envelope(create(f"rel-{n}")) for n in "ab"]
+        batch = [*records(created[0], poison, created[1], created[0])]
+        await handle_records(handler, batch)
+
+        assert watched.seen == ["SELECT 0", "WITH W0"]
+        assert await s.versions("rel-a") == [1] and await s.versions("rel-b") == [1]
+        assert len(await s.dead_letters()) == 1
+        statuses = [(r.command_id, r.status) for r in await s.replies()]
+        assert statuses == [
+            ("poison-1", OutcomeStatus.UNDECODABLE),
+            (created[0].id, OutcomeStatus.ACCEPTED),
+            (created[1].id, OutcomeStatus.ACCEPTED),
+            (created[0].id, OutcomeStatus.ACCEPTED),
+        ]
+
+        watched.seen.clear()
+        with_hook = replace(s.handler(after_append=failing_for("none")), pool=cast(Pool, watched))
+        await handle_records(with_hook, records(command_envelope(create("rel-c"))))
+        assert watched.seen[0] == "BEGIN;" and watched.seen[-1] == "COMMIT;"
+        assert await s.versions("rel-c") == [1]
 
 
 def failing_for(stream: str) -> AfterAppend:
