@@ -35,6 +35,7 @@ from services.projector.inbox import InboxRow, inbox_rows
 from services.projector.outcomes import OutcomeRow
 from services.projector.public_store import apply_public_changes
 from services.projector.release_row import ReleaseRow
+from services.projector.unnest_sql import UnnestInsert
 from services.read_models.tables import ADVANCED_CHANNEL as NOTIFY_CHANNEL
 
 __all__ = ["JSON_COLUMNS", "NOTIFY_CHANNEL", "Existing", "ProjectionStore", "row_values"]
@@ -46,6 +47,19 @@ INBOX_COLUMNS = tuple(f.name for f in fields(InboxRow))
 _release_params = encoder(RELEASE_COLUMNS)
 _history_params = encoder(HISTORY_COLUMNS)
 _outcome_params = encoder(OUTCOME_COLUMNS)
+_HISTORY_INSERT = UnnestInsert(
+    "release_history",
+    HISTORY_COLUMNS,
+    {"stream_version": "int", "occurred_at": "timestamptz"},
+    "ON CONFLICT (release_id, service, stream_version) DO NOTHING",
+)
+_OUTCOMES_UPSERT = UnnestInsert(
+    "command_outcomes",
+    OUTCOME_COLUMNS,
+    {"stream_version": "int", "received_at": "timestamptz"},
+    "ON CONFLICT (command_id) DO UPDATE SET "
+    + ", ".join(f"{name} = EXCLUDED.{name}" for name in OUTCOME_COLUMNS if name != "command_id"),
+)
 
 
 @dataclass(frozen=True)
@@ -160,27 +174,46 @@ class ProjectionStore:
         consumer: str,
         next_offsets: Mapping[tuple[str, int], int],
         notice: Mapping[str, Any] | None = None,
+        history: Sequence[HistoryRow] = (),
+        outcomes: Sequence[OutcomeRow] = (),
     ) -> None:
         """Records how far the batch got, in the same transaction as its effects. With `notice`,
-        the same statement wakes read-your-writes waiters (`notify_advanced`): one round trip
-        less on every live batch (docs/benchmarks.md)."""
-        if not next_offsets and notice is None:
+        the same statement wakes read-your-writes waiters (`notify_advanced`), and `history` and
+        `outcomes` go in with it as `insert_history` and `upsert_outcomes` would write them row
+        by row: one round trip for all four where there were four (issue 15,
+        docs/benchmarks.md)."""
+        if not (next_offsets or notice is not None or history or outcomes):
             return
         partitions = list(next_offsets)
-        await db.execute(
-            f"WITH stored AS (INSERT INTO {self.schema}.consumer_offsets"
-            " (consumer, topic, partition, next_offset, updated_at)"
-            " SELECT $1, topic, partition, next_offset, now()"
-            " FROM unnest($2::text[], $3::int[], $4::bigint[]) AS o(topic, partition, next_offset)"
-            " ON CONFLICT (consumer, topic, partition)"
-            " DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now())"
-            " SELECT pg_notify($5, $6) WHERE $6::text IS NOT NULL",
+        args: list[Any] = [
             consumer,
             [topic for topic, _ in partitions],
             [partition for _, partition in partitions],
             [next_offsets[key] for key in partitions],
             NOTIFY_CHANNEL,
             None if notice is None else json.dumps(notice),
+        ]
+        written: list[str] = []
+        for insert, rows in (
+            (_HISTORY_INSERT, [_history_params(row_values(row)) for row in history]),
+            # An upsert may not touch a row twice in one statement: the last of each command
+            # id, which is what row-by-row upserts leave.
+            (_OUTCOMES_UPSERT, [_outcome_params(row_values(row))
+                                for row in last_of_each(outcomes, _command)]),
+        ):  # fmt: skip
+            if rows:
+                written.append(f"w{len(written)} AS ({insert.sql(self.schema, len(args) + 1)})")
+                args += insert.params(rows)
+        await db.execute(
+            f"WITH {''.join(part + ', ' for part in written)}"
+            f"stored AS (INSERT INTO {self.schema}.consumer_offsets"
+            " (consumer, topic, partition, next_offset, updated_at)"
+            " SELECT $1, topic, partition, next_offset, now()"
+            " FROM unnest($2::text[], $3::int[], $4::bigint[]) AS o(topic, partition, next_offset)"
+            " ON CONFLICT (consumer, topic, partition)"
+            " DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now())"
+            " SELECT pg_notify($5, $6) WHERE $6::text IS NOT NULL",
+            *args,
         )
 
     async def write_batch(
@@ -207,9 +240,14 @@ class ProjectionStore:
         await apply_copy_changes(db, self.schema, plan.copies)
         await apply_public_changes(db, self.schema, plan.public)
         await apply_delivery_changes(db, self.schema, plan.deliveries)
+        await self.insert_dead_letters(db, plan.dead_letters)
+        if existing is None:  # one statement for the four (`store_offsets`)
+            await self.store_offsets(
+                db, consumer, plan.next_offsets, notice, plan.history, plan.outcomes
+            )
+            return
         await self.insert_history(db, plan.history, existing)
         await self.upsert_outcomes(db, plan.outcomes, existing)
-        await self.insert_dead_letters(db, plan.dead_letters)
         await self.store_offsets(db, consumer, plan.next_offsets, notice)
 
     async def notify_advanced(self, db: Db, payload: Mapping[str, Any]) -> None:

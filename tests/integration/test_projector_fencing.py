@@ -42,9 +42,10 @@ class RecordingStore(ProjectionStore):
         consumer: str,
         next_offsets: Mapping[tuple[str, int], int],
         notice: Mapping[str, Any] | None = None,
+        *rows: Any,
     ) -> None:
         self.offset_writes.append(dict(next_offsets))  # type: ignore[attr-defined]
-        await super().store_offsets(db, consumer, next_offsets, notice)
+        await super().store_offsets(db, consumer, next_offsets, notice, *rows)
 
 
 @asynccontextmanager
