@@ -21,10 +21,12 @@ from services.projector.bulk import (
     execute_each,
     first_of_each,
     history_key,
+    json_text,
     last_of_each,
     row_values,
 )
 from services.projector.delivery_store import apply_delivery_changes
+from services.projector.embargo_copies import RevisionRow
 from services.projector.embargo_store import (
     apply_copy_changes,
     insert_revisions,
@@ -35,7 +37,7 @@ from services.projector.inbox import InboxRow, inbox_rows
 from services.projector.outcomes import OutcomeRow
 from services.projector.public_store import apply_public_changes
 from services.projector.release_row import ReleaseRow
-from services.projector.unnest_sql import UnnestInsert
+from services.projector.unnest_sql import Rows, UnnestInsert
 from services.read_models.tables import ADVANCED_CHANNEL as NOTIFY_CHANNEL
 
 __all__ = ["JSON_COLUMNS", "NOTIFY_CHANNEL", "Existing", "ProjectionStore", "row_values"]
@@ -47,18 +49,22 @@ INBOX_COLUMNS = tuple(f.name for f in fields(InboxRow))
 _release_params = encoder(RELEASE_COLUMNS)
 _history_params = encoder(HISTORY_COLUMNS)
 _outcome_params = encoder(OUTCOME_COLUMNS)
+
+
+def _upsert_set(columns: tuple[str, ...], key: str) -> str:
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns if name != key)
+    return f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
+
+
+_RELEASES_UPSERT = UnnestInsert("releases", ReleaseRow, _upsert_set(RELEASE_COLUMNS, "release_id"))
+_REVISIONS_INSERT = UnnestInsert(
+    "release_revisions", RevisionRow, "ON CONFLICT (release_id, revision) DO NOTHING"
+)
 _HISTORY_INSERT = UnnestInsert(
-    "release_history",
-    HISTORY_COLUMNS,
-    {"stream_version": "int", "occurred_at": "timestamptz"},
-    "ON CONFLICT (release_id, service, stream_version) DO NOTHING",
+    "release_history", HistoryRow, "ON CONFLICT (release_id, service, stream_version) DO NOTHING"
 )
 _OUTCOMES_UPSERT = UnnestInsert(
-    "command_outcomes",
-    OUTCOME_COLUMNS,
-    {"stream_version": "int", "received_at": "timestamptz"},
-    "ON CONFLICT (command_id) DO UPDATE SET "
-    + ", ".join(f"{name} = EXCLUDED.{name}" for name in OUTCOME_COLUMNS if name != "command_id"),
+    "command_outcomes", OutcomeRow, _upsert_set(OUTCOME_COLUMNS, "command_id")
 )
 
 
@@ -174,15 +180,14 @@ class ProjectionStore:
         consumer: str,
         next_offsets: Mapping[tuple[str, int], int],
         notice: Mapping[str, Any] | None = None,
-        history: Sequence[HistoryRow] = (),
-        outcomes: Sequence[OutcomeRow] = (),
+        riders: Sequence[Rows] = (),
     ) -> None:
         """Records how far the batch got, in the same transaction as its effects. With `notice`,
-        the same statement wakes read-your-writes waiters (`notify_advanced`), and `history` and
-        `outcomes` go in with it as `insert_history` and `upsert_outcomes` would write them row
-        by row: one round trip for all four where there were four (issue 15,
-        docs/benchmarks.md)."""
-        if not (next_offsets or notice is not None or history or outcomes):
+        the same statement wakes read-your-writes waiters (`notify_advanced`); `riders`, rows of
+        other tables, go in with it too (`unnest_sql.UnnestInsert`, a CTE each): one round trip
+        where there was one per table (issue 15, docs/benchmarks.md)."""
+        riders = [(insert, rows) for insert, rows in riders if rows]
+        if not (next_offsets or notice is not None or riders):
             return
         partitions = list(next_offsets)
         args: list[Any] = [
@@ -193,20 +198,12 @@ class ProjectionStore:
             NOTIFY_CHANNEL,
             None if notice is None else json.dumps(notice),
         ]
-        written: list[str] = []
-        for insert, rows in (
-            (_HISTORY_INSERT, [_history_params(row_values(row)) for row in history]),
-            # An upsert may not touch a row twice in one statement: the last of each command
-            # id, which is what row-by-row upserts leave.
-            (_OUTCOMES_UPSERT, [_outcome_params(row_values(row))
-                                for row in last_of_each(outcomes, _command)]),
-        ):  # fmt: skip
-            if rows:
-                written.append(f"w{len(written)} AS ({insert.sql(self.schema, len(args) + 1)})")
-                args += insert.params(rows)
+        written = []
+        for n, (insert, rows) in enumerate(riders):
+            written.append(f"w{n} AS ({insert.sql(self.schema, len(args) + 1)}), ")
+            args += insert.params(rows)
         await db.execute(
-            f"WITH {''.join(part + ', ' for part in written)}"
-            f"stored AS (INSERT INTO {self.schema}.consumer_offsets"
+            f"WITH {''.join(written)}stored AS (INSERT INTO {self.schema}.consumer_offsets"
             " (consumer, topic, partition, next_offset, updated_at)"
             " SELECT $1, topic, partition, next_offset, now()"
             " FROM unnest($2::text[], $3::int[], $4::bigint[]) AS o(topic, partition, next_offset)"
@@ -233,6 +230,9 @@ class ProjectionStore:
         the batch, so a new one's derived rows are not deleted first. `notice`: see
         `store_offsets`."""
         releases = plan.releases.values()
+        if existing is None:  # the live path: every table it can in one statement
+            await self._write_live(db, consumer, plan, stored, notice)
+            return
         await self.upsert_releases(db, releases, existing)
         await self.replace_inbox(db, releases, existing, stored)
         await replace_calendar(db, self.schema, releases, existing, stored)
@@ -240,15 +240,41 @@ class ProjectionStore:
         await apply_copy_changes(db, self.schema, plan.copies)
         await apply_public_changes(db, self.schema, plan.public)
         await apply_delivery_changes(db, self.schema, plan.deliveries)
-        await self.insert_dead_letters(db, plan.dead_letters)
-        if existing is None:  # one statement for the four (`store_offsets`)
-            await self.store_offsets(
-                db, consumer, plan.next_offsets, notice, plan.history, plan.outcomes
-            )
-            return
         await self.insert_history(db, plan.history, existing)
         await self.upsert_outcomes(db, plan.outcomes, existing)
+        await self.insert_dead_letters(db, plan.dead_letters)
         await self.store_offsets(db, consumer, plan.next_offsets, notice)
+
+    async def _write_live(
+        self,
+        db: BulkDb,
+        consumer: str,
+        plan: BatchPlan,
+        stored: Collection[str] | None,
+        notice: Mapping[str, Any] | None,
+    ) -> None:
+        """The tables of whole rows (releases, revisions, timeline, outcomes) ride in the
+        offsets' statement, as the upserts and inserts row by row would write them (of two
+        outcomes of one command id the last, of two revisions or timeline rows of one key the
+        first); the rest, rare or derived, keep their own statements."""
+        releases = plan.releases.values()
+        await self.replace_inbox(db, releases, None, stored)
+        await replace_calendar(db, self.schema, releases, None, stored)
+        await apply_copy_changes(db, self.schema, plan.copies)
+        await apply_public_changes(db, self.schema, plan.public)
+        await apply_delivery_changes(db, self.schema, plan.deliveries)
+        await self.insert_dead_letters(db, plan.dead_letters)
+        revisions = [(r.release_id, r.revision, r.content_hash, json_text(r.content))
+                     for r in plan.revisions]  # fmt: skip
+        riders: list[Rows] = [
+            (_RELEASES_UPSERT, [_release_params(row_values(row)) for row in releases]),
+            (_REVISIONS_INSERT, revisions),
+            (_HISTORY_INSERT, [_history_params(row_values(row)) for row in plan.history]),
+            # An upsert may not touch a row twice in one statement: the last of each command.
+            (_OUTCOMES_UPSERT, [_outcome_params(row_values(row))
+                                for row in last_of_each(plan.outcomes, _command)]),
+        ]  # fmt: skip
+        await self.store_offsets(db, consumer, plan.next_offsets, notice, riders)
 
     async def notify_advanced(self, db: Db, payload: Mapping[str, Any]) -> None:
         """Wakes read-your-writes waiters; NOTIFY is delivered when the transaction commits."""
@@ -285,8 +311,7 @@ def _insert(table: str, columns: tuple[str, ...]) -> str:
 
 
 def _upsert(table: str, columns: tuple[str, ...], key: str) -> str:
-    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns if name != key)
-    return f"{_insert(table, columns)} ON CONFLICT ({key}) DO UPDATE SET {updates}"
+    return f"{_insert(table, columns)} {_upsert_set(columns, key)}"
 
 
 def _release_row(row: Record) -> ReleaseRow:

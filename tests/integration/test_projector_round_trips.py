@@ -101,17 +101,20 @@ async def test_a_new_release_costs_no_deletes_and_its_notice_rides_with_the_offs
     assert await conn.fetchval("SELECT count(*) FROM projections.releases") == 1
 
 
-async def test_history_and_outcomes_ride_in_the_statement_that_stores_the_offsets(
+async def test_whole_rows_ride_in_the_statement_that_stores_the_offsets(
     conn: asyncpg.Connection[Any],
 ) -> None:
-    """Issue 15: a timeline row and a command's outcome were a round trip each per batch."""
+    """Issue 15: a release's row, its revision, a timeline row and a command's outcome were a
+    round trip each per batch."""
     created = the_release_s_story()[0]
     outcome = examples()["pressroom.replies.CommandOutcome.v1"]
     # Each twice in the batch, as a redelivery brings them: one row of each all the same.
     sql = await project_live(conn, [created, outcome, created, outcome], first_offset=0)
 
-    tail = [s for s in sql if "release_history" in s or "command_outcomes" in s]
+    tables = ("releases", "release_revisions", "release_history", "command_outcomes")
+    tail = [s for s in sql if any(f"INTO projections.{table} " in s for table in tables)]
     assert len(tail) == 1, sql
+    assert all(f"INTO projections.{table} " in tail[0] for table in tables)
     assert "consumer_offsets" in tail[0] and "pg_notify" in tail[0]
     history = await conn.fetch("SELECT event_id, data FROM projections.release_history")
     assert [(row["event_id"], json.loads(row["data"])) for row in history] == [
@@ -125,6 +128,13 @@ async def test_history_and_outcomes_ride_in_the_statement_that_stores_the_offset
         "SELECT next_offset FROM projections.consumer_offsets WHERE consumer = 'live'"
     )
     assert stored == 4
+    release = await conn.fetchrow(
+        "SELECT title, organisations, revision FROM projections.releases WHERE release_id = $1",
+        RELEASE_ID,
+    )
+    content = created.data.content  # type: ignore[attr-defined]
+    assert tuple(release) == (content.title, content.organisations, 1)
+    assert await conn.fetchval("SELECT count(*) FROM projections.release_revisions") == 1
 
 
 async def test_a_release_the_table_held_has_its_derived_rows_rewritten(
