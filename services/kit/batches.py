@@ -3,9 +3,11 @@ by id, decided in order on its stream's history as the batch left it (so two com
 stream are decided as if one after the other), its own outcome and reply. What is refused or
 unreadable leaves its dead letter in the same transaction.
 
-The common case is one transaction with a dozen statements for the whole batch. If anything in it
-fails for a reason of its own (a bug in one command, a concurrent writer of one stream), it rolls
-back, and the batch runs again with each command in a savepoint of its own, as the scheduler does
+The common case is one transaction for the whole batch: one read, then one write that is its own
+transaction when nothing follows from the batch's events (docs/decisions.md 47), or a few
+statements between BEGIN and COMMIT when something does. If anything in it fails for a reason of
+its own (a bug in one command, a concurrent writer of one stream), it rolls back, and the batch
+runs again with each command in a savepoint of its own, as the scheduler does
 (services/kit/scheduler.py): the one at fault is dead-lettered or retried, the others committed.
 Offsets move only past a committed batch (services/kit/faust_app.py)."""
 
