@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import fields
+from typing import Any
 
 from services.kit.db import Db
 from services.projector.bulk import (
@@ -48,20 +49,18 @@ async def replace_calendar(
         await copy_rows(db, schema, "embargo_calendar", CALENDAR_COLUMNS, rows)
 
 
+def revision_params(row: RevisionRow) -> tuple[Any, ...]:
+    return row.release_id, row.revision, row.content_hash, json_text(row.content)
+
+
 async def insert_revisions(
-    db: BulkDb, schema: str, rows: Iterable[RevisionRow], existing: Existing | None = None
+    db: BulkDb, schema: str, rows: Iterable[RevisionRow], existing: Existing
 ) -> None:
-    """Adds revisions; one already there (a replay) is left as it is: revisions never change."""
-    if existing is not None:
-        new = first_of_each(rows, revision_key, existing.revisions)
-        params = [(r.release_id, r.revision, r.content_hash, json_text(r.content)) for r in new]
-        await copy_rows(db, schema, "release_revisions", REVISION_COLUMNS, params)
-        return
-    await execute_each(
-        db,
-        f"INSERT INTO {schema}.release_revisions (release_id, revision, content_hash, content)"
-        " VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (release_id, revision) DO NOTHING",
-        [(r.release_id, r.revision, r.content_hash, json_text(r.content)) for r in rows],
+    """Adds revisions by COPY, but those already there (a replay): revisions never change. The
+    live projector writes them in its offsets' statement (ProjectionStore.write_batch)."""
+    new = first_of_each(rows, revision_key, existing.revisions)
+    await copy_rows(
+        db, schema, "release_revisions", REVISION_COLUMNS, [revision_params(r) for r in new]
     )
 
 

@@ -21,7 +21,6 @@ from services.projector.bulk import (
     execute_each,
     first_of_each,
     history_key,
-    json_text,
     last_of_each,
     row_values,
 )
@@ -31,6 +30,7 @@ from services.projector.embargo_store import (
     apply_copy_changes,
     insert_revisions,
     replace_calendar,
+    revision_params,
 )
 from services.projector.history import HistoryRow
 from services.projector.inbox import InboxRow, inbox_rows
@@ -85,9 +85,11 @@ class ProjectionStore:
         return {row["release_id"]: _release_row(row) for row in rows}
 
     async def upsert_releases(
-        self, db: BulkDb, rows: Collection[ReleaseRow], existing: Existing | None = None
+        self, db: BulkDb, rows: Collection[ReleaseRow], existing: Existing
     ) -> None:
-        """Writes whole rows: the fold already decided what each one is now."""
+        """Writes whole rows (the fold already decided what each one is now): upserts those the
+        table holds, COPY for the rest. The live projector writes them in its offsets'
+        statement (`write_batch`)."""
         old, new = _split(rows, existing)
         await execute_each(
             db,
@@ -120,36 +122,27 @@ class ProjectionStore:
             await copy_rows(db, self.schema, "approval_inbox", INBOX_COLUMNS, rows)
 
     async def insert_history(
-        self, db: BulkDb, rows: Iterable[HistoryRow], existing: Existing | None = None
+        self, db: BulkDb, rows: Iterable[HistoryRow], existing: Existing
     ) -> None:
-        """Adds timeline rows; one already there (a replay) is left as it is."""
-        if existing is not None:
-            new = first_of_each(rows, history_key, existing.history)
-            params = [_history_params(row_values(row)) for row in new]
-            await copy_rows(db, self.schema, "release_history", HISTORY_COLUMNS, params)
-            return
-        sql = _insert(f"{self.schema}.release_history", HISTORY_COLUMNS)
-        await execute_each(
-            db,
-            sql + " ON CONFLICT (release_id, service, stream_version) DO NOTHING",
-            [_history_params(row_values(row)) for row in rows],
-        )
+        """Adds timeline rows by COPY; one already there (a replay) is left as it is."""
+        new = first_of_each(rows, history_key, existing.history)
+        params = [_history_params(row_values(row)) for row in new]
+        await copy_rows(db, self.schema, "release_history", HISTORY_COLUMNS, params)
 
     async def upsert_outcomes(
-        self, db: BulkDb, rows: Sequence[OutcomeRow], existing: Existing | None = None
+        self, db: BulkDb, rows: Sequence[OutcomeRow], existing: Existing
     ) -> None:
-        """Records command outcomes; a repeated command id has the same outcome anyway."""
-        held = existing.outcomes if existing is not None else None
-        old = [row for row in rows if held is None or row.command_id in held]
+        """Records command outcomes (a repeated command id has the same outcome anyway):
+        upserts those the table holds, COPY for the rest."""
+        held = existing.outcomes
         await execute_each(
             db,
             _upsert(f"{self.schema}.command_outcomes", OUTCOME_COLUMNS, "command_id"),
-            [_outcome_params(row_values(row)) for row in old],
+            [_outcome_params(row_values(row)) for row in rows if row.command_id in held],
         )
-        if held is not None:
-            new = last_of_each((row for row in rows if row.command_id not in held), _command)
-            params = [_outcome_params(row_values(row)) for row in new]
-            await copy_rows(db, self.schema, "command_outcomes", OUTCOME_COLUMNS, params)
+        new = last_of_each((row for row in rows if row.command_id not in held), _command)
+        params = [_outcome_params(row_values(row)) for row in new]
+        await copy_rows(db, self.schema, "command_outcomes", OUTCOME_COLUMNS, params)
 
     async def insert_dead_letters(self, db: Db, letters: Iterable[DeadLetter]) -> None:
         """Parks records the projector cannot use, with the reason; a replay parks them once."""
@@ -230,55 +223,38 @@ class ProjectionStore:
         the batch, so a new one's derived rows are not deleted first. `notice`: see
         `store_offsets`."""
         releases = plan.releases.values()
-        if existing is None:  # the live path: every table it can in one statement
-            await self._write_live(db, consumer, plan, stored, notice)
-            return
-        await self.upsert_releases(db, releases, existing)
+        riders: list[Rows] = []
+        if existing is None:  # live: the tables of whole rows ride in the offsets' statement
+            riders = _whole_rows(plan)
+        else:
+            await self.upsert_releases(db, releases, existing)
+            await insert_revisions(db, self.schema, plan.revisions, existing)
+            await self.insert_history(db, plan.history, existing)
+            await self.upsert_outcomes(db, plan.outcomes, existing)
         await self.replace_inbox(db, releases, existing, stored)
         await replace_calendar(db, self.schema, releases, existing, stored)
-        await insert_revisions(db, self.schema, plan.revisions, existing)
-        await apply_copy_changes(db, self.schema, plan.copies)
-        await apply_public_changes(db, self.schema, plan.public)
-        await apply_delivery_changes(db, self.schema, plan.deliveries)
-        await self.insert_history(db, plan.history, existing)
-        await self.upsert_outcomes(db, plan.outcomes, existing)
-        await self.insert_dead_letters(db, plan.dead_letters)
-        await self.store_offsets(db, consumer, plan.next_offsets, notice)
-
-    async def _write_live(
-        self,
-        db: BulkDb,
-        consumer: str,
-        plan: BatchPlan,
-        stored: Collection[str] | None,
-        notice: Mapping[str, Any] | None,
-    ) -> None:
-        """The tables of whole rows (releases, revisions, timeline, outcomes) ride in the
-        offsets' statement, as the upserts and inserts row by row would write them (of two
-        outcomes of one command id the last, of two revisions or timeline rows of one key the
-        first); the rest, rare or derived, keep their own statements."""
-        releases = plan.releases.values()
-        await self.replace_inbox(db, releases, None, stored)
-        await replace_calendar(db, self.schema, releases, None, stored)
         await apply_copy_changes(db, self.schema, plan.copies)
         await apply_public_changes(db, self.schema, plan.public)
         await apply_delivery_changes(db, self.schema, plan.deliveries)
         await self.insert_dead_letters(db, plan.dead_letters)
-        revisions = [(r.release_id, r.revision, r.content_hash, json_text(r.content))
-                     for r in plan.revisions]  # fmt: skip
-        riders: list[Rows] = [
-            (_RELEASES_UPSERT, [_release_params(row_values(row)) for row in releases]),
-            (_REVISIONS_INSERT, revisions),
-            (_HISTORY_INSERT, [_history_params(row_values(row)) for row in plan.history]),
-            # An upsert may not touch a row twice in one statement: the last of each command.
-            (_OUTCOMES_UPSERT, [_outcome_params(row_values(row))
-                                for row in last_of_each(plan.outcomes, _command)]),
-        ]  # fmt: skip
         await self.store_offsets(db, consumer, plan.next_offsets, notice, riders)
 
     async def notify_advanced(self, db: Db, payload: Mapping[str, Any]) -> None:
         """Wakes read-your-writes waiters; NOTIFY is delivered when the transaction commits."""
         await db.execute("SELECT pg_notify($1, $2)", NOTIFY_CHANNEL, json.dumps(payload))
+
+
+def _whole_rows(plan: BatchPlan) -> list[Rows]:
+    """A live batch's releases, revisions, timeline rows and outcomes, as the upserts and inserts
+    row by row would write them (of two outcomes of one command id the last, of two revisions or
+    timeline rows of one key the first: an upsert may not touch a row twice in one statement)."""
+    outcomes = last_of_each(plan.outcomes, _command)
+    return [
+        (_RELEASES_UPSERT, [_release_params(row_values(row)) for row in plan.releases.values()]),
+        (_REVISIONS_INSERT, [revision_params(row) for row in plan.revisions]),
+        (_HISTORY_INSERT, [_history_params(row_values(row)) for row in plan.history]),
+        (_OUTCOMES_UPSERT, [_outcome_params(row_values(row)) for row in outcomes]),
+    ]
 
 
 def _command(row: OutcomeRow) -> str:
