@@ -154,9 +154,11 @@ def _canonical_json(value: bytes | None) -> Any:
         return _NOT_JSON
     try:
         parsed = json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        canonical = _dumps(parsed) == value
+    # Nested deeper than Python recurses (poison input): kept raw like any other non-JSON.
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return _NOT_JSON
-    return parsed if _dumps(parsed) == value else _NOT_JSON
+    return parsed if canonical else _NOT_JSON
 
 
 def _value(event: dict[str, Any]) -> bytes | None:

@@ -96,3 +96,15 @@ def test_a_header_without_a_value_is_exported_raw_and_comes_back_without_one() -
     assert event["type"] == RAW_TYPE
     back = from_cloudevent(json.loads(json.dumps(event)))
     assert back == record and back.headers == (("ce_id", None), ("x", b"1"))
+
+
+def test_json_nested_deeper_than_python_recurses_is_kept_raw_not_a_crash() -> None:
+    """`pressroom export` stopped with a RecursionError on such a record (the poison suite
+    writes one to every events topic) instead of keeping it, as it keeps any record it cannot
+    write back as a CloudEvent."""
+    base = pressroom_record()
+    deep = b"[" * 100_000 + b"]" * 100_000
+    record = LogRecord(base.topic, 0, 1, 2, base.key, deep, base.headers)
+    event = to_cloudevent(record)
+    assert event["type"] == RAW_TYPE
+    assert from_cloudevent(json.loads(json.dumps(event))) == record
