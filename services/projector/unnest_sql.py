@@ -35,29 +35,8 @@ class UnnestInsert:
     row_type: type
     conflict: str
 
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(self.row_type))
-
     def sql(self, schema: str, first: int) -> str:
-        kinds = _pg_types(self.row_type)
-        # jsonb and text[] values travel as their text, cast where they are picked.
-        travels_as_text = [name in JSON_COLUMNS or kinds[name] == "text[]" for name in kinds]
-        arrays = ", ".join(
-            f"${n}::{'text' if as_text else kinds[name]}[]"
-            for n, (name, as_text) in enumerate(zip(kinds, travels_as_text, strict=True), first)
-        )
-        picked = ", ".join(
-            f"{name}::{'jsonb' if name in JSON_COLUMNS else kinds[name]}" if as_text else name
-            for name, as_text in zip(kinds, travels_as_text, strict=True)
-        )
-        names = ", ".join(kinds)
-        # WITH ORDINALITY … ORDER BY: rows go in in the batch's order (serial ids follow it, and
-        # of two rows of one key under DO NOTHING the first stays, as row by row).
-        return (
-            f"INSERT INTO {schema}.{self.table} ({names}) SELECT {picked}"
-            f" FROM unnest({arrays}) WITH ORDINALITY AS r({names}, n) ORDER BY n {self.conflict}"
-        )
+        return _sql(self, schema, first)
 
     def params(self, rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
         kinds = _pg_types(self.row_type)
@@ -65,6 +44,28 @@ class UnnestInsert:
             [_literal(row[i]) for row in rows] if kind == "text[]" else [row[i] for row in rows]
             for i, kind in enumerate(kinds.values())
         ]
+
+
+@cache  # a few shapes only (which tables a batch writes); built on every batch otherwise
+def _sql(insert: UnnestInsert, schema: str, first: int) -> str:
+    kinds = _pg_types(insert.row_type)
+    # jsonb and text[] values travel as their text, cast where they are picked.
+    travels_as_text = [name in JSON_COLUMNS or kinds[name] == "text[]" for name in kinds]
+    arrays = ", ".join(
+        f"${n}::{'text' if as_text else kinds[name]}[]"
+        for n, (name, as_text) in enumerate(zip(kinds, travels_as_text, strict=True), first)
+    )
+    picked = ", ".join(
+        f"{name}::{'jsonb' if name in JSON_COLUMNS else kinds[name]}" if as_text else name
+        for name, as_text in zip(kinds, travels_as_text, strict=True)
+    )
+    names = ", ".join(kinds)
+    # WITH ORDINALITY … ORDER BY: rows go in in the batch's order (serial ids follow it, and
+    # of two rows of one key under DO NOTHING the first stays, as row by row).
+    return (
+        f"INSERT INTO {schema}.{insert.table} ({names}) SELECT {picked}"
+        f" FROM unnest({arrays}) WITH ORDINALITY AS r({names}, n) ORDER BY n {insert.conflict}"
+    )
 
 
 def _literal(value: Sequence[str] | None) -> str | None:
