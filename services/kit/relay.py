@@ -116,9 +116,12 @@ class OutboxRelay:
     ) -> None:
         while not stop.is_set():
             self._check_leadership()
-            self.wake.clear()
+            self.wake.clear()  # before reading: a commit during the read or the sends wakes it
             published = await self.publish_batch(conn, producer)
-            if published == 0:
+            # A read that came back short saw every row committed before it, and a later commit
+            # has set `wake` since: reading again at once would find nothing, one statement per
+            # batch in every service (issue 15). A full read may have left rows: read on.
+            if published < BATCH:
                 await _wait_any(self.wake, stop, IDLE_POLL_S)
 
     def _check_leadership(self) -> None:
@@ -182,6 +185,8 @@ def _producer(bootstrap: str) -> AIOKafkaProducer:
 
 
 async def _wait_any(event: asyncio.Event, stop: asyncio.Event, timeout: float) -> None:
+    if event.is_set() or stop.is_set():
+        return
     waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stop.wait())]
     await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
     for waiter in waiters:
