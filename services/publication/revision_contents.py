@@ -56,7 +56,8 @@ async def keep_and_find(
     conn: Connection, schema: str, written: list[Written], wanted: list[ContentKey]
 ) -> Found:
     """Keeps what was written (a revision seen again changes nothing), then reads the contents
-    wanted, in the caller's transaction: two statements, a third only for what is not kept."""
+    wanted: two statements, a third only for what is not kept. No transaction is needed: a row
+    is written once and never changed, so a crash between them leaves nothing half done."""
     if written:
         await conn.execute(
             f"INSERT INTO {schema}.revision_contents (release_id, revision, content_hash, content)"
@@ -109,24 +110,26 @@ async def react_to_drafting(
     registry = handler.store.registry
     read = [(r, o, decode_upstream(r, o, registry)) for r, o in records]
     events = [event for _, _, event in read if not isinstance(event, Inbound)]
-    found = await _kept_and_found(handler, contents_written(events), submitted(events))
+    found = await kept_and_found(handler, contents_written(events), submitted(events))
     policy = Policy(name, handler, reaction_for(found))
     await policy.handle(
         [e if isinstance(e, Inbound) else policy.react(r, o, e) for r, o, e in read]
     )
 
 
-async def _kept_and_found(
+async def kept_and_found(
     handler: CommandHandler, written: list[Written], wanted: list[ContentKey]
 ) -> Found:
-    """Waits while PostgreSQL is away. A failure of its own (a bug) is logged and finds nothing:
-    each submission is then dead-lettered with the reason, never dropped."""
+    """`keep_and_find`, waiting while PostgreSQL is away: each statement on its own, no BEGIN
+    and COMMIT round trips around them (issue 15: two of the three a created draft cost here).
+    A failure of its own (a bug) is logged and finds nothing: each submission is then
+    dead-lettered with the reason, never dropped."""
     if not written and not wanted:
         return {}
     found: Found = {}
 
     async def attempt() -> None:
-        async with handler.pool.acquire() as conn, conn.transaction():
+        async with handler.pool.acquire() as conn:
             found.update(await keep_and_find(conn, handler.store.schema, written, wanted))
 
     try:
@@ -141,6 +144,7 @@ __all__ = [
     "Found",
     "contents_written",
     "keep_and_find",
+    "kept_and_found",
     "react_to_drafting",
     "submitted",
 ]
