@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from events.catalog import REGISTRY
 from services.kit import relay as relay_module
+from services.kit.db import Pool
 from services.kit.eventstore import EventStore
 from services.kit.relay import OutboxRelay
 from services.kit.settings import Settings
@@ -34,7 +35,9 @@ async def test_each_wake_up_is_one_read_of_the_outbox(
     async with scratch_schema(infra, "relay_reads") as (pool, schema):
         store = EventStore(schema, REGISTRY)
         watched = StatementsSeen(pool, schema)
-        relay = OutboxRelay(watched, schema, infra.kafka_bootstrap, store.notify_channel)  # type: ignore[arg-type]
+        relay = OutboxRelay(
+            cast(Pool, watched), schema, infra.kafka_bootstrap, store.notify_channel
+        )
         await write_numbered_rows(pool, store, topic, range(0, 20))  # before the relay LISTENs
         stop = asyncio.Event()
         running = asyncio.create_task(relay.run(stop))
