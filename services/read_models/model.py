@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -33,6 +34,23 @@ class InboxFilter:
     offset: int = 0
 
 
+def has_reached(release: dict[str, Any] | None, version: int, service: str) -> bool:
+    """Whether the read model has applied `service`'s stream of the release up to `version`."""
+    versions = (release or {}).get("versions") or {}
+    return release is not None and int(versions.get(service) or 0) >= version
+
+
+class ReleaseWatch(Protocol):
+    """Read-your-writes on one release, taken before its first read: no notice is missed."""
+
+    async def until(
+        self, version: int, service: str, wait_s: float, current: dict[str, Any] | None
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """Waits (≤ wait_s) until the release `current` was read as reaches `version`: whether
+        it did, and the release as last read (read again after each notice, nothing else)."""
+        ...
+
+
 class ReadModel(Protocol):
     """Port: the projections the gateway reads."""
 
@@ -58,6 +76,4 @@ class ReadModel(Protocol):
     async def subscriber_deliveries(
         self, subscriber_id: str, limit: int
     ) -> list[dict[str, Any]]: ...
-    async def caught_up(
-        self, release_id: str, version: int, wait_s: float, service: str = "drafting"
-    ) -> bool: ...
+    def watching(self, release_id: str) -> AbstractAsyncContextManager[ReleaseWatch]: ...

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -16,7 +17,13 @@ from services.read_models import deliveries as delivery_queries
 from services.read_models import embargoes as embargo_queries
 from services.read_models import public as public_queries
 from services.read_models import releases as release_queries
-from services.read_models.model import InboxFilter, ReadModelUnavailable, ReleaseFilter
+from services.read_models.model import (
+    InboxFilter,
+    ReadModelUnavailable,
+    ReleaseFilter,
+    ReleaseWatch,
+    has_reached,
+)
 from services.read_models.signals import ReleaseSignals
 from services.read_models.tables import ADVANCED_CHANNEL as CHANNEL
 
@@ -64,6 +71,11 @@ class PostgresReadModel:
                 await self._listener
         if self._pool is not None:
             await self._pool.close()
+
+    @property
+    def signals(self) -> ReleaseSignals:
+        """Which waiters each projector notice wakes."""
+        return self._signals
 
     @property
     def pool(self) -> Pool:
@@ -144,23 +156,14 @@ class PostgresReadModel:
         async with _database():
             return await delivery_queries.subscriber_deliveries(self.pool, subscriber_id, limit)
 
-    async def caught_up(
-        self, release_id: str, version: int, wait_s: float, service: str = "drafting"
-    ) -> bool:
-        """Waits until `service`'s version of `release_id` is ≥ `version`; False after `wait_s`."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait_s
+    @contextlib.asynccontextmanager
+    async def watching(self, release_id: str) -> AsyncIterator[ReleaseWatch]:
+        """Notices about `release_id` heard from now on: enter before reading it the first time,
+        so the read, the wait and each read after a notice are all a read-your-writes GET costs
+        (issue 15: it was a read, two version checks and a read)."""
         self._signals.enter(release_id)
         try:
-            while True:
-                advanced = self._signals.watch(release_id)  # before the check: no NOTIFY lost
-                async with _database():
-                    current = await release_queries.release_version(self.pool, release_id, service)
-                remaining = deadline - loop.time()
-                if (current is not None and current >= version) or remaining <= 0:
-                    return current is not None and current >= version
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(advanced.wait(), min(POLL_S, remaining))
+            yield _Watch(self, release_id, self._signals.watch(release_id))
         finally:
             self._signals.leave(release_id)
 
@@ -198,3 +201,27 @@ class PostgresReadModel:
             self._listening = False
             with contextlib.suppress(Exception):
                 await connection.close(timeout=2)
+
+
+@dataclass
+class _Watch:
+    """One waiter's read-your-writes on one release (PostgresReadModel.watching)."""
+
+    model: PostgresReadModel
+    release_id: str
+    advanced: asyncio.Event  # set by the next notice naming the release
+
+    async def until(
+        self, version: int, service: str, wait_s: float, current: dict[str, Any] | None
+    ) -> tuple[bool, dict[str, Any] | None]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_s
+        while not has_reached(current, version, service):
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False, current
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.advanced.wait(), min(POLL_S, remaining))
+            self.advanced = self.model.signals.watch(self.release_id)  # before the read
+            current = await self.model.release(self.release_id)
+        return True, current

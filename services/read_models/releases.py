@@ -108,16 +108,6 @@ async def command_outcome(db: Db, command_id: str) -> dict[str, Any] | None:
     return _as_dict(row) if row is not None else None
 
 
-async def release_version(db: Db, release_id: str, service: str = "drafting") -> int | None:
-    """How far the read model has applied the release's stream of `service` (its ETag)."""
-    version = await db.fetchval(
-        "SELECT (versions ->> $2)::int FROM projections.releases WHERE release_id = $1",
-        release_id,
-        service,
-    )
-    return int(version) if version is not None else None
-
-
 def _as_dict(row: Record) -> dict[str, Any]:
     # jsonb arrives as text unless the caller set a codec: decode it either way.
     return {

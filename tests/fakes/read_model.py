@@ -5,16 +5,18 @@ contain every word of it (no stemming, no ranking: the contract cases use plain 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from services.read_models.embargoes import ACTIVE as CALENDAR_ACTIVE
-from services.read_models.model import InboxFilter, ReleaseFilter
+from services.read_models.model import InboxFilter, ReleaseFilter, ReleaseWatch, has_reached
 
 
 @dataclass
 class FakeReadModel:
-    """Projections as dicts; `caught_up` answers from the releases' stream versions at once."""
+    """Projections as dicts; a watch answers from the releases' stream versions at once."""
 
     releases_by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
     history_by_id: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -133,13 +135,26 @@ class FakeReadModel:
         rows = [row for row in self.deliveries if row["subscriber_id"] == subscriber_id]
         return sorted(rows, key=lambda row: row["first_attempt_at"], reverse=True)[:limit]
 
-    async def caught_up(
-        self, release_id: str, version: int, wait_s: float, service: str = "drafting"
-    ) -> bool:
-        self.waits.append((release_id, version, service))
-        self.wait_seconds.append(wait_s)
-        release = self.releases_by_id.get(release_id)
-        return release is not None and int(release.get("versions", {}).get(service, 0)) >= version
+    @asynccontextmanager
+    async def watching(self, release_id: str) -> AsyncIterator[ReleaseWatch]:
+        yield _Watch(self, release_id)
+
+
+@dataclass
+class _Watch:
+    """Never sleeps: a release behind is read again once, as after the projector's notice."""
+
+    model: FakeReadModel
+    release_id: str
+
+    async def until(
+        self, version: int, service: str, wait_s: float, current: dict[str, Any] | None
+    ) -> tuple[bool, dict[str, Any] | None]:
+        self.model.waits.append((self.release_id, version, service))
+        self.model.wait_seconds.append(wait_s)
+        if not has_reached(current, version, service):
+            current = await self.model.release(self.release_id)
+        return has_reached(current, version, service), current
 
 
 def _matches(q: str | None, row: dict[str, Any]) -> bool:

@@ -254,11 +254,17 @@ async def test_slugs_subscribers_copies_and_outcomes_are_found_alike(both: Both)
         assert await ask(both.fake, read, args) == await ask(both.real, read, args), (read, args)
 
 
-async def test_caught_up_answers_alike(both: Both) -> None:
+async def test_a_watch_answers_alike(both: Both) -> None:
     version = both.fake.releases_by_id[OPEN]["versions"]["drafting"]
     for wanted in (version, version + 1):
-        fake = await both.fake.caught_up(OPEN, wanted, 0.1)
-        assert fake is await both.real.caught_up(OPEN, wanted, 0.1)
+        answers = []
+        for model in (both.fake, both.real):
+            async with model.watching(OPEN) as watch:
+                answers.append(
+                    await watch.until(wanted, "drafting", 0.1, await model.release(OPEN))
+                )
+        assert answers[0] == answers[1]
+        assert answers[0][0] is (wanted == version)
 
 
 async def ask(model: ReadModel, read: str, args: tuple[Any, ...]) -> Any:
