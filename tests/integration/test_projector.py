@@ -203,7 +203,6 @@ async def test_projects_a_release_its_timeline_and_command_outcomes(
     assert (release["lead_organisation"], release["submitted_by"]) == (org, "bob")
     # The running approval service may already have answered the submission: drafting's part.
     assert release["versions"]["drafting"] == 3
-    assert await queries.release_version(pool, release_id) == 3
     timeline = await queries.release_history(pool, release_id)
     assert [e["summary"] for e in timeline if e["service"] == "drafting"][1:] == [
         "Revision 2 by alice: changed body",
