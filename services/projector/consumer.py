@@ -168,8 +168,7 @@ class Projector:
         async with self.pool.acquire() as conn, conn.transaction():
             # The fence first: a stale writer is refused before it locks or writes anything.
             held = {partition: self.epochs[partition] for partition in written}
-            await fencing.check(conn, self.store.schema, self.name, held)
-            stored = await self.store.lock_releases(conn, touched)
+            stored = await self.store.lock_releases_held(conn, self.name, held, touched)
             plan = plan_batch(routed, stored)
             await self.store.write_batch(
                 conn, self.name, plan, stored=stored.keys(), notice=notice(self.name, touched, plan)

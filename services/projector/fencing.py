@@ -7,6 +7,8 @@ PostgreSQL, in the transaction that reads its stored offset; each batch checks, 
 that writes its rows and offsets, that its writer still holds the latest epoch of every partition
 it writes. A stale writer's transaction is refused and rolled back. The check takes a share lock
 on the epoch rows, so a takeover waits for a batch already past the check, then reads its offsets.
+The check rides in the statement that loads and locks the batch's release rows, ahead of them: a
+refused writer locks no release (ProjectionStore.lock_releases_held).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Collection, Mapping
+from typing import Any
+
+from asyncpg import Record
 
 from services.kit.db import Db
 
@@ -55,20 +60,44 @@ async def claim(
     return {(row["topic"], row["partition"]): row["epoch"] for row in rows}
 
 
-async def check(db: Db, schema: str, consumer: str, held: Mapping[Partition, int]) -> None:
-    """Raises PartitionsFenced unless every partition's latest epoch is the one held; the share
-    lock it takes lasts until the batch commits. Call first in the batch's transaction."""
-    ordered = sorted(held)
-    rows = await db.fetch(
-        f"SELECT topic, partition, epoch FROM {schema}.partition_epochs"
+def verdict_ctes(schema: str) -> str:
+    """Two CTEs for the statement that loads a batch's rows: `fence`, the latest epoch of each
+    partition held, share-locked (in a sorted order, so two checkers never deadlock) until the
+    batch commits; `verdict`, one row: `fence_held` (every partition at the epoch held) and the
+    epochs found. Parameters: $1 consumer, $2 topics, $3 partitions, $4 the epochs held."""
+    return (
+        f"fence AS MATERIALIZED (SELECT topic, partition, epoch FROM {schema}.partition_epochs"
         " WHERE consumer = $1 AND (topic, partition) IN"
-        " (SELECT * FROM unnest($2::text[], $3::int[]))"
-        " ORDER BY topic, partition FOR SHARE",
+        " (SELECT * FROM unnest($2::text[], $3::int[])) ORDER BY topic, partition FOR SHARE),"
+        " verdict AS MATERIALIZED (SELECT"
+        " coalesce(bool_and(f.epoch IS NOT DISTINCT FROM h.epoch), true) AS fence_held,"
+        " array_agg(f.topic) AS fence_topics, array_agg(f.partition) AS fence_partitions,"
+        " array_agg(f.epoch) AS fence_epochs"
+        " FROM unnest($2::text[], $3::int[], $4::int[]) AS h(topic, partition, epoch)"
+        " LEFT JOIN fence AS f ON f.topic = h.topic AND f.partition = h.partition)"
+    )
+
+
+def verdict_args(consumer: str, held: Mapping[Partition, int]) -> tuple[Any, ...]:
+    """$1 to $4 of `verdict_ctes`."""
+    ordered = sorted(held)
+    return (
         consumer,
         [topic for topic, _ in ordered],
         [partition for _, partition in ordered],
+        [held[tp] for tp in ordered],
     )
-    latest = {(row["topic"], row["partition"]): row["epoch"] for row in rows}
+
+
+def raise_unless_held(held: Mapping[Partition, int], verdict: Record) -> None:
+    """Raises PartitionsFenced unless the verdict found every partition at the epoch held."""
+    found = zip(
+        verdict["fence_topics"] or [],
+        verdict["fence_partitions"] or [],
+        verdict["fence_epochs"] or [],
+        strict=True,
+    )
+    latest = {(topic, partition): epoch for topic, partition, epoch in found if topic is not None}
     lost = [tp for tp, epoch in held.items() if latest.get(tp) != epoch]
-    if lost:
-        raise PartitionsFenced(lost)
+    if lost or not verdict["fence_held"]:
+        raise PartitionsFenced(lost or list(held))

@@ -11,6 +11,7 @@ from typing import Any
 from asyncpg import Record
 
 from services.kit.db import Db
+from services.projector import fencing
 from services.projector.batch import BatchPlan, DeadLetter
 from services.projector.bulk import (
     JSON_COLUMNS,
@@ -32,6 +33,7 @@ from services.projector.embargo_store import (
     replace_calendar,
     revision_params,
 )
+from services.projector.fencing import Partition
 from services.projector.history import HistoryRow
 from services.projector.inbox import InboxRow, inbox_rows
 from services.projector.outcomes import OutcomeRow
@@ -83,6 +85,26 @@ class ProjectionStore:
             sorted(release_ids),
         )
         return {row["release_id"]: _release_row(row) for row in rows}
+
+    async def lock_releases_held(
+        self, db: Db, consumer: str, held: Mapping[Partition, int], release_ids: Iterable[str]
+    ) -> dict[str, ReleaseRow]:
+        """`lock_releases`, in the statement that checks first that `consumer` still holds every
+        partition at its epoch (fencing.py): refused, it raises PartitionsFenced having locked
+        no release row. One round trip where the check and the load were two (issue 15)."""
+        columns = ", ".join(RELEASE_COLUMNS)
+        rows = await db.fetch(
+            f"WITH {fencing.verdict_ctes(self.schema)}, locked AS MATERIALIZED"
+            f" (SELECT {columns} FROM {self.schema}.releases WHERE release_id = ANY($5::text[])"
+            " AND (SELECT fence_held FROM verdict) ORDER BY release_id FOR UPDATE)"
+            " SELECT * FROM verdict LEFT JOIN locked ON true",
+            *fencing.verdict_args(consumer, held),
+            sorted(release_ids),
+        )
+        fencing.raise_unless_held(held, rows[0])
+        return {
+            row["release_id"]: _release_row(row) for row in rows if row["release_id"] is not None
+        }
 
     async def upsert_releases(
         self, db: BulkDb, rows: Collection[ReleaseRow], existing: Existing
@@ -291,7 +313,7 @@ def _upsert(table: str, columns: tuple[str, ...], key: str) -> str:
 
 
 def _release_row(row: Record) -> ReleaseRow:
-    values = dict(row)
+    values = {column: row[column] for column in RELEASE_COLUMNS}
     values["content"] = json.loads(values["content"])
     values["versions"] = json.loads(values["versions"])
     values["approval_stages"] = json.loads(values["approval_stages"])

@@ -22,6 +22,7 @@ from events.kafka import encode
 from events.schemas.examples import RELEASE_ID, examples
 from services.kit.migrations import apply_migrations
 from services.kit.settings import Settings
+from services.projector import fencing
 from services.projector.batch import Consumed, plan_batch, route
 from services.projector.batch_io import notice
 from services.projector.bootstrap import MIGRATIONS, SCHEMA
@@ -150,3 +151,44 @@ async def test_a_release_the_table_held_has_its_derived_rows_rewritten(
         "SELECT count(*) FROM projections.approval_inbox WHERE release_id = $1", RELEASE_ID
     )
     assert inbox > 0
+
+
+async def test_the_fence_is_checked_in_the_statement_that_locks_the_rows_and_first(
+    conn: asyncpg.Connection[Any], dsn: str
+) -> None:
+    """Issue 15: the fence's check and the release rows' lock were two round trips per batch.
+    In one statement the check still comes first: a refused writer locks no release row."""
+    await project_live(conn, the_release_s_story()[:1], first_offset=0)
+    partition = ("live", 0)
+    await fencing.claim(conn, SCHEMA, "live", "stalled", [partition])  # epoch 1
+    await fencing.claim(conn, SCHEMA, "live", "successor", [partition])  # epoch 2
+    other = await asyncpg.connect(dsn)
+    try:
+        for epoch, refused in ((1, True), (2, False)):
+            recording = Recording(conn)
+            async with conn.transaction():
+                try:
+                    stored = await ProjectionStore().lock_releases_held(
+                        recording, "live", {partition: epoch}, {RELEASE_ID}
+                    )
+                except fencing.PartitionsFenced as fenced:
+                    assert refused and fenced.partitions == {partition}
+                else:
+                    assert not refused and list(stored) == [RELEASE_ID]
+                assert await _locked_elsewhere(other, RELEASE_ID) is not refused
+            assert len(recording.sql) == 1 and "partition_epochs" in recording.sql[0]
+    finally:
+        await other.close()
+
+
+async def _locked_elsewhere(other: asyncpg.Connection[Any], release_id: str) -> bool:
+    """Whether another session finds the release's row locked (it does not wait for it)."""
+    try:
+        async with other.transaction():
+            await other.execute(
+                "SELECT 1 FROM projections.releases WHERE release_id = $1 FOR UPDATE NOWAIT",
+                release_id,
+            )
+    except asyncpg.LockNotAvailableError:
+        return True
+    return False
