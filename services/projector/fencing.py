@@ -90,7 +90,10 @@ def verdict_args(consumer: str, held: Mapping[Partition, int]) -> tuple[Any, ...
 
 
 def raise_unless_held(held: Mapping[Partition, int], verdict: Record) -> None:
-    """Raises PartitionsFenced unless the verdict found every partition at the epoch held."""
+    """Raises PartitionsFenced unless the verdict found every partition at the epoch held,
+    naming the partitions whose epoch moved on."""
+    if verdict["fence_held"]:
+        return
     found = zip(
         verdict["fence_topics"] or [],
         verdict["fence_partitions"] or [],
@@ -98,6 +101,4 @@ def raise_unless_held(held: Mapping[Partition, int], verdict: Record) -> None:
         strict=True,
     )
     latest = {(topic, partition): epoch for topic, partition, epoch in found if topic is not None}
-    lost = [tp for tp, epoch in held.items() if latest.get(tp) != epoch]
-    if lost or not verdict["fence_held"]:
-        raise PartitionsFenced(lost or list(held))
+    raise PartitionsFenced([tp for tp, epoch in held.items() if latest.get(tp) != epoch])

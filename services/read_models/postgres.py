@@ -73,11 +73,6 @@ class PostgresReadModel:
             await self._pool.close()
 
     @property
-    def signals(self) -> ReleaseSignals:
-        """Which waiters each projector notice wakes."""
-        return self._signals
-
-    @property
     def pool(self) -> Pool:
         """The queries' pool; the gateway's /metrics borrows it too (no pool of its own)."""
         assert self._pool is not None, "start() first"
@@ -163,7 +158,7 @@ class PostgresReadModel:
         (issue 15: it was a read, two version checks and a read)."""
         self._signals.enter(release_id)
         try:
-            yield _Watch(self, release_id, self._signals.watch(release_id))
+            yield _Watch(self, self._signals, release_id, self._signals.watch(release_id))
         finally:
             self._signals.leave(release_id)
 
@@ -208,6 +203,7 @@ class _Watch:
     """One waiter's read-your-writes on one release (PostgresReadModel.watching)."""
 
     model: PostgresReadModel
+    signals: ReleaseSignals
     release_id: str
     advanced: asyncio.Event  # set by the next notice naming the release
 
@@ -222,6 +218,6 @@ class _Watch:
                 return False, current
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.advanced.wait(), min(POLL_S, remaining))
-            self.advanced = self.model.signals.watch(self.release_id)  # before the read
+            self.advanced = self.signals.watch(self.release_id)  # before the read
             current = await self.model.release(self.release_id)
         return True, current
