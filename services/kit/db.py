@@ -6,10 +6,10 @@ import contextlib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
+import asyncpg
 from asyncpg import InterfaceError, Record
 
 if TYPE_CHECKING:  # asyncpg's classes are generic only in its stubs, not at run time
-    import asyncpg
     from asyncpg.pool import PoolConnectionProxy
 
     Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
@@ -32,6 +32,31 @@ class Db(Protocol):
     async def fetchrow(self, query: str, *args: object) -> Record | None: ...
 
     async def fetchval(self, query: str, *args: object) -> Any: ...
+
+
+# The write path's statements (a service's command batch and relay, the projector's batch) have one
+# shape each and find their rows by key or by arrays of keys, so one plan serves every execution.
+# Under PostgreSQL's default (`plan_cache_mode=auto`) several were planned afresh every time: a
+# generic plan of `= ANY($1)` or of `unnest($1)` is costed for arrays of unknown length, above
+# the custom plans of the one-element arrays a quiet stack sends, so the cached plan never won.
+# Planning the projector's fence-and-lock, the relay's delete and a batch's read cost 0.57 ms of
+# PostgreSQL's CPU per HTTP write at 50/s (docs/benchmarks.md). ANALYZE (autovacuum's too)
+# invalidates a cached plan, so a table that grows is planned again with its new size.
+WRITE_PATH_SETTINGS = {"plan_cache_mode": "force_generic_plan"}
+
+
+async def write_path_pool(dsn: str, *, min_size: int, max_size: int, reset: Any) -> Pool:
+    """A pool for the write path: its connections keep one plan per prepared statement
+    (`WRITE_PATH_SETTINGS`). The gateway's reads keep PostgreSQL's default: their filters differ
+    from request to request, which custom plans serve."""
+    pool: Pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        reset=reset,
+        server_settings=WRITE_PATH_SETTINGS,
+    )
+    return pool
 
 
 async def keep_session(_connection: Any) -> None:

@@ -15,7 +15,7 @@ from aiokafka.errors import KafkaError
 from events.catalog import REGISTRY
 from services.kit.command_auth import CommandVerifier, verifier_from_settings
 from services.kit.crash_points import NO_CRASHES, CrashPoints
-from services.kit.db import Pool, reset_if_session_state
+from services.kit.db import Pool, reset_if_session_state, write_path_pool
 from services.kit.decider import Decider
 from services.kit.eventstore import EventStore
 from services.kit.handler import CommandHandler
@@ -70,7 +70,7 @@ class ServiceRuntime:
                 # background refill of a minimum (0.30+) can hand out a connection it was still
                 # making while PostgreSQL shut down ("another operation is in progress",
                 # asyncpg#784).
-                self._pool = await asyncpg.create_pool(
+                self._pool = await write_path_pool(
                     self.dsn,
                     min_size=self.settings.pg_pool_min_size,
                     max_size=self.settings.pg_pool_max_size,

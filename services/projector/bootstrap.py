@@ -9,7 +9,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 
 from services.kit.consumer_groups import PROJECTED_TOPICS
-from services.kit.db import keep_session
+from services.kit.db import Pool, keep_session, write_path_pool
 from services.kit.health import Readiness, kafka_answers, postgres_answers
 from services.kit.kafka_clients import consumer_kwargs
 from services.kit.migrations import apply_migrations
@@ -50,12 +50,7 @@ async def run_projector(
 ) -> None:
     """Projects every events topic and the replies into `projections` until `stop` is set."""
     await prepare(settings)
-    # Two connections: the batch transaction and the rebalance listener's offset read.
-    # min_size=0, as in services/kit/runtime.py: no background refill racing a restart.
-    # No reset round trip after each batch: the batch's transaction sets no session state.
-    pool = await asyncpg.create_pool(
-        settings.dsn_for("projector"), min_size=0, max_size=2, reset=keep_session
-    )
+    pool = await projector_pool(settings)
     consumer = AIOKafkaConsumer(
         **consumer_kwargs(settings=settings),
         group_id=group_id,
@@ -73,6 +68,15 @@ async def run_projector(
             watcher.cancel()
         await consumer.stop()  # commits nothing (PostgreSQL holds the offsets), leaves the group
         await pool.close()
+
+
+async def projector_pool(settings: Settings) -> Pool:
+    """Two connections: the batch transaction and the rebalance listener's offset read.
+    min_size=0, as in services/kit/runtime.py: no background refill racing a restart. No reset
+    round trip after each batch: the batch's transaction sets no session state."""
+    return await write_path_pool(
+        settings.dsn_for("projector"), min_size=0, max_size=2, reset=keep_session
+    )
 
 
 async def _watch(readiness: Readiness, pool: asyncpg.Pool, projector: Projector) -> None:
