@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import asyncpg
@@ -45,7 +45,9 @@ class Db(Protocol):
 WRITE_PATH_SETTINGS = {"plan_cache_mode": "force_generic_plan"}
 
 
-async def write_path_pool(dsn: str, *, min_size: int, max_size: int, reset: Any) -> Pool:
+async def write_path_pool(
+    dsn: str, *, min_size: int, max_size: int, reset: Callable[[Any], Awaitable[None]]
+) -> Pool:
     """A pool for the write path: its connections keep one plan per prepared statement
     (`WRITE_PATH_SETTINGS`). The gateway's reads keep PostgreSQL's default: their filters differ
     from request to request, which custom plans serve."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -27,6 +26,7 @@ from services.projector.batch import Consumed, plan_batch, route
 from services.projector.batch_io import notice
 from services.projector.bootstrap import MIGRATIONS, SCHEMA
 from services.projector.store import NOTIFY_CHANNEL, ProjectionStore
+from tests.integration.own_database import database_of_its_own
 from tests.integration.statements import Recording
 
 pytestmark = pytest.mark.integration
@@ -35,15 +35,9 @@ WAIT_S = 10.0
 
 @pytest_asyncio.fixture
 async def dsn(infra: Settings) -> AsyncIterator[str]:
-    """A database of its own with the projector's tables."""
-    name = f"round_trips_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(infra.pg_dsn)
-    await admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield infra.pg_dsn.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-        await admin.close()
+    """A database of its own, for the projector's tables."""
+    async with database_of_its_own(infra, "round_trips") as own:
+        yield own
 
 
 @pytest_asyncio.fixture

@@ -6,11 +6,9 @@ use, counting each prepared statement's plans in `pg_prepared_statements`."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-import asyncpg
 import pytest
 import pytest_asyncio
 
@@ -21,6 +19,7 @@ from services.kit.settings import Settings
 from services.projector import fencing
 from services.projector.bootstrap import MIGRATIONS, SCHEMA, projector_pool
 from services.projector.store import ProjectionStore
+from tests.integration.own_database import database_of_its_own
 
 pytestmark = pytest.mark.integration
 # PostgreSQL's default tries custom plans for a statement's first five executions at least.
@@ -30,15 +29,8 @@ RUNS = 8
 @pytest_asyncio.fixture
 async def projector_settings(infra: Settings) -> AsyncIterator[Settings]:
     """The projector's tables in a database of their own."""
-    name = f"plans_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(infra.pg_dsn)
-    await admin.execute(f"CREATE DATABASE {name}")
-    try:
-        dsn = infra.pg_dsn.rsplit("/", 1)[0] + f"/{name}"
+    async with database_of_its_own(infra, "plans") as dsn:
         yield infra.model_copy(update={"projector_database_url": dsn})
-    finally:
-        await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-        await admin.close()
 
 
 async def _plans(conn: Any, statement_start: str) -> tuple[int, int]:
