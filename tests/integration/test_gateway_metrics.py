@@ -4,7 +4,6 @@ them) and counts a table not there yet as empty."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -17,6 +16,7 @@ from services.kit.settings import Settings
 from services.read_models.postgres import PostgresReadModel
 from tests.e2e.stack_fixture import Stack
 from tests.e2e.test_drafting_http import sample_body
+from tests.integration.own_database import database_of_its_own
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
@@ -36,14 +36,8 @@ async def gauges(bootstrap: str, dsn: str) -> str:
 @pytest_asyncio.fixture
 async def empty_database(infra: Settings) -> AsyncIterator[str]:
     """A database of its own on the test PostgreSQL, with neither `projections` nor `ops`."""
-    name = f"empty_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(infra.pg_dsn)
-    try:
-        await admin.execute(f"CREATE DATABASE {name}")
-        yield infra.pg_dsn.rsplit("/", 1)[0] + f"/{name}"
-        await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-    finally:
-        await admin.close()
+    async with database_of_its_own(infra, "empty") as dsn:
+        yield dsn
 
 
 async def test_lag_and_dead_letters_are_gauges_the_gateway_exports(stack: Stack) -> None:

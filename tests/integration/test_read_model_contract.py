@@ -7,7 +7,6 @@ cases are asked of both."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,6 +33,7 @@ from services.read_models.embargoes import ACTIVE, embargo_calendar
 from services.read_models.model import InboxFilter, ReadModel, ReleaseFilter
 from services.read_models.postgres import PostgresReadModel
 from tests.fakes.read_model import FakeReadModel
+from tests.integration.own_database import database_of_its_own
 
 pytestmark = pytest.mark.integration
 OPEN = "contract-open"  # cut at its approval request: its stages are in the inbox
@@ -90,22 +90,17 @@ class Both:
 
 @pytest_asyncio.fixture(scope="module")
 async def both(infra: Settings) -> AsyncIterator[Both]:
-    name = f"contract_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(infra.pg_dsn)
-    await admin.execute(f"CREATE DATABASE {name}")
-    dsn = infra.pg_dsn.rsplit("/", 1)[0] + f"/{name}"
-    conn = await asyncpg.connect(dsn)
-    real = PostgresReadModel(dsn)
-    try:
-        await apply_migrations(conn, SCHEMA, MIGRATIONS)
-        await project(conn, story())
-        await real.start()
-        yield Both(real, await loaded_fake(real, conn), conn)
-    finally:
-        await real.stop()
-        await conn.close()
-        await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-        await admin.close()
+    async with database_of_its_own(infra, "contract") as dsn:
+        conn = await asyncpg.connect(dsn)
+        real = PostgresReadModel(dsn)
+        try:
+            await apply_migrations(conn, SCHEMA, MIGRATIONS)
+            await project(conn, story())
+            await real.start()
+            yield Both(real, await loaded_fake(real, conn), conn)
+        finally:
+            await real.stop()
+            await conn.close()
 
 
 async def loaded_fake(real: PostgresReadModel, conn: asyncpg.Connection[Any]) -> FakeReadModel:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any, cast
 
@@ -22,6 +21,7 @@ from services.read_models.postgres import PostgresReadModel
 from services.read_models.tables import ADVANCED_CHANNEL
 from tests.fakes.gateway import gateway_client
 from tests.fakes.read_model import FakeReadModel
+from tests.integration.own_database import database_of_its_own
 from tests.integration.test_read_model_contract import OPEN, project, story
 from tests.support import eventually
 
@@ -31,11 +31,7 @@ ALICE = {"Authorization": "Bearer dev-alice"}
 
 @pytest.fixture
 async def database(infra: Settings) -> AsyncIterator[str]:
-    name = f"ryw_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(infra.pg_dsn)
-    await admin.execute(f"CREATE DATABASE {name}")
-    dsn = infra.pg_dsn.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    async with database_of_its_own(infra, "ryw") as dsn:
         conn = await asyncpg.connect(dsn)
         try:
             await apply_migrations(conn, SCHEMA, MIGRATIONS)
@@ -43,9 +39,6 @@ async def database(infra: Settings) -> AsyncIterator[str]:
         finally:
             await conn.close()
         yield dsn
-    finally:
-        await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-        await admin.close()
 
 
 async def test_a_get_that_waits_once_reads_the_release_twice_and_nothing_else(
