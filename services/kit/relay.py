@@ -37,7 +37,6 @@ from services.kit.relay_rows import (
     set_aside,
 )
 from services.kit.tracing import end_spans, start_sends
-from services.kit.wakeup import sleep_until_set, stop_sets
 
 log = structlog.get_logger()
 BATCH = 500
@@ -115,17 +114,15 @@ class OutboxRelay:
     async def _publish_until(
         self, conn: Connection, stop: asyncio.Event, producer: AIOKafkaProducer
     ) -> None:
-        async with stop_sets(stop, self.wake):
-            while not stop.is_set():
-                self._check_leadership()
-                self.wake.clear()  # before reading: a commit during the read or sends wakes it
-                published = await self.publish_batch(conn, producer)
-                # A read that came back short saw every row committed before it, and a later
-                # commit has set `wake` since: reading again at once would find nothing, one
-                # statement per batch in every service (issue 15). A full read may have left
-                # rows: read on.
-                if published < BATCH:
-                    await sleep_until_set(self.wake, IDLE_POLL_S)
+        while not stop.is_set():
+            self._check_leadership()
+            self.wake.clear()  # before reading: a commit during the read or the sends wakes it
+            published = await self.publish_batch(conn, producer)
+            # A read that came back short saw every row committed before it, and a later commit
+            # has set `wake` since: reading again at once would find nothing, one statement per
+            # batch in every service (issue 15). A full read may have left rows: read on.
+            if published < BATCH:
+                await _wait_any(self.wake, stop, IDLE_POLL_S)
 
     def _check_leadership(self) -> None:
         if self.lost.is_set():
@@ -185,3 +182,12 @@ def _producer(bootstrap: str) -> AIOKafkaProducer:
         # Agrees with the topics' max.message.bytes (services/kit/limits.py).
         max_request_size=PRODUCER_MAX_REQUEST_BYTES,
     )
+
+
+async def _wait_any(event: asyncio.Event, stop: asyncio.Event, timeout: float) -> None:
+    if event.is_set() or stop.is_set():
+        return
+    waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stop.wait())]
+    await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()

@@ -33,7 +33,6 @@ from services.kit.deadlines import Deadline
 from services.kit.handler import CONCURRENT_WRITE, CommandHandler, Decision
 from services.kit.process_metrics import observe_lateness
 from services.kit.transient import is_transient
-from services.kit.wakeup import sleep_until_set, stop_sets
 
 log = structlog.get_logger()
 MAX_SLEEP_S = 30.0  # look anyway this often: a NOTIFY lost while reconnecting, a clock jump
@@ -114,28 +113,24 @@ class DeadlineScheduler:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop`: fire what is due, then sleep until the next due_at or a NOTIFY."""
-        async with stop_sets(stop, self.wake):
-            while not stop.is_set():
-                try:
-                    await self._listen_fire_and_sleep(stop)
-                except Exception as error:  # PostgreSQL away, most often: rows wait, none lost
-                    if not is_transient(error):
-                        log.exception("scheduler_restarting")
-                    else:
-                        log.warning("scheduler_waiting_for_postgres", error=repr(error))
-                    await sleep_until_set(self.wake, RECONNECT_S)
-
-    async def _listen_fire_and_sleep(self, stop: asyncio.Event) -> None:
-        async with self.handler.pool.acquire() as conn:
-            takes_session_state(conn)  # its LISTEN goes with the reset on release
-            # A lost connection is a lost LISTEN: wake at once, fail on it, listen again.
-            conn.add_termination_listener(self._woken)
-            await conn.add_listener(self._sql(CHANNEL), self._woken)
+        while not stop.is_set():
             try:
-                await self._fire_and_sleep(conn, stop)
-            finally:
-                await stop_listening(conn, self._sql(CHANNEL), self._woken)
-                forget_termination_listener(conn, self._woken)
+                async with self.handler.pool.acquire() as conn:
+                    takes_session_state(conn)  # its LISTEN goes with the reset on release
+                    # A lost connection is a lost LISTEN: wake at once, fail on it, listen again.
+                    conn.add_termination_listener(self._woken)
+                    await conn.add_listener(self._sql(CHANNEL), self._woken)
+                    try:
+                        await self._fire_and_sleep(conn, stop)
+                    finally:
+                        await stop_listening(conn, self._sql(CHANNEL), self._woken)
+                        forget_termination_listener(conn, self._woken)
+            except Exception as error:  # PostgreSQL away, most often: the rows wait, nothing lost
+                if not is_transient(error):
+                    log.exception("scheduler_restarting")
+                else:
+                    log.warning("scheduler_waiting_for_postgres", error=repr(error))
+                await _wait_any(self.wake, stop, RECONNECT_S)
 
     def _woken(self, *_: object) -> None:
         self.wake.set()
@@ -146,7 +141,7 @@ class DeadlineScheduler:
             await self._fire_all_due()
             # Still due (armed again, or held by another instance): HELD_ELSEWHERE_S, then again.
             next_due = await conn.fetchval(self._sql(NEXT_DUE))
-            await sleep_until_set(self.wake, seconds_until(next_due, self.handler.clock()))
+            await _wait_any(self.wake, stop, seconds_until(next_due, self.handler.clock()))
 
     async def _fire_all_due(self) -> None:
         """Batch after batch until nothing is due by our own clock (not only SQL's). The first
@@ -261,3 +256,10 @@ def _log_fired(recorded: list[Decision]) -> None:
     statuses = Counter(d.outcome.status.value for d in recorded)
     streams = [d.command.subject for d in recorded]
     log.info("deadlines_fired", count=len(recorded), statuses=dict(statuses), streams=streams)
+
+
+async def _wait_any(event: asyncio.Event, stop: asyncio.Event, timeout: float) -> None:
+    waiters = [asyncio.ensure_future(e.wait()) for e in (event, stop)]
+    await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()

@@ -6,6 +6,7 @@ SKIP LOCKED hands each subscriber's head to one of them, so each subscriber's or
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +27,6 @@ from services.kit.handler import CONCURRENT_WRITE, MAX_CONCURRENCY_RETRIES, Comm
 from services.kit.process_metrics import DELIVERY_ATTEMPTS
 from services.kit.tracing import delivery_span
 from services.kit.transient import StreamContended
-from services.kit.wakeup import sleep_until_set
 from services.publication import delivery_sql as sql
 from services.publication.delivery_tables import RetryPolicy
 from services.publication.rules import SYSTEM_ACTOR
@@ -84,7 +84,8 @@ class DeliveryWorker:
                 await conn.add_listener(self._sql(sql.CHANNEL), self._woken)
                 self._woken()  # anything committed while we were not listening
                 while not closed.is_set():
-                    await sleep_until_set(closed, MAX_SLEEP_S)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(closed.wait(), MAX_SLEEP_S)
                     self._woken()
             finally:
                 await stop_listening(conn, self._sql(sql.CHANNEL), self._woken)
@@ -100,10 +101,10 @@ class DeliveryWorker:
                 wake.clear()  # before looking: a NOTIFY during the look still counts
                 while await self.deliver_next():
                     pass
-                await sleep_until_set(wake, await self._seconds_to_next())
+                await _wait(wake, await self._seconds_to_next())
             except Exception:  # PostgreSQL away, most often: the rows wait, nothing is lost
                 log.exception("delivery_worker_restarting")
-                await sleep_until_set(wake, RECONNECT_S)
+                await _wait(wake, RECONNECT_S)
 
     async def _seconds_to_next(self) -> float:
         async with self.handler.pool.acquire() as conn:
@@ -163,3 +164,8 @@ class DeliveryWorker:
             subject=due["release_id"], data=command, correlation_id=cause or command_id,
             causation_id=cause, actor=SYSTEM_ACTOR.id,
         )  # fmt: skip
+
+
+async def _wait(wake: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):  # the timeout is the normal way to wake
+        await asyncio.wait_for(wake.wait(), timeout=seconds)

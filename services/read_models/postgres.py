@@ -13,7 +13,6 @@ import asyncpg
 import structlog
 
 from services.kit.db import Pool, keep_session
-from services.kit.wakeup import sleep_until_set
 from services.read_models import deliveries as delivery_queries
 from services.read_models import embargoes as embargo_queries
 from services.read_models import public as public_queries
@@ -217,7 +216,8 @@ class _Watch:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return False, current
-            await sleep_until_set(self.advanced, min(POLL_S, remaining))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.advanced.wait(), min(POLL_S, remaining))
             self.advanced = self.signals.watch(self.release_id)  # before the read
             current = await self.model.release(self.release_id)
         return True, current
