@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
 
 from services.kit.crash_points import NO_CRASHES, CrashPoints
 from services.kit.db import (
@@ -27,15 +26,13 @@ from services.kit.db import (
 from services.kit.kafka_clients import client_kwargs
 from services.kit.limits import PRODUCER_MAX_REQUEST_BYTES
 from services.kit.relay_rows import (
-    OUTBOX_ROW_KEY,
-    REFUSED_FOR_GOOD,
-    OutboxRow,
     Sent,
     delete_published,
     pending_rows,
     reconcile_with_kafka,
     set_aside,
 )
+from services.kit.relay_sends import PartitionBatches
 from services.kit.tracing import end_spans, start_sends
 
 log = structlog.get_logger()
@@ -136,11 +133,13 @@ class OutboxRelay:
             return 0
         sent = Sent()
         spans = start_sends(rows)  # services/kit/tracing.py: none unless tracing is on
+        batches = PartitionBatches(producer, sent, lambda: _producer(self.bootstrap, False))
         for row in rows:
             self._check_leadership()  # lost mid-batch: send nothing more
             if sent.failure is not None:  # the rest waits, in order, for the next try
                 break
-            await self._send(producer, row, sent)
+            await batches.add(row)
+        await batches.finish()
         failure = await sent.settle()
         end_spans(spans, failure)
         # Every ack before deleting: a crash in between is repaired by reconcile_with_kafka.
@@ -155,23 +154,11 @@ class OutboxRelay:
             raise failure
         return len(rows)
 
-    async def _send(self, producer: AIOKafkaProducer, row: OutboxRow, sent: Sent) -> None:
-        headers = [*row.headers, (OUTBOX_ROW_KEY, row.row_key.encode())]
-        try:
-            # Keyed by release id: the producer's partitioner keeps one release on one partition.
-            future = await producer.send(row.topic, row.value, key=row.key, headers=headers)
-        except REFUSED_FOR_GOOD as error:
-            sent.refused.append((row, error))
-        except KafkaError as error:
-            sent.failure = sent.failure or error
-        else:
-            sent.futures.append((row, future))
 
-
-def _producer(bootstrap: str) -> AIOKafkaProducer:
+def _producer(bootstrap: str, idempotent: bool = True) -> AIOKafkaProducer:
     return AIOKafkaProducer(
         **client_kwargs(bootstrap),
-        enable_idempotence=True,
+        enable_idempotence=idempotent,
         acks="all",
         # No linger: a relay batch is appended whole before the sender runs (send() does not
         # yield), so a linger only delays every hop through an outbox. Dropping the 2 ms it was
