@@ -1,0 +1,92 @@
+"""faust's consumer delivers each record through `wait_first` (services/kit/faust_delivery.py): a
+delivery that needs no wait is done in the caller's task, with no task of its own; one that waits
+is resumed where it stopped, and abandoned as before when the flow is suspended first."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import warnings
+from typing import Any
+
+import pytest
+from mode import Service
+
+from services.kit.faust_delivery import EagerDelivery
+
+
+class Consumer(EagerDelivery, Service):
+    """What faust's Consumer is to the mixin: a mode Service."""
+
+
+async def test_a_delivery_that_needs_no_wait_is_done_in_the_callers_task() -> None:
+    consumer, suspended = Consumer(), asyncio.Event()
+    ran_in: list[asyncio.Task[Any] | None] = []
+
+    async def deliver() -> str:
+        ran_in.append(asyncio.current_task())
+        return "delivered"
+
+    tasks_before = len(asyncio.all_tasks())
+    result = await consumer.wait_first(deliver(), suspended.wait())
+    assert ran_in == [asyncio.current_task()]  # before: a task of its own, and three more
+    assert len(asyncio.all_tasks()) == tasks_before
+    assert result.results == ["delivered"] and not result.stopped
+
+
+async def test_a_delivery_that_waits_goes_on_where_it_stopped() -> None:
+    consumer, suspended, buffer_free = Consumer(), asyncio.Event(), asyncio.Event()
+    steps: list[str] = []
+
+    async def deliver() -> str:
+        steps.append("first")
+        await buffer_free.wait()
+        steps.append("after the wait")
+        await asyncio.sleep(0)  # a bare yield too
+        return "delivered"
+
+    waiting = asyncio.ensure_future(consumer.wait_first(deliver(), suspended.wait()))
+    await asyncio.sleep(0.01)
+    assert steps == ["first"] and not waiting.done()
+    buffer_free.set()
+    result = await asyncio.wait_for(waiting, 5)
+    assert steps == ["first", "after the wait"]
+    assert "delivered" in result.results
+
+
+async def test_a_blocked_delivery_is_abandoned_when_the_flow_is_suspended() -> None:
+    consumer, suspended, never = Consumer(), asyncio.Event(), asyncio.Event()
+    ended: list[str] = []
+
+    async def deliver() -> None:
+        try:
+            await never.wait()
+        except asyncio.CancelledError:
+            ended.append("cancelled")
+            raise
+
+    waiting = asyncio.ensure_future(consumer.wait_first(deliver(), suspended.wait()))
+    await asyncio.sleep(0.01)
+    suspended.set()
+    await asyncio.wait_for(waiting, 5)
+    await asyncio.sleep(0.01)  # the cancellation reaches the delivery
+    assert ended == ["cancelled"]
+
+
+@pytest.mark.parametrize("at_once", [True, False])
+async def test_a_delivery_that_fails_raises_and_leaves_no_coroutine_unawaited(
+    at_once: bool,
+) -> None:
+    consumer, suspended, ready = Consumer(), asyncio.Event(), asyncio.Event()
+    ready.set()
+
+    async def deliver() -> None:
+        if not at_once:
+            await asyncio.sleep(0.001)
+        raise ValueError("undeliverable")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "coroutine … was never awaited" fails the test
+        with pytest.raises(ValueError, match="undeliverable"):
+            await consumer.wait_first(deliver(), suspended.wait())
+        gc.collect()
