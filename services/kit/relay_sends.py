@@ -1,7 +1,9 @@
 """The relay's sends: one record batch per partition, filled by hand and handed to the producer
-whole. aiokafka's `send` costs about 20 µs a record here (its partitioner, its accumulator, a
-future each); a BatchBuilder filled row by row about 6 µs, partitioner included (issue 15,
-docs/benchmarks.md): two records a command in every service that writes.
+whole, so that the relay knows which rows share a batch: Kafka judges a batch whole, and
+aiokafka's `send` batches a partition's records together anyway, so a row Kafka refused for good
+took every row sent with it (tests/integration/test_relay_sends.py). It is cheaper too in
+isolation (aiokafka's `send` 20 µs a record, a filled BatchBuilder 6 µs with the partitioner);
+in drafting the difference is within the spread (issue 15, docs/benchmarks.md).
 
 Nothing else changes. A row goes to the partition `send` would choose (aiokafka's
 DefaultPartitioner over the topic's partitions, sorted); rows keep their order within a
@@ -89,7 +91,7 @@ class PartitionBatches:
             batch = None
         if batch is None:
             batch = self.open[where] = _Open(self.producer.create_batch())
-            if not _append(batch, row, headers):  # an empty batch takes any record: never
+            if not _append(batch, row, headers):  # not seen: an empty batch takes any record
                 del self.open[where]
                 await send_one(self.producer, row, self.sent)
 

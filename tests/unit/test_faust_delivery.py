@@ -35,18 +35,20 @@ async def test_a_delivery_that_needs_no_wait_is_done_in_the_callers_task() -> No
 
 
 async def test_a_delivery_that_waits_goes_on_where_it_stopped() -> None:
-    consumer, suspended, buffer_free = Consumer(), asyncio.Event(), asyncio.Event()
+    consumer, suspended = Consumer(), asyncio.Event()
+    buffer_free, waiting_for_room = asyncio.Event(), asyncio.Event()
     steps: list[str] = []
 
     async def deliver() -> str:
         steps.append("first")
+        waiting_for_room.set()
         await buffer_free.wait()
         steps.append("after the wait")
         await asyncio.sleep(0)  # a bare yield too
         return "delivered"
 
     waiting = asyncio.ensure_future(consumer.wait_first(deliver(), suspended.wait()))
-    await asyncio.sleep(0.01)
+    await asyncio.wait_for(waiting_for_room.wait(), 5)
     assert steps == ["first"] and not waiting.done()
     buffer_free.set()
     result = await asyncio.wait_for(waiting, 5)
@@ -56,21 +58,21 @@ async def test_a_delivery_that_waits_goes_on_where_it_stopped() -> None:
 
 async def test_a_blocked_delivery_is_abandoned_when_the_flow_is_suspended() -> None:
     consumer, suspended, never = Consumer(), asyncio.Event(), asyncio.Event()
-    ended: list[str] = []
+    blocked, cancelled = asyncio.Event(), asyncio.Event()
 
     async def deliver() -> None:
+        blocked.set()
         try:
             await never.wait()
         except asyncio.CancelledError:
-            ended.append("cancelled")
+            cancelled.set()
             raise
 
     waiting = asyncio.ensure_future(consumer.wait_first(deliver(), suspended.wait()))
-    await asyncio.sleep(0.01)
+    await asyncio.wait_for(blocked.wait(), 5)
     suspended.set()
     await asyncio.wait_for(waiting, 5)
-    await asyncio.sleep(0.01)  # the cancellation reaches the delivery
-    assert ended == ["cancelled"]
+    await asyncio.wait_for(cancelled.wait(), 5)  # the rebalance took it back
 
 
 @pytest.mark.parametrize("at_once", [True, False])
