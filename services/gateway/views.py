@@ -50,7 +50,7 @@ def release_detail(release: Mapping[str, Any]) -> dict[str, Any]:
     view["version"] = drafting_version(release)
     view["approval"] = approval_view(release)
     view["embargo"] = embargo_view(release)
-    return json_body(view)
+    return json_ready(view)
 
 
 def board_item(release: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def board_item(release: Mapping[str, Any]) -> dict[str, Any]:
     view["version"] = drafting_version(release)
     view["approval"] = {k: v for k, v in approval_view(release).items() if k != "stages"}
     view["embargo"] = embargo_view(release)
-    return json_body(view)
+    return json_ready(view)
 
 
 def approval_view(release: Mapping[str, Any]) -> dict[str, Any]:
@@ -82,16 +82,12 @@ def embargo_view(release: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def json_ready(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A history, inbox or outcome row with datetimes as RFC 3339 strings."""
-    return json_body(row)
-
-
-def json_body(row: Mapping[str, Any]) -> dict[str, Any]:
-    """What FastAPI's `jsonable_encoder` makes of a read-model row, at a fraction of its cost:
-    a row holds text, numbers, booleans, datetimes and JSON (jsonb, arrays), and only datetimes
-    need a change (`isoformat`, as FastAPI writes them). Anything else goes through FastAPI's
-    encoder as before. A published release's detail took 125 µs in `jsonable_encoder`, 35 here:
-    a tenth of the gateway's CPU for a GET (issue 15, docs/benchmarks.md)."""
+    """A read-model row with datetimes as RFC 3339 strings: what FastAPI's `jsonable_encoder`
+    makes of it, at a fraction of its cost. A row holds text, numbers, booleans, datetimes and
+    JSON (jsonb, arrays), and only datetimes need a change (`isoformat`, as FastAPI writes them);
+    anything else goes through FastAPI's encoder as before. A published release's detail took
+    125 µs in `jsonable_encoder`, 35 here: a tenth of the gateway's CPU for a GET (issue 15,
+    docs/benchmarks.md)."""
     return {str(key): _json_value(value) for key, value in row.items()}
 
 

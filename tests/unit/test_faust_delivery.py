@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import warnings
+from collections.abc import Generator
 from typing import Any
 
 import pytest
@@ -17,6 +18,19 @@ from services.kit.faust_delivery import EagerDelivery
 
 class Consumer(EagerDelivery, Service):
     """What faust's Consumer is to the mixin: a mode Service."""
+
+
+class _BareYield:
+    def __await__(self) -> Generator[None, None, None]:
+        yield
+
+
+async def _next_turn() -> None:
+    """Suspends on a future the loop resolves on its next turn: a delivery that waits."""
+    loop = asyncio.get_running_loop()
+    turned = loop.create_future()
+    loop.call_soon(turned.set_result, None)
+    await turned
 
 
 async def test_a_delivery_that_needs_no_wait_is_done_in_the_callers_task() -> None:
@@ -44,7 +58,7 @@ async def test_a_delivery_that_waits_goes_on_where_it_stopped() -> None:
         waiting_for_room.set()
         await buffer_free.wait()
         steps.append("after the wait")
-        await asyncio.sleep(0)  # a bare yield too
+        await _BareYield()  # a bare yield too, as `asyncio.sleep(0)` makes
         return "delivered"
 
     waiting = asyncio.ensure_future(consumer.wait_first(deliver(), suspended.wait()))
@@ -84,7 +98,7 @@ async def test_a_delivery_that_fails_raises_and_leaves_no_coroutine_unawaited(
 
     async def deliver() -> None:
         if not at_once:
-            await asyncio.sleep(0.001)
+            await _next_turn()
         raise ValueError("undeliverable")
 
     with warnings.catch_warnings():

@@ -1,5 +1,5 @@
 """Read-model rows become response bodies without FastAPI's `jsonable_encoder`
-(services/gateway/views.py::json_body): the same body, value for value, at a third of the cost."""
+(services/gateway/views.py::json_ready): the same body, value for value, at a third of the cost."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.gateway.views import board_item, json_body, release_detail
+from services.gateway.views import board_item, json_ready, release_detail
 
 
 class Colour(enum.Enum):
@@ -34,13 +34,13 @@ row_values = json_values | moments | st.dates() | st.tuples(moments, st.integers
 
 @given(st.dictionaries(st.text(max_size=12), row_values, max_size=12))
 def test_any_row_of_json_and_datetimes_reads_as_fastapi_would_write_it(row: dict[str, Any]) -> None:
-    assert json_body(row) == jsonable_encoder(row)
+    assert json_ready(row) == jsonable_encoder(row)
 
 
 def test_what_a_row_never_holds_still_goes_through_fastapis_encoder() -> None:
     row = {"amount": Decimal("1.5"), "colour": Colour.RED, "id": uuid.UUID(int=7)}
     assert (
-        json_body(row)
+        json_ready(row)
         == jsonable_encoder(row)
         == {"amount": 1.5, "colour": "red", "id": "00000000-0000-0000-0000-000000000007"}
     )
