@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +23,7 @@ from events.envelope import Envelope, source_of
 from events.kafka import KafkaRecord, encode
 from events.topics import DRAFTING_COMMANDS
 from services.kit.command_auth import signed, signer_from_settings
+from services.kit.ids import new_id
 from services.kit.settings import load_settings
 
 # Its own organisation, so the thousands of bench drafts stay off the demo users' boards.
@@ -58,7 +58,7 @@ def content(i: int, organisation: str) -> ReleaseContent:
 def create_record(release_id: str, i: int) -> KafkaRecord:
     """A CreateDraft as the gateway would send it, encoded as a CloudEvent."""
     command = CreateDraft(release_id=release_id, actor=BENCH_ACTOR, content=content(i, "bench"))
-    command_id = str(uuid.uuid4())
+    command_id = new_id()
     envelope = Envelope[Message](
         id=command_id, source=source_of("bench"), time=datetime.now(UTC), subject=release_id,
         data=command, correlation_id=command_id, actor=BENCH_ACTOR.id,
@@ -70,7 +70,7 @@ async def commands_to_projection(
     producer: AIOKafkaProducer, conn: asyncpg.Connection, n: int, progress: Progress
 ) -> Rate:
     """From the first send until every release row is in projections.releases."""
-    ids = [str(uuid.uuid4()) for _ in range(n)]
+    ids = [new_id() for _ in range(n)]  # as the gateway makes them for a POST without a key
     signer = signer_from_settings(load_settings())  # services take signed commands only
     records = [signed(signer, create_record(release_id, i)) for i, release_id in enumerate(ids)]
     task = progress.add_task("Drafting commands → projection", total=n)

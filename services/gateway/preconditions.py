@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from events.envelope import deterministic_id
 from services.gateway.problems import ProblemError
+from services.kit.ids import new_id
 
 # One entity tag: an optional weak marker, then a quoted stream version.
 _ETAG = re.compile(r'^(?:W/)?"(?P<version>[0-9]{1,18})"$')
@@ -32,9 +32,11 @@ def etag(version: int) -> str:
 
 
 def command_ids(principal_id: str, method: str, path: str, key: str | None) -> CommandIds:
-    """Same principal, method, path and Idempotency-Key → same ids: a retry is the same command."""
+    """Same principal, method, path and Idempotency-Key → same ids: a retry is the same command.
+    Without a key, fresh time-ordered ids (`new_id`); with one, they are derived from it (UUIDv5),
+    so they fall in no particular order."""
     if checked_idempotency_key(key) is None:
-        return CommandIds(command_id=str(uuid.uuid4()), new_release_id=str(uuid.uuid4()))
+        return CommandIds(command_id=new_id(), new_release_id=new_id())
     command_id = deterministic_id(principal_id, method.upper(), path, str(key))
     return CommandIds(command_id=command_id, new_release_id=deterministic_id(command_id, "release"))
 

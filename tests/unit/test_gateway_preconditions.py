@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+import uuid
+
 import pytest
 
 from events.envelope import deterministic_id
@@ -80,6 +83,20 @@ def test_without_a_key_every_request_is_a_new_command() -> None:
     assert command_ids("alice", "POST", "/v1/releases", None) != command_ids(
         "alice", "POST", "/v1/releases", None
     )
+
+
+def test_without_a_key_the_ids_are_time_ordered_uuids() -> None:
+    """Primary keys of the write path: made in order, they sort in order (UUIDv7), so inserts
+    fill the right-hand pages of their indexes instead of random ones."""
+    made = [command_ids("alice", "POST", "/v1/releases", None) for _ in range(2_000)]
+    for ids in made[:3]:
+        assert uuid.UUID(ids.command_id).version == 7
+        assert uuid.UUID(ids.new_release_id).version == 7
+    in_order = [i for ids in made for i in (ids.command_id, ids.new_release_id)]
+    assert in_order == sorted(in_order)
+    assert len(set(in_order)) == len(in_order)
+    made_at_ms = uuid.UUID(made[-1].new_release_id).int >> 80
+    assert abs(made_at_ms - time.time() * 1000) < 60_000  # the millisecond it was made
 
 
 @pytest.mark.parametrize("key", ["", "with space", "x" * 256, "naïve"])
