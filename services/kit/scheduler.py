@@ -222,7 +222,7 @@ class DeadlineScheduler:
         early = [refused_as_not_due(d.outcome) for d in decisions]
         to_record = [d for d, not_due in zip(decisions, early, strict=True) if not not_due]
         # One log line for the batch (below), not one per command: a storm logs 10, not 1,000.
-        await handler.record(conn, to_record, reply=False, log_each=False)
+        await handler.record(conn, to_record, reply=False, log_batch=False)
         return to_record, [f for f, not_due in zip(firings, early, strict=True) if not_due]
 
     def _done(self, recorded: list[Decision], not_due: list[Firing], batch: Batch) -> None:

@@ -155,6 +155,25 @@ async def test_a_batch_decides_each_command_in_order_once_with_its_own_outcome_a
         assert (await s.replies())[5:] == replies  # the same outcomes, nothing new written
 
 
+async def test_a_batch_logs_one_line_naming_every_command_it_decided_under_its_status(
+    infra: Settings,
+) -> None:
+    async with scratch(infra) as s:
+        batch = [
+            command_envelope(create("rel-a")),
+            command_envelope(create("rel-b")),
+            command_envelope(revise("rel-a", expected_version=9)),  # stale: a conflict
+        ]
+        with capture_logs() as logs:
+            await handle_records(s.handler(), records(*batch))
+
+        [line] = [entry for entry in logs if "handled" in entry["event"]]
+        assert line["event"] == "commands_handled" and line["count"] == 3
+        assert line["accepted"] == [batch[0].id, batch[1].id]
+        assert line["conflict"] == [batch[2].id]
+        assert line["types"] == {batch[0].type: 2, batch[2].type: 1}
+
+
 async def test_poison_forged_and_misaddressed_records_are_set_aside_and_the_rest_commits(
     infra: Settings,
 ) -> None:

@@ -159,7 +159,7 @@ async def handled_after(bootstrap: str, *release_ids: str) -> None:
 
 async def _handled(log: Path, command_ids: set[str]) -> set[str]:
     lines = (await asyncio.to_thread(log.read_text, errors="replace")).splitlines()
-    handled = [line for line in lines if "command_handled" in line]
+    handled = [line for line in lines if "commands_handled" in line]
     return {i for i in command_ids if any(i in line for line in handled)}
 
 
