@@ -76,7 +76,7 @@ chaos: venv deps ## Chaos suite, long form: load and faults for 20 minutes, then
 		tests/chaos/test_chaos.py tests/chaos/test_poison.py
 
 check: venv lint ## Lint, format check, mypy --strict, schema drift, the compatibility gate
-	$(BIN)/mypy events services operator_tools dev_tools cli
+	$(BIN)/mypy events services operator_tools dev_tools cli tests
 	$(BIN)/pressroom schemas check
 	$(MAKE) --no-print-directory compat
 

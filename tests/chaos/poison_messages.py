@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from events.base import Message
 from events.envelope import Envelope
 from events.kafka import KafkaRecord, encode
 from events.schemas.examples import examples
@@ -46,11 +47,11 @@ def base_records(topic: str) -> list[KafkaRecord]:
     return found
 
 
-def _on_fresh_subject(envelope: Envelope[object]) -> Envelope[object]:
+def _on_fresh_subject(envelope: Envelope[Message]) -> Envelope[Message]:
     fresh = f"poison-{uuid.uuid4()}"
     data = envelope.data
     fields = {f: fresh for f in ("release_id", "subscriber_id", "command_id") if hasattr(data, f)}
-    moved = data.model_copy(update=fields)  # type: ignore[attr-defined]
+    moved = data.model_copy(update=fields)
     return envelope.model_copy(update={"subject": fresh, "data": moved, "id": str(uuid.uuid4())})
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from dockerfile_parse import DockerfileParser
+from dockerfile_parse import DockerfileParser  # type: ignore[import-untyped]
 
 from services.kit.settings import REPO_ROOT, Settings
 

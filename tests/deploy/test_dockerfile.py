@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from tests.deploy.deploy_files import REPO_ROOT, build_args, final_stage, stages
+from services.kit.settings import REPO_ROOT
+from tests.deploy.deploy_files import build_args, final_stage, stages
 
 # An exact version (python:3.11.14-slim-bookworm, apache/kafka:4.1.1) or a digest; never latest.
 PINNED = re.compile(r"^[\w./-]+(:[\w.-]*\d+\.\d+\.\d+[\w.-]*)?(@sha256:[0-9a-f]{64})?$")

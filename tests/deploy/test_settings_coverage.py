@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from services.kit.settings import Settings
+from services.kit.settings import REPO_ROOT, Settings
 from tests.deploy.deploy_files import (
     DEPLOY,
     DEV_ONLY,
-    REPO_ROOT,
     compose,
     deployed_settings,
     env_file_keys,

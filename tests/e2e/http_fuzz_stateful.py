@@ -71,7 +71,7 @@ class StatefulReport:
         )
 
 
-def token_for(case: Case, turn: int) -> str | None:
+def token_for(case: Case[Any], turn: int) -> str | None:
     label = case.operation.label
     if label.endswith("/approve") and isinstance(case.body, dict):
         return APPROVERS.get(str(case.body.get("stage")), ROUND[turn % len(ROUND)])
@@ -95,16 +95,16 @@ def machine(
             output: StepOutput = super().step(input)
             return output
 
-        def before_call(self, case: Case) -> None:
+        def before_call(self, case: Case[Any]) -> None:
             steer(case.body, hook_url)
 
-        def get_call_kwargs(self, case: Case) -> dict[str, Any]:
+        def get_call_kwargs(self, case: Case[Any]) -> dict[str, Any]:
             token = token_for(case, report.requests)
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             return {"base_url": base_url, "session": session, "headers": headers,
                     "timeout": REQUEST_TIMEOUT_S}  # fmt: skip
 
-        def after_call(self, response: Any, case: Case) -> None:
+        def after_call(self, response: Any, case: Case[Any]) -> None:
             label = case.operation.label
             report.statuses[response.status_code] += 1
             report.operations[label] += 1
@@ -113,7 +113,7 @@ def machine(
             if label == "GET /v1/releases/{release_id}" and response.status_code == 200:
                 report.states.add(str(response.json().get("status")))
 
-        def validate_response(self, response: Any, case: Case, **kwargs: Any) -> None:
+        def validate_response(self, response: Any, case: Case[Any], **kwargs: Any) -> None:
             try:
                 case.validate_response(response, checks=checks, headers=kwargs.get("headers"))
             except FailureGroup as failures:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,8 +15,11 @@ from services.kit.settings import Settings
 from tests.fakes.command_bus import FakeCommandBus, Responder
 from tests.fakes.read_model import FakeReadModel
 
+# A responder that always answers (a Responder may also play a reply that never came).
+Answering = Callable[[Envelope[Any]], CommandOutcome]
 
-def accepting(stream_version: int) -> Responder:
+
+def accepting(stream_version: int) -> Answering:
     """Accepts every command: the stream is at `stream_version` after it."""
 
     def respond(envelope: Envelope[Any]) -> CommandOutcome:

@@ -4,7 +4,7 @@ with exactly its own headers, none or many."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -12,6 +12,7 @@ from events.catalog import REGISTRY
 from events.kafka import KafkaRecord, decode
 from events.topics import REPLIES, events_topic
 from services.kit.batches import decide_run
+from services.kit.db import Connection
 from services.kit.settings import Settings
 from tests.integration.pg_faults import scratch_schema
 from tests.integration.statements import Recording
@@ -47,7 +48,7 @@ async def test_a_batch_s_events_outbox_rows_and_outcomes_are_one_statement_in_or
         async with pool.acquire() as conn, conn.transaction():
             decisions = await decide_run(conn, handler, commands)
             recording = Recording(conn)
-            await handler.record(recording, decisions, reply=True)
+            await handler.record(cast(Connection, recording), decisions, reply=True)
         assert len(recording.sql) == 1, recording.sql
         positions = await pool.fetch(
             f"SELECT stream_id, version FROM {schema}.events ORDER BY global_position"
@@ -55,7 +56,7 @@ async def test_a_batch_s_events_outbox_rows_and_outcomes_are_one_statement_in_or
         assert [(r["stream_id"], r["version"]) for r in positions] == [
             ("rel-a", 1), ("rel-a", 2), ("rel-b", 1)
         ]  # fmt: skip
-        expected = []
+        expected: list[tuple[str, KafkaRecord | str]] = []
         for decision in decisions:
             expected += [(events_topic("drafting"), record) for record in decision.records]
             expected.append((REPLIES, decision.command.id))

@@ -8,8 +8,9 @@ import asyncio
 import itertools
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
+import asyncpg
 import pytest
 
 from events.actor import Actor
@@ -160,7 +161,10 @@ async def _fires_once(handler: CommandHandler, pool: Pool, schema: str) -> None:
         stop.set()
         scheduler.wake.set()
         await asyncio.wait_for(task, 30)
-    row = await pool.fetchrow(f"SELECT fired_at, failed_at, failure FROM {schema}.deadlines")
+    row = cast(
+        asyncpg.Record,
+        await pool.fetchrow(f"SELECT fired_at, failed_at, failure FROM {schema}.deadlines"),
+    )
     assert row["fired_at"] is not None and (row["failed_at"], row["failure"]) == (None, None)
     assert await pool.fetchval(f"SELECT count(*) FROM {schema}.events") == 1
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import pytest
@@ -123,9 +123,12 @@ async def test_whole_rows_ride_in_the_statement_that_stores_the_offsets(
         "SELECT next_offset FROM projections.consumer_offsets WHERE consumer = 'live'"
     )
     assert stored == 4
-    release = await conn.fetchrow(
-        "SELECT title, organisations, revision FROM projections.releases WHERE release_id = $1",
-        RELEASE_ID,
+    release = cast(
+        asyncpg.Record,
+        await conn.fetchrow(
+            "SELECT title, organisations, revision FROM projections.releases WHERE release_id = $1",
+            RELEASE_ID,
+        ),
     )
     content = created.data.content  # type: ignore[attr-defined]
     assert tuple(release) == (content.title, content.organisations, 1)

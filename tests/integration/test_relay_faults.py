@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import cast
 
 import asyncpg
 import pytest
@@ -77,10 +78,13 @@ async def test_a_record_kafka_refuses_is_set_aside_and_the_rows_behind_it_go_out
             stack.settings.kafka_bootstrap, DRAFTING_COMMANDS, create(str(uuid.uuid4()))
         )
         assert later.status is OutcomeStatus.ACCEPTED
-        row = await conn.fetchrow(
-            "SELECT id, published_at, set_aside_at, set_aside_reason FROM drafting.outbox"
-            " WHERE $1 = ANY(header_values)",
-            marker,
+        row = cast(
+            asyncpg.Record,
+            await conn.fetchrow(
+                "SELECT id, published_at, set_aside_at, set_aside_reason FROM drafting.outbox"
+                " WHERE $1 = ANY(header_values)",
+                marker,
+            ),
         )
         listed = [s.ref for s in await stuck(conn) if s.schema == "drafting"]
     finally:

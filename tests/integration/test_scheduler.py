@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import pytest
@@ -103,8 +103,13 @@ class Harness:
         return [datetime.fromisoformat(row["at"]) for row in rows]
 
     async def row(self, stream: str, key: str) -> asyncpg.Record:
-        return await self.pool.fetchrow(
-            f"SELECT * FROM {self.schema}.deadlines WHERE stream_id = $1 AND key = $2", stream, key
+        return cast(
+            asyncpg.Record,
+            await self.pool.fetchrow(
+                f"SELECT * FROM {self.schema}.deadlines WHERE stream_id = $1 AND key = $2",
+                stream,
+                key,
+            ),
         )
 
     async def passed_all(self, streams: Sequence[str], due_at: datetime) -> list[int]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -14,7 +15,8 @@ from events.actor import Actor
 from events.catalog import REGISTRY
 from events.content import ReleaseContent
 from events.drafting import CreateDraft
-from events.kafka import decode, encode
+from events.envelope import Envelope
+from events.kafka import KafkaRecord, decode, encode
 from events.replies import CommandOutcome, OutcomeStatus
 from events.topics import DRAFTING_COMMANDS, DRAFTING_EVENTS, REPLIES
 from services.kit.kafka_clients import client_kwargs
@@ -124,13 +126,13 @@ def create(release_id: str) -> CreateDraft:
     )
 
 
-async def send_steadily(bootstrap: str, envelopes: list[object]) -> None:
+async def send_steadily(bootstrap: str, envelopes: Sequence[Envelope[Any]]) -> None:
     """A steady flow, so the SIGTERM lands while commands are in hand and still arriving."""
     producer = AIOKafkaProducer(**client_kwargs(bootstrap), acks="all")
     await producer.start()
     try:
         for envelope in envelopes:
-            record = signed_record(encode(envelope))  # type: ignore[arg-type]
+            record = signed_record(encode(envelope))
             await producer.send_and_wait(
                 DRAFTING_COMMANDS, record.value, key=record.key, headers=record.headers
             )
@@ -146,7 +148,7 @@ async def replies_to(infra: Settings, ids: set[str]) -> dict[str, CommandOutcome
     return found if set(found) == ids else None  # type: ignore[return-value]
 
 
-def key_in(releases: list[str]) -> object:
+def key_in(releases: list[str]) -> Callable[[KafkaRecord], bool]:
     keys = {r.encode() for r in releases}
     return lambda record: record.key in keys
 

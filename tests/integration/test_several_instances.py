@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import pytest
@@ -111,7 +111,8 @@ async def test_one_instance_of_each_killed_under_load_loses_nothing_and_keeps_or
 ) -> None:
     for pair in pairs.values():
         for served in pair:  # ten processes starting at once on two CPUs: minutes, not seconds
-            await eventually(lambda s=served: readyz(s), WAIT_S, f"{served.log.name} ready")
+            ready = cast(Callable[[], Awaitable[bool]], lambda s=served: readyz(s))
+            await eventually(ready, WAIT_S, f"{served.log.name} ready")
     bootstrap = infra.kafka_bootstrap
     ids = [f"fleet-{uuid.uuid4()}" for _ in range(RELEASES)]
     content = ReleaseContent(title="UK and Japan", body="Talks.", organisations=["fco"])

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
+from typing import cast
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -107,9 +109,8 @@ async def test_while_a_key_is_rotated_the_old_and_the_new_one_are_both_accepted(
         record = encode(command_envelope(create_as_mallory(str(uuid.uuid4()))))
         outcome = await send_signed(stack.settings, record, signer_of(stack.settings, spec))
         assert outcome.status is OutcomeStatus.ACCEPTED, (spec.key_id, outcome.problem)
-        assert await read_topic(
-            stack.settings.kafka_bootstrap, DRAFTING_EVENTS, lambda r, k=record.key: r.key == k
-        )
+        same_key = cast(Callable[[KafkaRecord], bool], lambda r, k=record.key: r.key == k)
+        assert await read_topic(stack.settings.kafka_bootstrap, DRAFTING_EVENTS, same_key)
 
 
 @pytest.mark.parametrize("module", ["services.drafting", "services.gateway"])

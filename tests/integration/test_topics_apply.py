@@ -6,6 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from typing import cast
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
@@ -33,8 +34,9 @@ async def replies_config(settings: Settings, key: str) -> str:
             [ConfigResource(ConfigResourceType.TOPIC, REPLIES)]
         )
         [resource] = response.to_object()["resources"]
-        return next(
-            e["config_value"] for e in resource["config_entries"] if e["config_names"] == key
+        return cast(
+            str,
+            next(e["config_value"] for e in resource["config_entries"] if e["config_names"] == key),
         )
     finally:
         await admin.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from cloudevents.core.bindings import kafka as ce_kafka
@@ -32,7 +32,7 @@ LATEST = {
 
 
 def _record(
-    example: str = DraftCreated.ce_type(), value: Any = None, **headers: str | None
+    example: str = DraftCreated.ce_type(), /, value: Any = None, **headers: str | None
 ) -> KafkaRecord:
     """An encoded example, with its value or some headers replaced (None removes a header)."""
     record = encode(EXAMPLES[example])
@@ -86,7 +86,7 @@ def test_cloudevents_sdk_reads_every_event_we_write(envelope: Envelope[Any]) -> 
 def test_cloudevents_v1_sdk_api_reads_every_event_we_write(envelope: Envelope[Any]) -> None:
     record = encode(envelope)
     message = ce_kafka_v1.KafkaMessage(
-        headers=dict(record.headers), key=record.key, value=record.value
+        headers=dict(record.headers), key=record.key, value=cast(bytes, record.value)
     )
     event = ce_kafka_v1.from_binary(message, data_unmarshaller=json.loads)
     assert (event["id"], event["type"], event["source"], event["subject"]) == (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import pytest
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary_event
@@ -51,7 +52,7 @@ def public_pem(signer: CommandSigner) -> str:
 
 def ring(*grants: tuple[CommandSigner, dict[str, list[str]]]) -> KeyRing:
     scopes = {s.key_id: KeyScope(public_key=public_pem(s), **scope) for s, scope in grants}
-    return KeyRing(scopes)  # type: ignore[arg-type]
+    return KeyRing(scopes)
 
 
 VERIFIER = SignedCommands(ring((GATEWAY, EVERYONE), (BOT, BOT_SCOPE)))
@@ -152,7 +153,7 @@ def test_during_a_rotation_the_old_and_the_new_key_are_both_accepted() -> None:
 def test_a_signed_command_is_still_a_cloudevent_any_sdk_reads() -> None:
     signed = GATEWAY.sign(record(create_draft(), "mallory"))
     event = from_binary_event(
-        KafkaMessage(headers=dict(signed.headers), key=signed.key, value=signed.value)
+        KafkaMessage(headers=dict(signed.headers), key=signed.key, value=cast(bytes, signed.value))
     )
     assert event.get_extension("signingkeyid") == "g"
     assert event.get_extension("signature") == dict(signed.headers)[SIGNATURE_HEADER].decode()

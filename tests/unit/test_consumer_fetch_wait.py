@@ -9,6 +9,7 @@ never started."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
@@ -18,7 +19,7 @@ from services.kit.settings import Settings
 
 
 def settings(tmp_path: Path, wait_ms: int | None = None) -> Settings:
-    chosen = {} if wait_ms is None else {"kafka_fetch_wait_ms": wait_ms}
+    chosen: dict[str, Any] = {} if wait_ms is None else {"kafka_fetch_wait_ms": wait_ms}
     return Settings(data_dir=tmp_path, **chosen)
 
 

@@ -62,13 +62,13 @@ def test_single_line_fields_refuse_line_breaks(field: str) -> None:
 )
 def test_lift_times_out_of_range_are_refused_not_crashes(lift_at: str) -> None:
     with pytest.raises(ValidationError, match="out of range"):
-        SetEmbargo(release_id="r1", actor=CAROL, lift_at=lift_at)  # type: ignore[arg-type]
+        SetEmbargo(release_id="r1", actor=CAROL, lift_at=lift_at)
     with pytest.raises(ValidationError, match="out of range"):
         SetEmbargo(
             release_id="r1",
             actor=CAROL,
             lift_at=datetime(2030, 1, 1, tzinfo=UTC),
-            pre_release_at=lift_at,  # type: ignore[arg-type]
+            pre_release_at=lift_at,
         )
 
 
@@ -76,8 +76,8 @@ def test_lift_times_in_range_are_kept_in_utc() -> None:
     command = SetEmbargo(
         release_id="r1",
         actor=CAROL,
-        lift_at="2999-12-31T23:59:59+00:00",  # type: ignore[arg-type]
-        pre_release_at="2000-01-01T09:00:00+09:00",  # type: ignore[arg-type]
+        lift_at="2999-12-31T23:59:59+00:00",
+        pre_release_at="2000-01-01T09:00:00+09:00",
     )
     assert command.lift_at == datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
     assert command.pre_release_at == datetime(2000, 1, 1, tzinfo=UTC)

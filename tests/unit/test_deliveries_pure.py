@@ -74,7 +74,7 @@ CONTENT = ReleaseContent(
     topics=["defence"],
 )  # fmt: skip
 given_release = specification(PUBLICATION)
-given_subscriber = specification(SUBSCRIBERS)  # type: ignore[arg-type]
+given_subscriber = specification(SUBSCRIBERS)
 
 
 # --- the attempt record -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from services.kit.health import HealthServer, Readiness
 from services.kit.settings import Settings
 from services.kit.topic_specs import ActualTopic, drift, topic_specs
 
-LOCAL = Settings(_env_file=None)  # type: ignore[call-arg]
+LOCAL = Settings(_env_file=None)
 
 
 def test_the_bootstrap_list_replaces_host_and_port_when_set() -> None:

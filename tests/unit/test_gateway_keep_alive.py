@@ -16,13 +16,13 @@ LOAD_BALANCER_IDLE_S = 60.0
 
 
 def test_the_gateway_outlasts_client_pools_and_load_balancers_by_default() -> None:
-    keep_alive = Settings(_env_file=None).gateway_keep_alive_s  # type: ignore[call-arg]
+    keep_alive = Settings(_env_file=None).gateway_keep_alive_s
     client_expiry = httpx.Limits().keepalive_expiry
     assert client_expiry is not None and keep_alive > client_expiry
     assert keep_alive > LOAD_BALANCER_IDLE_S
 
 
 def test_the_setting_is_what_the_http_server_keeps_idle_connections_for() -> None:
-    settings = Settings(_env_file=None, gateway_keep_alive_s=42)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, gateway_keep_alive_s=42)
     config = server(Starlette(), "127.0.0.1", 0, settings).config
     assert config.timeout_keep_alive == 42

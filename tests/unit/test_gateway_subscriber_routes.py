@@ -29,7 +29,7 @@ def client(
     # Explicit: the e2e fixtures export the test stack's allowed networks to this process.
     settings = Settings(
         demo_tokens=True, reply_timeout_s=0.1, secret_keys=keys, webhook_allowed_networks=""
-    )  # type: ignore[arg-type]
+    )
     return gateway_client(FakeReadModel(), bus, settings)
 
 

@@ -5,6 +5,7 @@ stack signs with."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ def test_the_local_stack_asks_for_the_demo_tokens_when_nothing_is_configured() -
     "configured",
     [{"tokens_file": Path("/etc/pressroom/tokens.yaml")}, {"oidc_issuer": "https://idp"}],
 )
-def test_configured_tokens_are_never_replaced_by_the_demo(configured: dict[str, object]) -> None:
+def test_configured_tokens_are_never_replaced_by_the_demo(configured: dict[str, Any]) -> None:
     assert "PRESSROOM_DEMO_TOKENS" not in local_stack_env(Settings(**configured))
 
 

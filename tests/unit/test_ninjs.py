@@ -17,7 +17,7 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
 
 from services.gateway.ninjs import MARKDOWN, NINJS_SCHEMA_URI, ninjs_item
 from services.kit.settings import Settings

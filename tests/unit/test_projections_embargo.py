@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from events.base import Message
+from events.base import Event, Message
 from events.content import ContentChanges, ReleaseContent, content_hash
 from events.drafting import DraftCreated, DraftRevised
 from events.embargo import (
@@ -271,12 +272,17 @@ def test_a_replayed_copy_is_not_planned_again() -> None:
     assert again.copies == {}
 
 
+def event_of(envelope: Envelope[Message]) -> Event:
+    """The envelope's data as the Event it is (every helper here builds an Event)."""
+    return cast(Event, envelope.data)
+
+
 def test_history_says_when_and_how_in_london_time() -> None:
-    set_line = summarise(embargo_set().data)
-    lift_line = summarise(lifted(5).data)
+    set_line = summarise(event_of(embargo_set()))
+    lift_line = summarise(event_of(lifted(5)))
 
     assert set_line == "Embargo set until 2026-01-09 00:01 GMT by carol, 2 recipients"
     assert lift_line == "Lifted at 2026-01-09 00:01 GMT (late by 120 ms), revision 1"
-    assert summarise(issued(2, "rita").data).startswith("Embargoed copy of revision 1 issued")
-    assert "cancelled by carol" in summarise(cancelled(3).data)
-    assert "to 2026-01-09 01:01 GMT" in summarise(changed(2, ("rita",)).data)
+    assert summarise(event_of(issued(2, "rita"))).startswith("Embargoed copy of revision 1 issued")
+    assert "cancelled by carol" in summarise(event_of(cancelled(3)))
+    assert "to 2026-01-09 01:01 GMT" in summarise(event_of(changed(2, ("rita",))))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -83,7 +83,7 @@ def test_todays_codec_writes_a_latest_version_byte_for_byte_as_recorded(version:
     written = encode(decoded)
     relay_headers = [(n, v) for n, v in replay(recorded).headers if n not in RELAY_HEADERS]
     assert (written.key, written.headers) == (recorded["key"].encode(), relay_headers)
-    value, was = json.loads(written.value), json.loads(recorded["value"])
+    value, was = json.loads(cast(bytes, written.value)), json.loads(recorded["value"])
     added = _added_since(value, was, recorded["ce_type"])
     if not added:  # byte for byte, unless an optional field was added in place since
         assert written.value == recorded["value"].encode()

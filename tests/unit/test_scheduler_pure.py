@@ -12,6 +12,7 @@ from events.approval import MarkOverdue
 from events.catalog import REGISTRY
 from events.envelope import deterministic_id
 from services.approval.decider import APPROVAL
+from services.kit.db import Connection
 from services.kit.deadlines import Cancel, Deadline, Schedule, apply_changes
 from services.kit.eventstore import EventStore
 from services.kit.handler import CommandHandler
@@ -101,8 +102,11 @@ class RecordingConnection:
 
 async def test_changes_are_written_in_order_and_a_schedule_wakes_the_scheduler() -> None:
     conn = RecordingConnection()
-    changes = [Cancel("rel-1", "overdue"), Schedule("rel-1", "overdue", "3:legal", DUE, {"a": 1})]
-    await apply_changes(conn, "approval", changes)
+    changes: list[Schedule | Cancel] = [
+        Cancel("rel-1", "overdue"),
+        Schedule("rel-1", "overdue", "3:legal", DUE, {"a": 1}),
+    ]
+    await apply_changes(cast(Connection, conn), "approval", changes)
     [cancel, upsert, notify] = conn.statements
     assert cancel[0].startswith("UPDATE approval.deadlines SET cancelled_at")
     assert cancel[1] == [("rel-1", "overdue", None)]
@@ -113,7 +117,7 @@ async def test_changes_are_written_in_order_and_a_schedule_wakes_the_scheduler()
 
 async def test_each_run_of_cancels_or_schedules_is_one_round_trip_in_order() -> None:
     conn = RecordingConnection()
-    changes = [
+    changes: list[Schedule | Cancel] = [
         Cancel("rel-1", "lift"),
         Cancel("rel-1", "pre-release"),
         Cancel("rel-2", "lift"),
@@ -121,7 +125,7 @@ async def test_each_run_of_cancels_or_schedules_is_one_round_trip_in_order() -> 
         Schedule("rel-4", "lift", "current", DUE),
         Cancel("rel-3", "pre-release"),
     ]
-    await apply_changes(conn, "embargo", changes)
+    await apply_changes(cast(Connection, conn), "embargo", changes)
     trips = [(sql.split()[0], [args[:2] for args in rows]) for sql, rows in conn.statements]
     assert trips == [
         ("UPDATE", [("rel-1", "lift"), ("rel-1", "pre-release"), ("rel-2", "lift")]),
@@ -133,9 +137,9 @@ async def test_each_run_of_cancels_or_schedules_is_one_round_trip_in_order() -> 
 
 async def test_cancelling_alone_wakes_nobody() -> None:
     conn = RecordingConnection()
-    await apply_changes(conn, "approval", [Cancel("rel-1", "overdue", "3:legal")])
+    await apply_changes(cast(Connection, conn), "approval", [Cancel("rel-1", "overdue", "3:legal")])
     assert [sql.split()[0] for sql, _ in conn.statements] == ["UPDATE"]
-    await apply_changes(conn, "approval", [])
+    await apply_changes(cast(Connection, conn), "approval", [])
     assert len(conn.statements) == 1
 
 

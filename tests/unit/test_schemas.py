@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
-from jsonschema import Draft202012Validator, ValidationError
-from jsonschema.validators import validator_for
+from jsonschema import Draft202012Validator, ValidationError  # type: ignore[import-untyped]
+from jsonschema.validators import validator_for  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from typer.testing import CliRunner
@@ -85,6 +85,7 @@ def test_a_command_schema_is_closed_an_event_schema_open_to_new_fields(
 @pytest.mark.parametrize("model", [m for m in MODELS if "content" in m.model_fields], ids=str)
 def test_json_schemas_hold_the_release_content_limits(model: type[Message]) -> None:
     data = EXAMPLES[model.ce_type()].data.data()
+    broken: dict[str, Any]
     for broken in ({"title": "x" * 301}, {"organisations": []}):
         with pytest.raises(ValidationError):
             _validator(model).validate(data | {"content": data["content"] | broken})

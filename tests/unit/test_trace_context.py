@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from cloudevents.core.bindings import kafka as ce_kafka
@@ -29,7 +29,7 @@ from services.kit.tracing_setup import wanted
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 TRACESTATE = "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"
-EXAMPLE = examples()[DraftCreated.ce_type()]
+EXAMPLE = cast("Envelope[DraftCreated]", examples()[DraftCreated.ce_type()])
 COMMAND = examples()[SubmitDraft.ce_type()]
 
 
@@ -58,12 +58,14 @@ def test_the_trace_context_travels_in_the_ce_headers_and_reads_back() -> None:
 def test_both_cloudevents_sdks_read_it_as_the_distributed_tracing_extension() -> None:
     record = encode(traced(EXAMPLE, traceparent=TRACEPARENT, tracestate=TRACESTATE))
     message = ce_kafka.KafkaMessage(
-        headers=dict(record.headers), key=record.key, value=record.value
+        headers=dict(record.headers), key=record.key, value=cast(bytes, record.value)
     )
     event = ce_kafka.from_binary_event(message)
     assert event.get_extension("traceparent") == TRACEPARENT
     assert event.get_extension("tracestate") == TRACESTATE
-    old = ce_kafka_v1.KafkaMessage(headers=dict(record.headers), key=record.key, value=record.value)
+    old = ce_kafka_v1.KafkaMessage(
+        headers=dict(record.headers), key=record.key, value=cast(bytes, record.value)
+    )
     v1 = ce_kafka_v1.from_binary(old, data_unmarshaller=json.loads)
     assert (v1.get("traceparent"), v1.get("tracestate")) == (TRACEPARENT, TRACESTATE)
 
