@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
-from schemathesis import Case
+from schemathesis import Case, Response
 from schemathesis.core.failures import FailureGroup
-from schemathesis.schemas import BaseSchema
+from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from tests.e2e.http_fuzz_stateful import StatefulReport
 
@@ -24,14 +24,16 @@ WAIT_S = 180.0  # approval and publication hear of each step through Kafka, on a
 Step = tuple[str, str, str]  # (method, path, status) of the answer a link starts from
 
 
-def evaluate(expression: Any, response: requests.Response) -> Any:
+def evaluate(expression: Any, response: Response) -> Any:
     """A link's runtime expression ($response.body#/pointer, $response.header.Name) or literal."""
     if isinstance(expression, dict):
         return {key: evaluate(value, response) for key, value in expression.items()}
     if not isinstance(expression, str) or not expression.startswith("$response."):
         return expression
     if expression.startswith("$response.header."):
-        return response.headers.get(expression.removeprefix("$response.header."))
+        # schemathesis keeps header names in lower case, each with its list of values.
+        found = response.headers.get(expression.removeprefix("$response.header.").lower())
+        return found[0] if found else None
     value: Any = response.json()
     for part in expression.split("#/", 1)[1].split("/"):
         value = value.get(part) if isinstance(value, dict) else None
@@ -40,15 +42,15 @@ def evaluate(expression: Any, response: requests.Response) -> Any:
 
 class LinkWalker:
     def __init__(
-        self, schema: BaseSchema, base_url: str, checks: list[Any], report: StatefulReport
+        self, schema: OpenApiSchema, base_url: str, checks: list[Any], report: StatefulReport
     ) -> None:
         self.schema, self.base_url, self.checks, self.report = schema, base_url, checks, report
         self.document: dict[str, Any] = schema.raw_schema
         self.session = requests.Session()
 
-    def send(self, case: Case, token: str) -> requests.Response:
+    def send(self, case: Case[Any], token: str) -> Response:
         headers = {"Authorization": f"Bearer {token}"}
-        response: requests.Response = case.call(
+        response: Response = case.call(
             base_url=self.base_url, session=self.session, headers=headers, timeout=60
         )
         label = case.operation.label
@@ -68,12 +70,15 @@ class LinkWalker:
         return response
 
     def follow(
-        self, start: Step, answer: requests.Response, name: str, token: str, body: Any = None
-    ) -> requests.Response:
+        self, start: Step, answer: Response, name: str, token: str, body: Any = None
+    ) -> Response:
         method, path, status = start
         link = self.document["paths"][path][method]["responses"][status]["links"][name]
         operation = self.schema.find_operation_by_id(link["operationId"])
         values = evaluate(link["parameters"], answer)
+        # A link whose expression finds nothing in the answer is broken, not optional.
+        missing = sorted(k for k, v in values.items() if v is None)
+        assert not missing, f"{name}: {missing} found nothing in the {status} answer"
         headers = {
             k.removeprefix("header."): v for k, v in values.items() if k.startswith("header.")
         }
@@ -85,8 +90,8 @@ class LinkWalker:
         self.report.links[name] += 1
         return self.send(operation.Case(**kwargs), token)
 
-    def until(self, start: Step, answer: requests.Response, name: str, token: str, done: Any,
-              body: Any = None) -> requests.Response:  # fmt: skip
+    def until(self, start: Step, answer: Response, name: str, token: str, done: Any,
+              body: Any = None) -> Response:  # fmt: skip
         """Follows the link again (new requests, same values) until `done(answer)` holds."""
         deadline = time.monotonic() + WAIT_S
         while True:
@@ -98,7 +103,7 @@ class LinkWalker:
 
 
 def status_is(wanted: str, approval: str | None = None) -> Any:
-    def done(response: requests.Response) -> bool:
+    def done(response: Response) -> bool:
         body = response.json() if response.status_code == 200 else {}
         reached = body.get("status") == wanted
         return reached and (
@@ -132,19 +137,22 @@ def walk_through_embargo(walker: LinkWalker) -> None:
 
 
 def embargo_is(wanted: str) -> Any:
-    def done(response: requests.Response) -> bool:
+    def done(response: Response) -> bool:
         body = response.json() if response.status_code == 200 else {}
         return bool((body.get("embargo") or {}).get("status") == wanted)
 
     return done
 
 
-def walk_to_approval(walker: LinkWalker) -> tuple[Step, requests.Response]:
+def walk_to_approval(walker: LinkWalker) -> tuple[Step, Response]:
     """A new release walked to `approved`; the read step and the answer that shows it."""
     release = RELEASE
     create = walker.schema.find_operation_by_label("POST /v1/releases")
     assert create is not None
-    content = {"title": f"Link walk {uuid.uuid4().hex[:8]}", "organisations": ["fco"]}
+    content: dict[str, Any] = {
+        "title": f"Link walk {uuid.uuid4().hex[:8]}",
+        "organisations": ["fco"],
+    }
     created = walker.send(
         create.Case(body={"content": content}, media_type="application/json"), "dev-alice"
     )
