@@ -22,11 +22,12 @@ from services.kit.consumer_groups import PROJECTED_TOPICS, PROJECTOR_GROUP, serv
 
 TOPIC, GROUP = "TOPIC", "GROUP"  # confluent_kafka's ResourceType names
 PREFIX = "pressroom."  # every Pressroom topic's name starts with it
-# What each service reads besides its own commands (its policies and projections).
+# What each service reads besides its own commands (its policies' agents): the topics of its
+# faust agents (services/<service>/agents.py), which tests/unit/test_kafka_acls.py checks.
 SERVICE_READS: dict[str, tuple[str, ...]] = {
     "drafting": (APPROVAL_EVENTS, PUBLICATION_EVENTS),
     "approval": (DRAFTING_EVENTS,),
-    "embargo": (APPROVAL_EVENTS,),
+    "embargo": (APPROVAL_EVENTS, PUBLICATION_EVENTS),
     "publication": (APPROVAL_EVENTS, DRAFTING_EVENTS, EMBARGO_EVENTS),
 }
 

@@ -57,14 +57,15 @@ async def variant_stack(
     broker: dict[str, str] | None = None,
     prepare: Prepare | None = None,
     process_env: Callable[[str], dict[str, str]] = lambda _: {},
+    names: tuple[str, ...] = PROCESSES,
 ) -> AsyncIterator[Stack]:
     """A fresh broker (new certificates, credentials) with `broker` properties; `prepare` runs
-    once it is up, before the processes start, each with `env` and its `process_env`."""
+    once it is up, before the processes `names` start, each with `env` and its `process_env`."""
     settings = settings_of(env, infra)
     shutil.rmtree(settings.data_dir, ignore_errors=True)
     await fresh_database(infra, settings.pg_database)
     local_kafka.up(settings, broker)
-    processes = {p.name: p for p in app_processes(settings) if p.name in PROCESSES}
+    processes = {p.name: p for p in app_processes(settings) if p.name in names}
     try:
         if prepare is not None:
             await prepare(settings)

@@ -3,8 +3,16 @@ per principal, as docs/security.md's table says."""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import structlog
+
 from events.topics import COMMAND_TOPICS, EVENT_TOPICS
 from operator_tools.kafka_acls import Grant, acl_plan
+from services.kit.settings import Settings
 
 
 def writes(grants: list[Grant], principal: str) -> set[str]:
@@ -38,3 +46,31 @@ def test_another_prefix_names_other_principals() -> None:
     principals = {g.principal for g in acl_plan(prefix="prod-")}
     assert "User:prod-approval" in principals
     assert not any(p.startswith("User:pressroom-") for p in principals)
+
+
+@pytest.fixture
+def logging_kept() -> Iterator[None]:
+    """A service's bootstrap configures the process's logging: put it back for the next test."""
+    before = structlog.get_config()
+    yield
+    structlog.configure(**before)
+    structlog.contextvars.clear_contextvars()
+
+
+@pytest.mark.usefixtures("logging_kept")
+@pytest.mark.parametrize("service", ["drafting", "approval", "embargo", "publication"])
+def test_each_service_may_read_exactly_the_topics_its_agents_consume(
+    service: str, tmp_path: Path
+) -> None:
+    """The plan's reads come from a table; the agents are the truth (embargo's agent on
+    publication's events had no grant, so embargo crashed under an authorizer)."""
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    app, _ = importlib.import_module(f"services.{service}.bootstrap").bootstrap(settings)
+    consumed = {topic for agent in app.agents.values() for topic in agent.channel.topics}
+    principal = f"User:pressroom-{service}"
+    read = {
+        g.name
+        for g in acl_plan()
+        if g.principal == principal and g.operation == "READ" and g.resource == "TOPIC"
+    }
+    assert read == consumed
