@@ -45,6 +45,8 @@ class LifecycleResult:
     to_public: Latencies
     failures: list[str]
     public_span_s: float = 0.0  # first release public → last release public
+    # CPU seconds of each stack process while it ran (filled by the Kafka-driven lifecycle)
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def per_second(self) -> float:
@@ -59,6 +61,11 @@ class LifecycleResult:
         if published < 2 or self.public_span_s <= 0:
             return float("nan")
         return (published - 1) / self.public_span_s
+
+    def cpu_ms_per_release(self) -> dict[str, float]:
+        """Each stack process's CPU per release that reached the public feed."""
+        published = len(self.to_public.samples_ms)
+        return {name: s * 1000 / published for name, s in self.cpu.items()} if published else {}
 
 
 async def pending_approval(http: httpx.AsyncClient, release_id: str) -> dict[str, Any]:
@@ -143,7 +150,7 @@ async def lifecycles(
         runs = _InFlight(
             users, asyncio.Semaphore(concurrency), lambda: progress.advance(task), ahead_s
         )
-        watching = asyncio.create_task(_until_public(conn, runs.started, all_sent, progress, task))
+        watching = asyncio.create_task(until_public(conn, runs.started, all_sent, progress, task))
         try:
             await asyncio.gather(*(runs.run(i) for i in range(n)))
         finally:
@@ -155,7 +162,7 @@ async def lifecycles(
     return LifecycleResult(n, seconds, Latencies(to_public), runs.failures, span)
 
 
-async def _until_public(
+async def until_public(
     conn: asyncpg.Connection, started: dict[str, float], all_sent: asyncio.Event,
     progress: Progress, task: TaskID,
 ) -> dict[str, float]:  # fmt: skip

@@ -26,6 +26,8 @@ LIFECYCLE_TARGET = 200.0
 RSS_TARGET_MB = 150.0
 CPU_TARGET_MS = 1.0
 REBUILD_PYTHON_US = 30.0
+# The two ways the lifecycle is driven: people's HTTP requests, tools' signed Kafka commands.
+OVER_HTTP, OVER_KAFKA = "over HTTP", "over Kafka"
 PERCENTILES = (("p50", 50.0), ("p99", 99.0), ("max", 100.0))
 
 
@@ -40,11 +42,12 @@ class Results:
     bench_cpu: float  # its own CPU meanwhile, its PostgreSQL backend too (not the stack's)
     http: HttpResult
     http_high: HttpResult
-    lifecycle: LifecycleResult
+    lifecycle: LifecycleResult  # over HTTP
     memory: list[Memory]
     storm: StormResults | None  # None: it could not be set up (load.storm_failed says why)
     load: LoadResult
     rebuild: RebuildResults
+    lifecycle_kafka: LifecycleResult  # the same steps as signed commands on Kafka
 
     def floor_ms(self, q: float) -> float:
         """One Kafka round trip plus one PostgreSQL commit, at the same percentile."""
@@ -79,16 +82,22 @@ def latency_figures(http: HttpResult, rate: float, r: Results) -> list[Figure]:
     return out
 
 
-def lifecycle_figures(life: LifecycleResult) -> list[Figure]:
-    name = "Whole releases → public feed, sustained"
+def lifecycle_figures(life: LifecycleResult, how: str) -> list[Figure]:
+    name = f"Whole releases {how} → public feed, sustained"
     out = [Figure(LIFECYCLE, name, life.sustained, "rel/s", "target", LIFECYCLE_TARGET, "rel/s")]
-    whole = "Whole releases, first create → last public"
+    whole = f"Whole releases {how}, first create → last public"
     out.append(Figure(LIFECYCLE, whole, life.per_second, "rel/s"))
     for label, q in PERCENTILES[:2]:
-        one = f"One release, create → public, {label}"
+        one = f"One release {how}, create → public, {label}"
         out.append(Figure(LIFECYCLE, one, life.to_public.p(q), "ms"))
     failed = len(life.failures)
-    out.append(Figure(LIFECYCLE, "Failed releases", failed, "", "run", life.releases, ""))
+    out.append(Figure(LIFECYCLE, f"Failed releases {how}", failed, "", "run", life.releases, ""))
+    per_release = life.cpu_ms_per_release()
+    for process, ms in per_release.items():
+        out.append(Figure(LIFECYCLE, f"CPU per release {how}: {process}", ms, "ms"))
+    if per_release:
+        total = f"CPU per release {how}: whole stack"
+        out.append(Figure(LIFECYCLE, total, sum(per_release.values()), "ms"))
     return out
 
 
@@ -129,7 +138,8 @@ def last_lift_ms(storm: StormResults | None) -> float:
 def all_figures(r: Results, rate: float, rate_high: float) -> list[Figure]:
     return [
         *raw_figures(r.raw), *pipeline_figures(r), *latency_figures(r.http, rate, r),
-        *latency_figures(r.http_high, rate_high, r), *lifecycle_figures(r.lifecycle),
+        *latency_figures(r.http_high, rate_high, r), *lifecycle_figures(r.lifecycle, OVER_HTTP),
+        *lifecycle_figures(r.lifecycle_kafka, OVER_KAFKA),
         *cost_figures(r), *memory_figures(r.memory), *busy_storm_figures(r.storm, r.load),
         *rebuild_figures(r.rebuild),
     ]  # fmt: skip
@@ -141,8 +151,10 @@ def targets(r: Results, rate: float, rate_high: float) -> list[Target]:
     return [
         Target("Pipeline: CreateDraft → read model", r.commands.per_second, "cmd/s",
                PEER_MULTIPLE * r.peer.per_second),
-        Target("Lifecycle: whole releases → public feed", r.lifecycle.sustained, "rel/s",
-               LIFECYCLE_TARGET),
+        Target(f"Lifecycle {OVER_HTTP}: whole releases → public feed", r.lifecycle.sustained,
+               "rel/s", LIFECYCLE_TARGET),
+        Target(f"Lifecycle {OVER_KAFKA}: whole releases → public feed",
+               r.lifecycle_kafka.sustained, "rel/s", LIFECYCLE_TARGET),
         Target(f"Latency at {rate:g}/s, p50", low.p(50), "ms", 10.0, "at most"),
         Target(f"Latency at {rate:g}/s, p99", low.p(99), "ms", 40.0, "at most"),
         Target(f"Latency at {rate_high:g}/s, p99", high.p(99), "ms", 100.0, "at most"),
@@ -163,7 +175,10 @@ def failures(r: Results) -> list[str]:
     firsts = {
         "HTTP at the low rate": r.http.failures[:1],
         "HTTP at the high rate": r.http_high.failures[:1],
-        f"{LIFECYCLE} ({len(r.lifecycle.failures)} failed)": r.lifecycle.failures[:1],
+        f"{LIFECYCLE} {OVER_HTTP} ({len(r.lifecycle.failures)} failed)": r.lifecycle.failures[:1],
+        f"{LIFECYCLE} {OVER_KAFKA} ({len(r.lifecycle_kafka.failures)} failed)": (
+            r.lifecycle_kafka.failures[:1]
+        ),
         STORM: [r.load.storm_failed] if r.load.storm_failed else [],
     }
     return [f"{section}: {first[0]}" for section, first in firsts.items() if first]

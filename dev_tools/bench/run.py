@@ -16,7 +16,8 @@ from dev_tools.bench.busy_storm import storm_under_load
 from dev_tools.bench.drafting import commands_to_projection, http_at_fixed_rate
 from dev_tools.bench.figures import RawResults
 from dev_tools.bench.http_client import gateway_session
-from dev_tools.bench.lifecycle import lifecycles
+from dev_tools.bench.lifecycle import LifecycleResult, lifecycles
+from dev_tools.bench.lifecycle_kafka import lifecycles_over_kafka
 from dev_tools.bench.machine import conditions, cpu_times, load_average, machine, postgres_settings
 from dev_tools.bench.peer import PEER, measure_peer, peer_version
 from dev_tools.bench.pipeline_figures import Results, all_figures, failures, targets
@@ -53,6 +54,8 @@ class BenchConfig:
     lifecycles: int = 1_000  # whole releases
     concurrency: int = 100  # whole releases in flight (create → embargo set)
     embargo_ahead_s: float = 1.0  # each release's lift_at, from its SetEmbargo
+    kafka_lifecycles: int = 2_000  # whole releases driven by signed Kafka commands
+    kafka_concurrency: int = 200  # of those in flight (create → embargo set)
     storm_releases: int = 1_000
     storm_lead_s: float = 30.0  # the load slows the set-up down
     load_rate: float = 50.0  # HTTP writes/s during the storm
@@ -76,6 +79,10 @@ class BenchConfig:
                 f"{self.lifecycles:,}, {self.concurrency} in flight,"
                 f" embargoed {self.embargo_ahead_s:g} s ahead"
             ),
+            "Lifecycles (signed commands on Kafka)": (
+                f"{self.kafka_lifecycles:,}, {self.kafka_concurrency} in flight,"
+                f" embargoed {self.embargo_ahead_s:g} s ahead"
+            ),
             "Storm": (
                 f"{self.storm_releases:,} lifts {self.storm_lead_s:g} s ahead, HTTP load at"
                 f" {self.load_rate:g}/s meanwhile"
@@ -90,7 +97,8 @@ class BenchConfig:
 
 QUICK = BenchConfig(
     messages=2_000, commands=200, requests=50, requests_high=60, round_trips=50, commits=200,
-    peer_aggregates=100, lifecycles=5, concurrency=5, storm_releases=50, storm_lead_s=20.0,
+    peer_aggregates=100, lifecycles=5, concurrency=5, kafka_lifecycles=20, kafka_concurrency=10,
+    storm_releases=50, storm_lead_s=20.0,
     rebuild_events=5_000,
 )  # fmt: skip
 
@@ -141,6 +149,22 @@ async def measure_pipeline(
     return commands, used, own_after - own_before + polled
 
 
+async def measure_kafka_lifecycles(
+    settings: Settings, config: BenchConfig, conn: asyncpg.Connection, progress: Progress
+) -> LifecycleResult:
+    """Whole releases over Kafka, with the CPU every stack process used meanwhile (the bench's
+    backend, which polls the public feed, left out as in the pipeline)."""
+    pids, backend = stack_pids(settings), conn.get_server_pid()
+    before, polled_before = cpu_seconds(pids), own_and_reaped_seconds(backend) or 0.0
+    life = await lifecycles_over_kafka(
+        settings, conn, config.kafka_lifecycles, config.kafka_concurrency, progress,
+        config.embargo_ahead_s,
+    )  # fmt: skip
+    polled = (own_and_reaped_seconds(backend) or 0.0) - polled_before
+    used = without_bench_backend(cpu_used(before, cpu_seconds(pids)), polled)
+    return dataclasses.replace(life, cpu=used)
+
+
 async def measure(
     settings: Settings, config: BenchConfig, conn: asyncpg.Connection,
     client: aiohttp.ClientSession, progress: Progress,
@@ -155,6 +179,7 @@ async def measure(
     life = await lifecycles(
         settings, conn, config.lifecycles, config.concurrency, progress, config.embargo_ahead_s
     )
+    life_kafka = await measure_kafka_lifecycles(settings, config, conn, progress)
     storm, load = await storm_under_load(
         settings.kafka_bootstrap, client, config.storm_releases, config.storm_lead_s,
         config.load_rate, progress,
@@ -162,7 +187,19 @@ async def measure(
     rss = largest(memory_after_commands, memory(stack_pids(settings)))
     rebuilt = await measure_rebuild(settings, config.rebuild_events, progress)
     return Results(
-        raw_results, peer, commands, cpu, bench_cpu, http, high, life, rss, storm, load, rebuilt
+        raw_results,
+        peer,
+        commands,
+        cpu,
+        bench_cpu,
+        http,
+        high,
+        life,
+        rss,
+        storm,
+        load,
+        rebuilt,
+        life_kafka,
     )
 
 

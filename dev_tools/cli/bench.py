@@ -75,6 +75,14 @@ def bench(
     concurrency: Annotated[
         int | None, typer.Option("--concurrency", help="Whole releases in flight.")
     ] = None,
+    kafka_lifecycles: Annotated[
+        int | None,
+        typer.Option("--kafka-lifecycles", help="Whole releases driven by signed Kafka commands."),
+    ] = None,
+    kafka_concurrency: Annotated[
+        int | None,
+        typer.Option("--kafka-concurrency", help="Kafka-driven whole releases in flight."),
+    ] = None,
     embargo_ahead: Annotated[
         float | None,
         typer.Option("--embargo-ahead", help="Lifecycle: lift_at this many s after the embargo."),
@@ -111,6 +119,7 @@ def bench(
         messages=messages, commands=commands, requests=requests, rate=rate,
         requests_high=requests_high, rate_high=rate_high, peer_aggregates=peer,
         lifecycles=lifecycles, concurrency=concurrency, embargo_ahead_s=embargo_ahead,
+        kafka_lifecycles=kafka_lifecycles, kafka_concurrency=kafka_concurrency,
         rebuild_events=rebuild_events, storm_releases=releases,
         storm_lead_s=lead,
     )  # fmt: skip

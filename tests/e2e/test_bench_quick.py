@@ -24,7 +24,8 @@ pytestmark = pytest.mark.integration
 BENCH_TIMEOUT_S = 1_200.0
 TINY = (
     "--quick", "-n", "300", "-m", "20", "-k", "10", "--requests-high", "10", "--peer", "20",
-    "--lifecycles", "3", "--concurrency", "1", "--embargo-ahead", "20", "--releases", "10",
+    "--lifecycles", "3", "--concurrency", "1", "--kafka-lifecycles", "3", "--kafka-concurrency",
+    "1", "--embargo-ahead", "20", "--releases", "10",
     "--lead", "30", "--rebuild-events", "2000",
 )  # fmt: skip
 SECTIONS = {
@@ -71,7 +72,14 @@ async def test_quick_bench_prints_every_section_and_target_with_numbers(
     for process in APP:  # each process's CPU and memory, by name
         assert any(f["name"] == f"CPU per command: {process}" for f in figures), process
         assert any(f["name"] == f"RSS {process}" for f in figures), process
+    for process in APP:  # what a whole release driven over Kafka cost each of them
+        assert any(f["name"] == f"CPU per release over Kafka: {process}" for f in figures), process
     targets = report["targets"]
-    assert len(targets) >= 6 + len(APP) + 3  # the issue's, an RSS per process, storm, rebuild
+    assert len(targets) >= 7 + len(APP) + 3  # the issue's, an RSS per process, storm, rebuild
+    lifecycle = [t["name"] for t in targets if t["name"].startswith("Lifecycle")]
+    assert lifecycle == [
+        "Lifecycle over HTTP: whole releases → public feed",
+        "Lifecycle over Kafka: whole releases → public feed",
+    ]
     assert all(t["measured"] is not None and t["met"] in (True, False) for t in targets), targets
     assert "eventsourcing" in report["settings"]["Peer"]

@@ -92,6 +92,14 @@ def test_the_sustained_lifecycle_rate_counts_the_arrivals_after_the_first() -> N
     assert math.isnan(LifecycleResult(1, 1.0, Latencies([1.0]), []).sustained)
 
 
+def test_a_kafka_driven_release_shows_each_process_cpu_per_release_and_the_whole_stack() -> None:
+    rows = {f.name: f.value for f in all_figures(_results(), 50.0, 300.0)}
+    assert rows["CPU per release over Kafka: drafting"] == pytest.approx(0.02 / 4 * 1000)
+    assert rows["CPU per release over Kafka: whole stack"] == pytest.approx(5.0)
+    assert rows["Whole releases over Kafka → public feed, sustained"] == pytest.approx(3 / 0.5)
+    assert not any(name.startswith("CPU per release over HTTP") for name in rows)  # not measured
+
+
 def test_cpu_per_command_adds_every_stack_process() -> None:
     assert _results().cpu_ms_per_command == pytest.approx((1.0 + 0.5 + 0.5) / 100 * 1000)
 
@@ -103,8 +111,9 @@ def test_every_section_and_every_issue_target_is_reported() -> None:
         "Rebuild from offset 0",
     }  # fmt: skip
     names = [t.name for t in targets(_results(), 50.0, 300.0)]
-    assert names[:6] == [
-        "Pipeline: CreateDraft → read model", "Lifecycle: whole releases → public feed",
+    assert names[:7] == [
+        "Pipeline: CreateDraft → read model", "Lifecycle over HTTP: whole releases → public feed",
+        "Lifecycle over Kafka: whole releases → public feed",
         "Latency at 50/s, p50", "Latency at 50/s, p99", "Latency at 300/s, p99",
         "Cost: CPU per CreateDraft, whole stack",
     ]  # fmt: skip
@@ -155,5 +164,6 @@ def _results() -> Results:
     load = LoadResult(sent=10, done=10, seconds=1.0)
     rebuild = RebuildResults(1_000, Rate(20_000, 1.0), Rate(10_000, 1.0), Rate(2_000, 0.5),
                              CpuUse(python=0.05, postgres=0.02, kafka=0.0), 2)  # fmt: skip
+    by_kafka = LifecycleResult(4, 1.0, Latencies([900.0] * 4), [], 0.5, {"drafting": 0.02})
     return Results(raw, Rate(100, 1.0), Rate(100, 2.0), cpu, 0.1, http, http, life, memory,
-                   storm, load, rebuild)  # fmt: skip
+                   storm, load, rebuild, by_kafka)  # fmt: skip

@@ -1,0 +1,91 @@
+"""What the stack answers the Kafka-driven whole releases: the reply to each of the bench's
+commands (pressroom.replies, keyed by command id) and the approval request opened for each of its
+releases (pressroom.approval.events, keyed by release id), each handed to the one step awaiting it.
+
+Read from the topics' current end, positioned before anything is sent. A record is decoded only
+when its key is awaited: the bench shares the two CPUs with the stack it measures."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+
+from events.approval import ApprovalRequested
+from events.catalog import REGISTRY
+from events.kafka import KafkaRecord, UndecodableMessage, decode
+from events.replies import CommandOutcome
+from events.topics import APPROVAL_EVENTS, REPLIES
+from services.kit.kafka_clients import client_kwargs
+from services.kit.kafka_meta import topic_partitions
+
+POLL_MS = 100
+
+
+@dataclass
+class Answers:
+    """One future per command awaiting its reply and per release awaiting its approval request;
+    a step registers its future before it sends, so no answer can arrive unseen."""
+
+    outcomes: dict[str, asyncio.Future[CommandOutcome]] = field(default_factory=dict)
+    requests: dict[str, asyncio.Future[ApprovalRequested]] = field(default_factory=dict)
+
+    def outcome_of(self, command_id: str) -> asyncio.Future[CommandOutcome]:
+        return self.outcomes.setdefault(command_id, _future())
+
+    def request_for(self, release_id: str) -> asyncio.Future[ApprovalRequested]:
+        return self.requests.setdefault(release_id, _future())
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def running(cls, bootstrap: str) -> AsyncIterator[Answers]:
+        answers = cls()
+        consumer = AIOKafkaConsumer(**client_kwargs(bootstrap), enable_auto_commit=False)
+        await consumer.start()
+        try:
+            partitions = await topic_partitions(bootstrap, REPLIES, APPROVAL_EVENTS)
+            consumer.assign(partitions)
+            await consumer.seek_to_end(*partitions)
+            for partition in partitions:
+                await consumer.position(partition)  # resolves the seek now, not at first fetch
+            reading = asyncio.create_task(answers._read(consumer))
+            try:
+                yield answers
+            finally:
+                reading.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reading
+        finally:
+            await consumer.stop()
+
+    async def _read(self, consumer: AIOKafkaConsumer) -> None:
+        while True:
+            for partition, records in (await consumer.getmany(timeout_ms=POLL_MS)).items():
+                awaited: dict[str, Any] = (
+                    self.outcomes if partition.topic == REPLIES else self.requests
+                )
+                for record in records:
+                    waiting = awaited.get((record.key or b"").decode(errors="replace"))
+                    if waiting is not None and not waiting.done():
+                        _hand_over(waiting, record)
+
+
+def _hand_over(waiting: asyncio.Future[Any], record: Any) -> None:
+    """The answer awaited, or nothing: an approval event other than the request, or a record
+    somebody else wrote under the same key, is not the bench's business."""
+    try:
+        message = decode(
+            KafkaRecord(record.key, record.value, list(record.headers or ())), REGISTRY
+        )
+    except UndecodableMessage:
+        return
+    if isinstance(message.data, CommandOutcome | ApprovalRequested):
+        waiting.set_result(message.data)
+
+
+def _future() -> asyncio.Future[Any]:
+    return asyncio.get_running_loop().create_future()
