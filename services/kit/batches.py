@@ -5,8 +5,9 @@ unreadable leaves its dead letter in the same transaction.
 
 The common case is one transaction for the whole batch: one read, then one write that is its own
 transaction when nothing follows from the batch's events (docs/decisions.md 47), or a few
-statements between BEGIN and COMMIT when something does. If anything in it fails for a reason of
-its own (a bug in one command, a concurrent writer of one stream), it rolls back, and the batch
+statements between BEGIN and COMMIT when something does. A concurrent writer of one of its
+streams rolls it back, and it is read and decided again whole (twice at most). If anything else
+in it fails for a reason of its own (a bug in one command), or the writer keeps winning, the batch
 runs again with each command in a savepoint of its own, as the scheduler does
 (services/kit/scheduler.py): the one at fault is dead-lettered or retried, the others committed.
 Offsets move only past a committed batch (services/kit/faust_app.py)."""
@@ -44,6 +45,11 @@ Alone = Callable[[KafkaRecord, RecordOrigin], Awaitable[object]]
 Record = tuple[KafkaRecord, RecordOrigin]
 
 
+# A batch that met another writer of one of its streams is read and decided again whole this
+# many times before it splits into a savepoint a command (which then retries each on its own).
+AGAIN_TOGETHER = 2
+
+
 @dataclass
 class CommandBatch:
     """Handles a batch of read records (services/kit/inbound.py) through `handler`. `reply=False`
@@ -71,6 +77,13 @@ class CommandBatch:
 
     async def _handle(self, items: list[Inbound]) -> None:
         failure = await _until_committed(lambda: self._together(items))
+        for _ in range(AGAIN_TOGETHER):
+            if not isinstance(failure, CONCURRENT_WRITE):
+                break
+            # The other writer has committed by now (PostgreSQL raised once it had): read again
+            # and decide the batch whole, rather than one savepoint a command (docs/benchmarks.md).
+            log.info("command_batch_again", records=len(items), error=repr(failure))
+            failure = await _until_committed(lambda: self._together(items))
         if failure is not None:
             log.info("command_batch_split", records=len(items), error=repr(failure))
             failure = await _until_committed(lambda: self._one_by_one(items))
