@@ -1,4 +1,4 @@
-"""Whole releases driven over Kafka, as tools and approval bots drive them (docs/commands.md): the
+"""Whole releases driven over Kafka, as tools and approval bots drive them (docs/contract.md): the
 same steps as the HTTP lifecycle (lifecycle.py) — a writer creates, revises and submits, the policy
 and legal approvers approve the revision their request names, a press officer embargoes it one
 second ahead, and it goes public by itself at the lift — each a signed command on its service's
@@ -6,9 +6,10 @@ commands topic, each followed to its reply on pressroom.replies. Timed from the 
 until the last release is in projections.public_feed; `concurrency` releases in flight from
 create to embargo set, the lift waited for outside that limit.
 
-Why beside the HTTP one: over HTTP each step is also a request, its polling for the outcome and
-the bench's own HTTP client, which on two CPUs cost most of a release (docs/benchmarks.md); this
-one measures what the services cost a release, as a bot-driven newsroom would load them."""
+Why beside the HTTP one (docs/decisions.md 53): over HTTP each step is also a request, its
+polling for the outcome and the bench's own HTTP client on the same two CPUs, and the 50 releases
+in flight leave every service batches of a record or two; this one measures what the services
+cost a release when tools keep hundreds in flight, as a bot-driven newsroom would."""
 
 from __future__ import annotations
 
