@@ -119,12 +119,31 @@ def memory(pids: Mapping[str, int]) -> list[Memory]:
 
 
 def _postgres_memory(postmaster: int, backends: Iterable[int]) -> list[Memory]:
-    """A backend's RSS includes the shared buffers it touched: the largest one is the figure."""
+    """A backend's RSS includes the shared buffers it touched: the largest one is the figure.
+    Beside it the largest backend's own memory (RSS less shared memory), since 128 MB of shared
+    buffers, one segment for all of them, count in full in every backend that touched them."""
     out = [Memory("postgresql postmaster", mb)] if (mb := rss_mb(postmaster)) else []
-    sizes = [mb for pid in backends if (mb := rss_mb(pid)) is not None]
+    live = list(backends)
+    sizes = [mb for pid in live if (mb := rss_mb(pid)) is not None]
     if sizes:
         out.append(Memory("postgresql largest backend", max(sizes)))
+    own = [mb for pid in live if (mb := private_mb(pid)) is not None]
+    if own:
+        out.append(Memory("postgresql largest backend, less shared memory", max(own)))
     return out
+
+
+def private_mb(pid: int) -> float | None:
+    """RSS less its shared memory (RssAnon + RssFile of /proc/<pid>/status), in MB (10^6)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return None
+    kib = {k: v.split()[0] for k, _, v in (line.partition(":") for line in lines) if v.strip()}
+    try:
+        return (int(kib["RssAnon"]) + int(kib["RssFile"])) * 1024 / 1e6
+    except (KeyError, ValueError):
+        return None
 
 
 def largest(*samples: list[Memory]) -> list[Memory]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from datetime import UTC, datetime
 
 import pytest
@@ -19,7 +20,7 @@ from dev_tools.bench.pipeline_figures import Results, all_figures, last_lift_ms,
 from dev_tools.bench.raw import Latencies, Rate
 from dev_tools.bench.rebuild import RebuildResults
 from dev_tools.bench.report import Report
-from dev_tools.bench.stack_procs import Memory, children, largest
+from dev_tools.bench.stack_procs import Memory, children, largest, private_mb, rss_mb
 from dev_tools.bench.targets import Target, report_json, summary_markdown
 
 NAN = float("nan")
@@ -137,6 +138,12 @@ def test_children_are_found_at_every_depth_and_no_others() -> None:
     table = {10: 1, 11: 10, 12: 11, 13: 10, 20: 1}
     assert sorted(children(10, table)) == [11, 12, 13]
     assert children(20, table) == []
+
+
+def test_a_process_memory_less_shared_is_at_most_its_rss() -> None:
+    own, rss = private_mb(os.getpid()), rss_mb(os.getpid())
+    assert own is not None and rss is not None and 0 < own <= rss
+    assert private_mb(2**22 + 1) is None  # no such process
 
 
 def test_largest_keeps_each_process_at_its_peak() -> None:
