@@ -82,7 +82,8 @@ class CommandBatch:
                 break
             # The other writer has committed by now (PostgreSQL raised once it had): read again
             # and decide the batch whole, rather than one savepoint a command (docs/benchmarks.md).
-            log.info("command_batch_again", records=len(items), error=repr(failure))
+            log.info("command_batch_again", records=len(items), error=repr(failure),
+                     key=getattr(failure, "detail", None))  # fmt: skip
             failure = await _until_committed(lambda: self._together(items))
         if failure is not None:
             log.info("command_batch_split", records=len(items), error=repr(failure))
