@@ -15,6 +15,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
+from dev_tools.bench.drafting import BenchFailed
 from events.approval import ApprovalRequested
 from events.catalog import REGISTRY
 from events.kafka import KafkaRecord, UndecodableMessage, decode
@@ -34,11 +35,19 @@ class Answers:
     outcomes: dict[str, asyncio.Future[CommandOutcome]] = field(default_factory=dict)
     requests: dict[str, asyncio.Future[ApprovalRequested]] = field(default_factory=dict)
 
+    failure: BenchFailed | None = None  # the reader stopped: every answer awaited fails with it
+
     def outcome_of(self, command_id: str) -> asyncio.Future[CommandOutcome]:
-        return self.outcomes.setdefault(command_id, _future())
+        return self.outcomes.setdefault(command_id, self._future())
 
     def request_for(self, release_id: str) -> asyncio.Future[ApprovalRequested]:
-        return self.requests.setdefault(release_id, _future())
+        return self.requests.setdefault(release_id, self._future())
+
+    def _future(self) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if self.failure is not None:
+            future.set_exception(self.failure)
+        return future
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -63,6 +72,17 @@ class Answers:
             await consumer.stop()
 
     async def _read(self, consumer: AIOKafkaConsumer) -> None:
+        try:
+            await self._read_forever(consumer)
+        except Exception as error:  # every step waiting would otherwise wait out its timeout
+            self.failure = BenchFailed(f"reading the stack's answers from Kafka failed: {error!r}")
+            waiting: list[asyncio.Future[Any]] = [*self.outcomes.values(), *self.requests.values()]
+            for future in waiting:
+                if not future.done():
+                    future.set_exception(self.failure)
+            raise
+
+    async def _read_forever(self, consumer: AIOKafkaConsumer) -> None:
         while True:
             for partition, records in (await consumer.getmany(timeout_ms=POLL_MS)).items():
                 awaited: dict[str, Any] = (
@@ -85,7 +105,3 @@ def _hand_over(waiting: asyncio.Future[Any], record: Any) -> None:
         return
     if isinstance(message.data, CommandOutcome | ApprovalRequested):
         waiting.set_result(message.data)
-
-
-def _future() -> asyncio.Future[Any]:
-    return asyncio.get_running_loop().create_future()
