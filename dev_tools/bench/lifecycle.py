@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -118,10 +118,9 @@ async def one_release(users: dict[str, Any], i: int, ahead_s: float = EMBARGO_AH
 class _InFlight:
     """The releases of one run: when each one's create started, and what failed."""
 
-    users: dict[str, Any]
+    one_release: Callable[[int], Awaitable[str]]
     gate: asyncio.Semaphore
     advance: Callable[[], Any]
-    ahead_s: float
     started: dict[str, float] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
@@ -129,9 +128,7 @@ class _InFlight:
         async with self.gate:
             began = time.perf_counter()
             try:
-                release_id = await asyncio.wait_for(
-                    one_release(self.users, i, self.ahead_s), STEP_TIMEOUT_S * 4
-                )
+                release_id = await asyncio.wait_for(self.one_release(i), STEP_TIMEOUT_S * 4)
             except (BenchFailed, httpx.HTTPError, TimeoutError) as error:
                 self.failures.append(f"{type(error).__name__}: {error}")
                 self.advance()
@@ -143,19 +140,29 @@ async def lifecycles(
     settings: Settings, conn: asyncpg.Connection, n: int, concurrency: int, progress: Progress,
     ahead_s: float = EMBARGO_AHEAD_S,
 ) -> LifecycleResult:  # fmt: skip
-    """n releases, `concurrency` at a time, until every one is in the public feed."""
-    task = progress.add_task(f"Lifecycles → public feed ({concurrency} in flight)", total=n)
-    start, all_sent = time.perf_counter(), asyncio.Event()
+    """n releases over HTTP, `concurrency` at a time, until every one is in the public feed."""
     async with clients(settings, concurrency) as users:
-        runs = _InFlight(
-            users, asyncio.Semaphore(concurrency), lambda: progress.advance(task), ahead_s
-        )
-        watching = asyncio.create_task(until_public(conn, runs.started, all_sent, progress, task))
-        try:
-            await asyncio.gather(*(runs.run(i) for i in range(n)))
-        finally:
-            all_sent.set()
-        public = await watching
+        return await releases_to_public(
+            conn, n, concurrency, progress, "Lifecycles → public feed",
+            lambda i: one_release(users, i, ahead_s),
+        )  # fmt: skip
+
+
+async def releases_to_public(
+    conn: asyncpg.Connection, n: int, concurrency: int, progress: Progress, what: str,
+    one: Callable[[int], Awaitable[str]],
+) -> LifecycleResult:  # fmt: skip
+    """`one(i)` for i below n, `concurrency` at a time, until every release it returned is in the
+    public feed: when each started, when each was first seen public, and what failed."""
+    task = progress.add_task(f"{what} ({concurrency} in flight)", total=n)
+    start, all_sent = time.perf_counter(), asyncio.Event()
+    runs = _InFlight(one, asyncio.Semaphore(concurrency), lambda: progress.advance(task))
+    watching = asyncio.create_task(until_public(conn, runs.started, all_sent, progress, task))
+    try:
+        await asyncio.gather(*(runs.run(i) for i in range(n)))
+    finally:
+        all_sent.set()
+    public = await watching
     seconds = max(public.values(), default=start) - start
     span = max(public.values(), default=0.0) - min(public.values(), default=0.0)
     to_public = [(public[r] - runs.started[r]) * 1000 for r in public]

@@ -16,13 +16,12 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer
 
 from dev_tools.bench.drafting import BenchFailed
+from dev_tools.bench.kafka_tail import tailing
 from events.approval import ApprovalRequested
 from events.catalog import REGISTRY
 from events.kafka import KafkaRecord, UndecodableMessage, decode
 from events.replies import CommandOutcome
 from events.topics import APPROVAL_EVENTS, REPLIES
-from services.kit.kafka_clients import client_kwargs
-from services.kit.kafka_meta import topic_partitions
 
 POLL_MS = 100
 
@@ -53,23 +52,8 @@ class Answers:
     @contextlib.asynccontextmanager
     async def running(cls, bootstrap: str) -> AsyncIterator[Answers]:
         answers = cls()
-        consumer = AIOKafkaConsumer(**client_kwargs(bootstrap), enable_auto_commit=False)
-        await consumer.start()
-        try:
-            partitions = await topic_partitions(bootstrap, REPLIES, APPROVAL_EVENTS)
-            consumer.assign(partitions)
-            await consumer.seek_to_end(*partitions)
-            for partition in partitions:
-                await consumer.position(partition)  # resolves the seek now, not at first fetch
-            reading = asyncio.create_task(answers._read(consumer))
-            try:
-                yield answers
-            finally:
-                reading.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await reading
-        finally:
-            await consumer.stop()
+        async with tailing(bootstrap, (REPLIES, APPROVAL_EVENTS), answers._read):
+            yield answers
 
     async def _read(self, consumer: AIOKafkaConsumer) -> None:
         try:
@@ -80,7 +64,6 @@ class Answers:
             for future in waiting:
                 if not future.done():
                     future.set_exception(self.failure)
-            raise
 
     async def _read_forever(self, consumer: AIOKafkaConsumer) -> None:
         while True:

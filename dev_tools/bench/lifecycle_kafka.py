@@ -14,15 +14,13 @@ cost a release when tools keep hundreds in flight, as a bot-driven newsroom woul
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from rich.progress import Progress
 
 from dev_tools.bench import raw
@@ -33,10 +31,9 @@ from dev_tools.bench.lifecycle import (
     NOT_APPROVED_YET,
     TOO_LATE,
     LifecycleResult,
-    until_public,
+    releases_to_public,
 )
 from dev_tools.bench.lifecycle_answers import Answers
-from dev_tools.bench.raw import Latencies
 from events.actor import Actor
 from events.approval import ApproveStage
 from events.base import Command, Message
@@ -82,9 +79,12 @@ class KafkaSteps:
         record = signed(self.signer, encode(envelope))
         reply = self.answers.outcome_of(command_id)
         topic = commands_topic(command.service)
-        await self.producer.send_and_wait(
-            topic, record.value, key=record.key, headers=record.headers
-        )
+        try:
+            await self.producer.send_and_wait(
+                topic, record.value, key=record.key, headers=record.headers
+            )
+        except KafkaError as error:  # this release fails, the rest of the run goes on
+            raise BenchFailed(f"sending to {topic} failed: {error!r}") from error
         async with asyncio.timeout(STEP_TIMEOUT_S):
             return await reply
 
@@ -142,55 +142,19 @@ class KafkaSteps:
             await asyncio.sleep(POLL_S)
 
 
-@dataclass
-class _InFlight:
-    steps: KafkaSteps
-    gate: asyncio.Semaphore
-    advance: Callable[[], Any]
-    ahead_s: float
-    started: dict[str, float] = field(default_factory=dict)
-    failures: list[str] = field(default_factory=list)
-
-    async def run(self, i: int) -> None:
-        async with self.gate:
-            began = time.perf_counter()
-            try:
-                release_id = await self.steps.one_release(i, self.ahead_s)
-            except (BenchFailed, TimeoutError) as error:
-                self.failures.append(f"{type(error).__name__}: {error}")
-                self.advance()
-                return
-            self.started[release_id] = began
-
-
 async def lifecycles_over_kafka(
     settings: Settings, conn: asyncpg.Connection, n: int, concurrency: int, progress: Progress,
     ahead_s: float = EMBARGO_AHEAD_S,
 ) -> LifecycleResult:  # fmt: skip
     """n releases, `concurrency` at a time, until every one is in the public feed."""
-    task = progress.add_task(
-        f"Lifecycles over Kafka → public feed ({concurrency} in flight)", total=n
-    )
     producer = raw.kafka_producer(settings.kafka_bootstrap)
     await producer.start()
     try:
         async with Answers.running(settings.kafka_bootstrap) as answers:
             steps = KafkaSteps(producer, signer_from_settings(settings), answers)
-            runs = _InFlight(
-                steps, asyncio.Semaphore(concurrency), lambda: progress.advance(task), ahead_s
-            )
-            start, all_sent = time.perf_counter(), asyncio.Event()
-            watching = asyncio.create_task(
-                until_public(conn, runs.started, all_sent, progress, task)
-            )
-            try:
-                await asyncio.gather(*(runs.run(i) for i in range(n)))
-            finally:
-                all_sent.set()
-            public = await watching
+            return await releases_to_public(
+                conn, n, concurrency, progress, "Lifecycles over Kafka → public feed",
+                lambda i: steps.one_release(i, ahead_s),
+            )  # fmt: skip
     finally:
         await producer.stop()
-    seconds = max(public.values(), default=start) - start
-    span = max(public.values(), default=0.0) - min(public.values(), default=0.0)
-    to_public = [(public[r] - runs.started[r]) * 1000 for r in public]
-    return LifecycleResult(n, seconds, Latencies(to_public), runs.failures, span)

@@ -11,13 +11,12 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
+from dev_tools.bench.kafka_tail import tailing
 from events.catalog import REGISTRY
 from events.embargo import EmbargoLifted
 from events.kafka import KafkaRecord, UndecodableMessage, decode
 from events.replies import CommandOutcome
 from events.topics import EMBARGO_EVENTS, REPLIES
-from services.kit.kafka_clients import client_kwargs
-from services.kit.kafka_meta import topic_partitions
 
 
 @dataclass
@@ -45,23 +44,8 @@ class Tap:
     async def running(cls, bootstrap: str, releases: set[str]) -> AsyncIterator[Tap]:
         """Positioned at the end before anything is sent, so it sees every answer to the storm."""
         tap = cls(bootstrap, releases)
-        consumer = AIOKafkaConsumer(**client_kwargs(bootstrap), enable_auto_commit=False)
-        await consumer.start()
-        try:
-            partitions = await topic_partitions(bootstrap, REPLIES, EMBARGO_EVENTS)
-            consumer.assign(partitions)
-            await consumer.seek_to_end(*partitions)
-            for partition in partitions:
-                await consumer.position(partition)  # resolves the seek now, not at first fetch
-            reading = asyncio.create_task(tap._read(consumer))
-            try:
-                yield tap
-            finally:
-                reading.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await reading
-        finally:
-            await consumer.stop()
+        async with tailing(bootstrap, (REPLIES, EMBARGO_EVENTS), tap._read):
+            yield tap
 
     async def _read(self, consumer: AIOKafkaConsumer) -> None:
         while True:

@@ -51,8 +51,7 @@ async def test_a_reply_reaches_the_step_that_awaits_it_and_no_other_record_is_ke
     garbage = SimpleNamespace(key=b"c-1", value=b"not json", headers=[])
     unawaited = reply("c-2")
     reader = PollsThenBreaks([garbage, unawaited, reply("c-1")])
-    with pytest.raises(KafkaConnectionError):
-        await answers._read(reader)
+    await answers._read(reader)
     assert (await mine).command_id == "c-1" and (await mine).status is OutcomeStatus.ACCEPTED
     assert set(answers.outcomes) == {"c-1"}  # c-2 was never awaited: not decoded, not kept
 
@@ -60,8 +59,7 @@ async def test_a_reply_reaches_the_step_that_awaits_it_and_no_other_record_is_ke
 async def test_a_reader_that_stops_fails_every_step_waiting_and_every_later_one() -> None:
     answers = Answers()
     waiting, request = answers.outcome_of("c-1"), answers.request_for("r-1")
-    with pytest.raises(KafkaConnectionError):
-        await answers._read(PollsThenBreaks())
+    await answers._read(PollsThenBreaks())  # ends: the failure is the steps' to report
     for future in (waiting, request, answers.outcome_of("c-2")):
         with pytest.raises(BenchFailed, match="broker gone"):
             await future
