@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 import pytest
@@ -39,6 +39,13 @@ TEST_STACK_ENV = {
 }
 # Set to 1 to leave a stack this session started running, for fast reruns.
 KEEP_ENV = "PRESSROOM_TEST_KEEP_INFRA"
+# What `make up` tells a developer to export: the dev stack's keys. Left in the shell that runs
+# `make test`, they made the test stack's services trust the dev stack's keys file while its
+# gateway signed with its own key, and every command over HTTP was refused (403).
+DEV_STACK_KEY_SETTINGS = (
+    "PRESSROOM_COMMAND_KEYS_FILE", "PRESSROOM_COMMAND_SIGNING_KEY",
+    "PRESSROOM_COMMAND_SIGNING_KEY_ID", "PRESSROOM_INSECURE_UNSIGNED_COMMANDS",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -53,12 +60,20 @@ def infra() -> Iterator[Settings]:
             local_infra.up(settings)
             (sessions / "started-by-tests").touch()
         (sessions / str(os.getpid())).touch()
-        # Command keys made at test time (once per data folder): services, the tests' sender.
-        os.environ.update(stack_keys.stack_env(settings, stack_keys.TEST_KEYS))
+        os.environ.update(keys_of_the_test_stack(os.environ))
     settings = Settings()
     yield settings
     with file_lock(sessions / ".lock"):
         _leave(settings, sessions)
+
+
+def keys_of_the_test_stack(environ: MutableMapping[str, str]) -> dict[str, str]:
+    """The command keys of the test stack (in `environ`'s PRESSROOM_DATA_DIR), made at test time
+    once per data folder, for its services and the tests' sender: whatever keys the shell names
+    are another stack's."""
+    for name in DEV_STACK_KEY_SETTINGS:
+        environ.pop(name, None)
+    return stack_keys.stack_env(Settings(), stack_keys.TEST_KEYS)
 
 
 def _leave(settings: Settings, sessions: Path) -> None:
