@@ -28,6 +28,7 @@ from services.kit.db import Connection
 from services.kit.dlq import RecordOrigin
 from services.kit.eventstore import OutboxRow
 from services.kit.handler import (
+    AGAIN_TOGETHER,
     CONCURRENT_WRITE,
     MAX_CONCURRENCY_RETRIES,
     CommandHandler,
@@ -43,11 +44,6 @@ log = structlog.get_logger()
 # One record on the path of one transaction per record (the batch's last resort).
 Alone = Callable[[KafkaRecord, RecordOrigin], Awaitable[object]]
 Record = tuple[KafkaRecord, RecordOrigin]
-
-
-# A batch that met another writer of one of its streams is read and decided again whole this
-# many times before it splits into a savepoint a command (which then retries each on its own).
-AGAIN_TOGETHER = 2
 
 
 @dataclass

@@ -35,6 +35,10 @@ MAX_CONCURRENCY_RETRIES = 5
 # Worth a fresh transaction at once: a writer took our stream version, or PostgreSQL broke a
 # lock cycle (a command and the deadline scheduler touching the same stream and deadline row).
 CONCURRENT_WRITE = (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError)
+# A batch (of commands, or of deadline firings) that met a concurrent writer of one of its streams
+# is read and decided again whole this many times before it splits into a savepoint each (which
+# then retries each on its own): the other writer has committed by the time PostgreSQL raises.
+AGAIN_TOGETHER = 2
 # Writes that follow from the new events in the same transaction (e.g. the deadlines they imply).
 # It gets the new events of one command or, from a batch, of several, in order: each event must
 # be taken on its own (its subject is its stream), never as "the" command's events.

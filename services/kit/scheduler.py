@@ -30,7 +30,7 @@ from services.kit.deadline_sql import (
     REARM,
 )
 from services.kit.deadlines import Deadline
-from services.kit.handler import CONCURRENT_WRITE, CommandHandler, Decision
+from services.kit.handler import AGAIN_TOGETHER, CONCURRENT_WRITE, CommandHandler, Decision
 from services.kit.process_metrics import observe_lateness
 from services.kit.transient import is_transient
 
@@ -179,8 +179,7 @@ class DeadlineScheduler:
         in a savepoint of its own, as when each had a transaction: only the one at fault rolls
         back, and the others are recorded all the same."""
         try:
-            async with conn.transaction():
-                fired = await self._fire_together(conn, handler, firings)
+            fired = await self._together_again_if_beaten(conn, handler, firings)
         except Exception as error:
             if is_transient(error):  # not theirs: the whole batch rolls back and waits
                 raise
@@ -191,6 +190,22 @@ class DeadlineScheduler:
         else:
             self._done(*fired, batch)
         await self._set_aside(conn, batch)
+
+    async def _together_again_if_beaten(
+        self, conn: Connection, handler: CommandHandler, firings: list[Firing]
+    ) -> tuple[list[Decision], list[Firing]]:
+        """All together in one savepoint; beaten by a concurrent writer of one stream (a command
+        of the same release), read and decided again whole, as command batches are."""
+        for attempt in range(AGAIN_TOGETHER + 1):
+            try:
+                async with conn.transaction():
+                    return await self._fire_together(conn, handler, firings)
+            except CONCURRENT_WRITE as error:
+                if attempt == AGAIN_TOGETHER:
+                    raise
+                log.info("deadline_batch_again", firings=len(firings), error=repr(error),
+                         key=getattr(error, "detail", None))  # fmt: skip
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _fire_alone(
         self, conn: Connection, handler: CommandHandler, firing: Firing, batch: Batch

@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+from structlog.testing import capture_logs
 
 from events.approval import ApprovalOverdue, MarkOverdue
 from events.base import Event
@@ -132,15 +133,20 @@ async def test_a_firing_beaten_by_a_concurrent_writer_fires_on_top_of_its_event(
     async with harness(infra) as h:
         names = streams(5)
         await h.write(*due_now(*names))
-        async with h.pool.acquire() as writer:
-            concurrent = writer.transaction()
-            await concurrent.start()
-            await h.handler().decide_and_record(writer, _overdue("rel-2", "writer"), reply=False)
-            h.start_scheduler()  # its batch appends rel-2's version 1 too, and waits for ours
-            await eventually(lambda: _waiting_on_a_lock(h), what="the batch to wait")
-            await concurrent.commit()
-        handled = "SELECT count(*) FROM {schema}.processed_commands"
-        await eventually(lambda: _reached(count(h, handled), 6), what="the writer and 5 firings")
+        with capture_logs() as logs:
+            async with h.pool.acquire() as writer:
+                concurrent = writer.transaction()
+                await concurrent.start()
+                command = _overdue("rel-2", "writer")
+                await h.handler().decide_and_record(writer, command, reply=False)
+                h.start_scheduler()  # its batch appends rel-2's version 1 too, and waits for ours
+                await eventually(lambda: _waiting_on_a_lock(h), what="the batch to wait")
+                await concurrent.commit()
+            handled = "SELECT count(*) FROM {schema}.processed_commands"
+            await eventually(lambda: _reached(count(h, handled), 6), what="writer and 5 firings")
+        # The batch was read and decided again whole, not split into a savepoint a firing.
+        events = [line["event"] for line in logs]
+        assert "deadline_batch_again" in events and "deadline_batch_split" not in events
         assert await h.passed_all(names, now()) == [2, 2, 3, 2, 2]  # each marker's included
         versions = await h.pool.fetch(
             f"SELECT version, causation_id FROM {h.schema}.events WHERE stream_id = 'rel-2'"
