@@ -16,6 +16,7 @@ from services.kit.db import Connection
 from services.projector.batch import BatchPlan, Consumed, Routed, plan_batch, release_ids, route
 from services.projector.bulk import Existing, HistoryKey, RevisionKey, history_key, revision_key
 from services.projector.consumer import GROUP_ID
+from services.projector.new_releases import again_if_begun_elsewhere
 from services.projector.releases import ReleaseRow
 from services.projector.store import ProjectionStore
 
@@ -166,13 +167,23 @@ async def fold_records(
     target's offsets moved past every record read, inside the window or not."""
     routed = route_records(records, window)
     touched = release_ids(r for _, r in routed)
-    async with conn.transaction():
-        plan = plan_batch(routed, await _current_rows(conn, target, touched))
-        plan.next_offsets = _next_offsets(records) if target.consumer else {}
-        existing = target.existing(plan)
-        await target.store.write_batch(conn, target.consumer or "", plan, existing)
-        if target.notify:
-            await target.store.notify_advanced(conn, _notice(touched))
+
+    async def fold_and_write() -> BatchPlan:
+        async with conn.transaction():
+            current = await _current_rows(conn, target, touched)
+            plan = plan_batch(routed, current)
+            plan.next_offsets = _next_offsets(records) if target.consumer else {}
+            existing = target.existing(plan)
+            # Beside other writers (the live projector), new releases are claimed first.
+            stored = None if target.sole_writer else current.keys()
+            await target.store.write_batch(
+                conn, target.consumer or "", plan, existing, stored=stored
+            )
+            if target.notify:
+                await target.store.notify_advanced(conn, _notice(touched))
+        return plan
+
+    plan = await again_if_begun_elsewhere(fold_and_write, "fold")
     if target.sole_writer:
         _remember(target, plan)
     return plan

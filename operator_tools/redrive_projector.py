@@ -17,6 +17,7 @@ from operator_tools.redriven import (
 from services.kit.db import Connection
 from services.projector import batch
 from services.projector.consumer import GROUP_ID
+from services.projector.new_releases import again_if_begun_elsewhere
 from services.projector.store import ProjectionStore
 
 
@@ -50,11 +51,18 @@ async def redrive_into_projections(
 async def _apply(conn: Connection, record: batch.Consumed, routed: batch.Routed) -> None:
     store = ProjectionStore()
     touched = batch.release_ids([routed])
-    plan = batch.plan_batch([(record, routed)], await store.lock_releases(conn, touched))
-    if plan.dead_letters:
-        raise _StillFailing(f"projection failed again: {plan.dead_letters[0].reason}")
-    plan.next_offsets = {}  # the projector's own position is not this record's business
-    await store.write_batch(conn, GROUP_ID, plan)
+
+    async def fold_and_write() -> None:
+        # A savepoint: beaten to a new release by the live projector, only this part runs again.
+        async with conn.transaction():
+            stored = await store.lock_releases(conn, touched)
+            plan = batch.plan_batch([(record, routed)], stored)
+            if plan.dead_letters:
+                raise _StillFailing(f"projection failed again: {plan.dead_letters[0].reason}")
+            plan.next_offsets = {}  # the projector's own position is not this record's business
+            await store.write_batch(conn, GROUP_ID, plan, stored=stored.keys())
+
+    await again_if_begun_elsewhere(fold_and_write, "redrive")
     await conn.execute(
         "DELETE FROM projections.dead_letters"
         ' WHERE topic = $1 AND partition = $2 AND "offset" = $3',

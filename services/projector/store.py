@@ -36,6 +36,7 @@ from services.projector.embargo_store import (
 from services.projector.fencing import Partition
 from services.projector.history import HistoryRow
 from services.projector.inbox import InboxRow, inbox_rows
+from services.projector.new_releases import ReleasesBegunElsewhere
 from services.projector.outcomes import OutcomeRow
 from services.projector.public_store import apply_public_changes
 from services.projector.release_row import ReleaseRow
@@ -59,6 +60,9 @@ def _upsert_set(columns: tuple[str, ...], key: str) -> str:
 
 
 _RELEASES_UPSERT = UnnestInsert("releases", ReleaseRow, _upsert_set(RELEASE_COLUMNS, "release_id"))
+_NEW_RELEASES_INSERT = UnnestInsert(
+    "releases", ReleaseRow, "ON CONFLICT (release_id) DO NOTHING RETURNING release_id"
+)
 _REVISIONS_INSERT = UnnestInsert(
     "release_revisions", RevisionRow, "ON CONFLICT (release_id, revision) DO NOTHING"
 )
@@ -120,6 +124,22 @@ class ProjectionStore:
         )
         params = [_release_params(row_values(row)) for row in new]
         await copy_rows(db, self.schema, "releases", RELEASE_COLUMNS, params)
+
+    async def claim_new_releases(self, db: Db, rows: Collection[ReleaseRow]) -> None:
+        """Writes the rows of releases the table did not hold when the batch locked its rows,
+        before anything else of the batch; raises ReleasesBegunElsewhere when another writer
+        committed one meanwhile (new_releases.py). In id order, so two such batches wait on
+        each other in one order."""
+        if not rows:
+            return
+        ordered = sorted(rows, key=lambda row: row.release_id)
+        params = [_release_params(row_values(row)) for row in ordered]
+        written = await db.fetch(
+            _NEW_RELEASES_INSERT.sql(self.schema, 1), *_NEW_RELEASES_INSERT.params(params)
+        )
+        beaten = {row.release_id for row in ordered} - {row["release_id"] for row in written}
+        if beaten:
+            raise ReleasesBegunElsewhere(beaten)
 
     async def replace_inbox(
         self,
@@ -241,13 +261,20 @@ class ProjectionStore:
         """Everything a batch changes, its offsets included. `existing` (a sole writer that
         began on empty tables): the batch's keys the tables already hold; every other row goes
         in by COPY, with the same result as the upserts (see services/projector/bulk.py).
-        `stored` (the live projector, which locked them): the releases the table held before
-        the batch, so a new one's derived rows are not deleted first. `notice`: see
-        `store_offsets`."""
+        `stored` (a writer beside others, which locked them): the releases the table held
+        before the batch; the others' rows are claimed first (`claim_new_releases`, which may
+        raise ReleasesBegunElsewhere) and their derived rows are not deleted first. `notice`:
+        see `store_offsets`."""
         releases = plan.releases.values()
         riders: list[Rows] = []
         if existing is None:  # live: the tables of whole rows ride in the offsets' statement
-            riders = _whole_rows(plan)
+            held = list(releases)
+            if stored is not None:
+                held = [row for row in releases if row.release_id in stored]
+                await self.claim_new_releases(
+                    db, [row for row in releases if row.release_id not in stored]
+                )
+            riders = _whole_rows(plan, held)
         else:
             await self.upsert_releases(db, releases, existing)
             await insert_revisions(db, self.schema, plan.revisions, existing)
@@ -266,13 +293,14 @@ class ProjectionStore:
         await db.execute("SELECT pg_notify($1, $2)", NOTIFY_CHANNEL, json.dumps(payload))
 
 
-def _whole_rows(plan: BatchPlan) -> list[Rows]:
-    """A live batch's releases, revisions, timeline rows and outcomes, as the upserts and inserts
-    row by row would write them (of two outcomes of one command id the last, of two revisions or
-    timeline rows of one key the first: an upsert may not touch a row twice in one statement)."""
+def _whole_rows(plan: BatchPlan, releases: Iterable[ReleaseRow]) -> list[Rows]:
+    """A live batch's releases (those not claimed already), revisions, timeline rows and
+    outcomes, as the upserts and inserts row by row would write them (of two outcomes of one
+    command id the last, of two revisions or timeline rows of one key the first: an upsert may
+    not touch a row twice in one statement)."""
     outcomes = last_of_each(plan.outcomes, _command)
     return [
-        (_RELEASES_UPSERT, [_release_params(row_values(row)) for row in plan.releases.values()]),
+        (_RELEASES_UPSERT, [_release_params(row_values(row)) for row in releases]),
         (_REVISIONS_INSERT, [revision_params(row) for row in plan.revisions]),
         (_HISTORY_INSERT, [_history_params(row_values(row)) for row in plan.history]),
         (_OUTCOMES_UPSERT, [_outcome_params(row_values(row)) for row in outcomes]),
