@@ -40,7 +40,7 @@ from services.projector.new_releases import ReleasesBegunElsewhere
 from services.projector.outcomes import OutcomeRow
 from services.projector.public_store import apply_public_changes
 from services.projector.release_row import ReleaseRow
-from services.projector.unnest_sql import Rows, UnnestInsert
+from services.projector.unnest_sql import Rows, UnnestInsert, UnnestUpdate
 from services.read_models.tables import ADVANCED_CHANNEL as NOTIFY_CHANNEL
 
 __all__ = ["JSON_COLUMNS", "NOTIFY_CHANNEL", "Existing", "ProjectionStore", "row_values"]
@@ -60,6 +60,7 @@ def _upsert_set(columns: tuple[str, ...], key: str) -> str:
 
 
 _RELEASES_UPSERT = UnnestInsert("releases", ReleaseRow, _upsert_set(RELEASE_COLUMNS, "release_id"))
+_RELEASES_UPDATE = UnnestUpdate("releases", ReleaseRow, "release_id")
 _NEW_RELEASES_INSERT = UnnestInsert(
     "releases", ReleaseRow, "ON CONFLICT (release_id) DO NOTHING RETURNING release_id"
 )
@@ -113,13 +114,13 @@ class ProjectionStore:
     async def upsert_releases(
         self, db: BulkDb, rows: Collection[ReleaseRow], existing: Existing
     ) -> None:
-        """Writes whole rows (the fold already decided what each one is now): upserts those the
+        """Writes whole rows (the fold already decided what each one is now): updates those the
         table holds, COPY for the rest. The live projector writes them in its offsets'
         statement (`write_batch`)."""
         old, new = _split(rows, existing)
         await execute_each(
             db,
-            _upsert(f"{self.schema}.releases", RELEASE_COLUMNS, "release_id"),
+            _update(f"{self.schema}.releases", RELEASE_COLUMNS, "release_id"),
             [_release_params(row_values(row)) for row in old],
         )
         params = [_release_params(row_values(row)) for row in new]
@@ -268,13 +269,12 @@ class ProjectionStore:
         releases = plan.releases.values()
         riders: list[Rows] = []
         if existing is None:  # live: the tables of whole rows ride in the offsets' statement
-            held = list(releases)
+            rider = _releases_rider(releases, stored)
             if stored is not None:
-                held = [row for row in releases if row.release_id in stored]
                 await self.claim_new_releases(
                     db, [row for row in releases if row.release_id not in stored]
                 )
-            riders = _whole_rows(plan, held)
+            riders = [rider, *_whole_rows(plan)]
         else:
             await self.upsert_releases(db, releases, existing)
             await insert_revisions(db, self.schema, plan.revisions, existing)
@@ -293,14 +293,22 @@ class ProjectionStore:
         await db.execute("SELECT pg_notify($1, $2)", NOTIFY_CHANNEL, json.dumps(payload))
 
 
-def _whole_rows(plan: BatchPlan, releases: Iterable[ReleaseRow]) -> list[Rows]:
-    """A live batch's releases (those not claimed already), revisions, timeline rows and
-    outcomes, as the upserts and inserts row by row would write them (of two outcomes of one
-    command id the last, of two revisions or timeline rows of one key the first: an upsert may
-    not touch a row twice in one statement)."""
+def _releases_rider(releases: Iterable[ReleaseRow], stored: Collection[str] | None) -> Rows:
+    """The rows a live batch writes with its offsets: with `stored`, an UPDATE of those the
+    table held (new ones are claimed first); without, any row may be held, so all upserted."""
+    if stored is None:
+        return (_RELEASES_UPSERT, [_release_params(row_values(row)) for row in releases])
+    held = [_release_params(row_values(row)) for row in releases if row.release_id in stored]
+    return (_RELEASES_UPDATE, held)
+
+
+def _whole_rows(plan: BatchPlan) -> list[Rows]:
+    """A live batch's revisions, timeline rows and outcomes, as the inserts and upserts row by
+    row would write them (of two outcomes of one command id the last, of two revisions or
+    timeline rows of one key the first: an upsert may not touch a row twice in one
+    statement)."""
     outcomes = last_of_each(plan.outcomes, _command)
     return [
-        (_RELEASES_UPSERT, [_release_params(row_values(row)) for row in releases]),
         (_REVISIONS_INSERT, [revision_params(row) for row in plan.revisions]),
         (_HISTORY_INSERT, [_history_params(row_values(row)) for row in plan.history]),
         (_OUTCOMES_UPSERT, [_outcome_params(row_values(row)) for row in outcomes]),
@@ -338,6 +346,16 @@ def _insert(table: str, columns: tuple[str, ...]) -> str:
 
 def _upsert(table: str, columns: tuple[str, ...], key: str) -> str:
     return f"{_insert(table, columns)} {_upsert_set(columns, key)}"
+
+
+def _update(table: str, columns: tuple[str, ...], key: str) -> str:
+    """An UPDATE taking the same parameters as `_insert` (the key's among them)."""
+    sets = ", ".join(
+        f"{name} = ${i}::jsonb" if name in JSON_COLUMNS else f"{name} = ${i}"
+        for i, name in enumerate(columns, 1)
+        if name != key
+    )
+    return f"UPDATE {table} SET {sets} WHERE {key} = ${columns.index(key) + 1}"
 
 
 def _release_row(row: Record) -> ReleaseRow:
