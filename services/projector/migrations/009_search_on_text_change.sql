@@ -8,6 +8,9 @@
 ALTER TABLE __SCHEMA__.releases ALTER COLUMN search DROP EXPRESSION IF EXISTS;
 
 CREATE SCHEMA IF NOT EXISTS projections;
+-- Migrations lock their own schema only; two schemas migrated at once (a replay's shadow while
+-- the projector starts) must not replace the shared function together.
+SELECT pg_advisory_xact_lock(hashtext('projections.release_search_of_text'));
 CREATE OR REPLACE FUNCTION projections.release_search_of_text() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
