@@ -19,24 +19,17 @@ from events.drafting import DraftRevised, DraftSubmitted
 from events.envelope import Envelope
 from events.schemas.examples import RELEASE_ID
 from services.kit.migrations import SCHEMA_PLACEHOLDER, apply_migrations
-from services.kit.settings import Settings
 from services.projector.bootstrap import MIGRATIONS, SCHEMA
 from services.projector.store import ProjectionStore
-from tests.integration.own_database import database_of_its_own
-from tests.integration.test_projector_round_trips import project_live, the_release_s_story
+from tests.integration.test_projector_round_trips import dsn, project_live, the_release_s_story
 
 pytestmark = pytest.mark.integration
+__all__ = ["dsn"]  # a database of its own (the fixture), no table in it until a test migrates
 SEARCH_OF_TEXT = (
     "setweight(to_tsvector('english', coalesce(title, '')), 'A')"
     " || setweight(to_tsvector('english', coalesce(summary, '')), 'B')"
     " || setweight(to_tsvector('english', coalesce(body, '')), 'C')"
 )
-
-
-@pytest_asyncio.fixture
-async def dsn(infra: Settings) -> AsyncIterator[str]:
-    async with database_of_its_own(infra, "release_search") as own:
-        yield own
 
 
 @pytest_asyncio.fixture
