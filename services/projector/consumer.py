@@ -20,7 +20,6 @@ from services.projector import fencing
 from services.projector.batch import BatchPlan, Consumed, plan_batch, release_ids, route
 from services.projector.batch_io import consumed, log_batch, notice
 from services.projector.fencing import Partition, PartitionsFenced
-from services.projector.new_releases import again_if_begun_elsewhere
 from services.projector.pacing import MIN_RECORDS, next_batch_size
 from services.projector.store import ProjectionStore
 
@@ -153,7 +152,7 @@ class Projector:
         """A refused batch wrote nothing: its lost partitions are dropped, and the ones still
         held are read again from their stored offsets."""
         try:
-            return await again_if_begun_elsewhere(lambda: self._write(records), self.name)
+            return await self._write(records)
         except PartitionsFenced as fenced:
             for partition in fenced.partitions:
                 self.epochs.pop(partition, None)
