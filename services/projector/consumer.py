@@ -20,6 +20,7 @@ from services.projector import fencing
 from services.projector.batch import BatchPlan, Consumed, plan_batch, release_ids, route
 from services.projector.batch_io import consumed, log_batch, notice
 from services.projector.fencing import Partition, PartitionsFenced
+from services.projector.new_releases import again_if_begun_elsewhere
 from services.projector.pacing import MIN_RECORDS, next_batch_size
 from services.projector.store import ProjectionStore
 
@@ -152,7 +153,7 @@ class Projector:
         """A refused batch wrote nothing: its lost partitions are dropped, and the ones still
         held are read again from their stored offsets."""
         try:
-            return await self._write(records)
+            return await again_if_begun_elsewhere(lambda: self._write(records), self.name)
         except PartitionsFenced as fenced:
             for partition in fenced.partitions:
                 self.epochs.pop(partition, None)

@@ -36,10 +36,11 @@ from services.projector.embargo_store import (
 from services.projector.fencing import Partition
 from services.projector.history import HistoryRow
 from services.projector.inbox import InboxRow, inbox_rows
+from services.projector.new_releases import ReleasesBegunElsewhere
 from services.projector.outcomes import OutcomeRow
 from services.projector.public_store import apply_public_changes
 from services.projector.release_row import ReleaseRow
-from services.projector.unnest_sql import Rows, UnnestInsert
+from services.projector.unnest_sql import Rows, UnnestInsert, UnnestUpdate
 from services.read_models.tables import ADVANCED_CHANNEL as NOTIFY_CHANNEL
 
 __all__ = ["JSON_COLUMNS", "NOTIFY_CHANNEL", "Existing", "ProjectionStore", "row_values"]
@@ -59,6 +60,10 @@ def _upsert_set(columns: tuple[str, ...], key: str) -> str:
 
 
 _RELEASES_UPSERT = UnnestInsert("releases", ReleaseRow, _upsert_set(RELEASE_COLUMNS, "release_id"))
+_RELEASES_UPDATE = UnnestUpdate("releases", ReleaseRow, "release_id")
+_NEW_RELEASES_INSERT = UnnestInsert(
+    "releases", ReleaseRow, "ON CONFLICT (release_id) DO NOTHING RETURNING release_id"
+)
 _REVISIONS_INSERT = UnnestInsert(
     "release_revisions", RevisionRow, "ON CONFLICT (release_id, revision) DO NOTHING"
 )
@@ -109,17 +114,33 @@ class ProjectionStore:
     async def upsert_releases(
         self, db: BulkDb, rows: Collection[ReleaseRow], existing: Existing
     ) -> None:
-        """Writes whole rows (the fold already decided what each one is now): upserts those the
+        """Writes whole rows (the fold already decided what each one is now): updates those the
         table holds, COPY for the rest. The live projector writes them in its offsets'
         statement (`write_batch`)."""
         old, new = _split(rows, existing)
         await execute_each(
             db,
-            _upsert(f"{self.schema}.releases", RELEASE_COLUMNS, "release_id"),
+            _update(f"{self.schema}.releases", RELEASE_COLUMNS, "release_id"),
             [_release_params(row_values(row)) for row in old],
         )
         params = [_release_params(row_values(row)) for row in new]
         await copy_rows(db, self.schema, "releases", RELEASE_COLUMNS, params)
+
+    async def claim_new_releases(self, db: Db, rows: Collection[ReleaseRow]) -> None:
+        """Writes the rows of releases the table did not hold when the batch locked its rows,
+        before anything else of the batch; raises ReleasesBegunElsewhere when another writer
+        committed one meanwhile (new_releases.py). In id order, so two such batches wait on
+        each other in one order."""
+        if not rows:
+            return
+        ordered = sorted(rows, key=lambda row: row.release_id)
+        params = [_release_params(row_values(row)) for row in ordered]
+        written = await db.fetch(
+            _NEW_RELEASES_INSERT.sql(self.schema, 1), *_NEW_RELEASES_INSERT.params(params)
+        )
+        beaten = {row.release_id for row in ordered} - {row["release_id"] for row in written}
+        if beaten:
+            raise ReleasesBegunElsewhere(beaten)
 
     async def replace_inbox(
         self,
@@ -241,13 +262,19 @@ class ProjectionStore:
         """Everything a batch changes, its offsets included. `existing` (a sole writer that
         began on empty tables): the batch's keys the tables already hold; every other row goes
         in by COPY, with the same result as the upserts (see services/projector/bulk.py).
-        `stored` (the live projector, which locked them): the releases the table held before
-        the batch, so a new one's derived rows are not deleted first. `notice`: see
-        `store_offsets`."""
+        `stored` (a writer beside others, which locked them): the releases the table held
+        before the batch; the others' rows are claimed first (`claim_new_releases`, which may
+        raise ReleasesBegunElsewhere) and their derived rows are not deleted first. `notice`:
+        see `store_offsets`."""
         releases = plan.releases.values()
         riders: list[Rows] = []
         if existing is None:  # live: the tables of whole rows ride in the offsets' statement
-            riders = _whole_rows(plan)
+            rider = _releases_rider(releases, stored)
+            if stored is not None:
+                await self.claim_new_releases(
+                    db, [row for row in releases if row.release_id not in stored]
+                )
+            riders = [rider, *_whole_rows(plan)]
         else:
             await self.upsert_releases(db, releases, existing)
             await insert_revisions(db, self.schema, plan.revisions, existing)
@@ -266,13 +293,22 @@ class ProjectionStore:
         await db.execute("SELECT pg_notify($1, $2)", NOTIFY_CHANNEL, json.dumps(payload))
 
 
+def _releases_rider(releases: Iterable[ReleaseRow], stored: Collection[str] | None) -> Rows:
+    """The rows a live batch writes with its offsets: with `stored`, an UPDATE of those the
+    table held (new ones are claimed first); without, any row may be held, so all upserted."""
+    if stored is None:
+        return (_RELEASES_UPSERT, [_release_params(row_values(row)) for row in releases])
+    held = [_release_params(row_values(row)) for row in releases if row.release_id in stored]
+    return (_RELEASES_UPDATE, held)
+
+
 def _whole_rows(plan: BatchPlan) -> list[Rows]:
-    """A live batch's releases, revisions, timeline rows and outcomes, as the upserts and inserts
-    row by row would write them (of two outcomes of one command id the last, of two revisions or
-    timeline rows of one key the first: an upsert may not touch a row twice in one statement)."""
+    """A live batch's revisions, timeline rows and outcomes, as the inserts and upserts row by
+    row would write them (of two outcomes of one command id the last, of two revisions or
+    timeline rows of one key the first: an upsert may not touch a row twice in one
+    statement)."""
     outcomes = last_of_each(plan.outcomes, _command)
     return [
-        (_RELEASES_UPSERT, [_release_params(row_values(row)) for row in plan.releases.values()]),
         (_REVISIONS_INSERT, [revision_params(row) for row in plan.revisions]),
         (_HISTORY_INSERT, [_history_params(row_values(row)) for row in plan.history]),
         (_OUTCOMES_UPSERT, [_outcome_params(row_values(row)) for row in outcomes]),
@@ -310,6 +346,16 @@ def _insert(table: str, columns: tuple[str, ...]) -> str:
 
 def _upsert(table: str, columns: tuple[str, ...], key: str) -> str:
     return f"{_insert(table, columns)} {_upsert_set(columns, key)}"
+
+
+def _update(table: str, columns: tuple[str, ...], key: str) -> str:
+    """An UPDATE taking the same parameters as `_insert` (the key's among them)."""
+    sets = ", ".join(
+        f"{name} = ${i}::jsonb" if name in JSON_COLUMNS else f"{name} = ${i}"
+        for i, name in enumerate(columns, 1)
+        if name != key
+    )
+    return f"UPDATE {table} SET {sets} WHERE {key} = ${columns.index(key) + 1}"
 
 
 def _release_row(row: Record) -> ReleaseRow:

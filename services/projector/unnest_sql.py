@@ -15,8 +15,8 @@ from typing import Any
 from services.kit.eventstore import text_array_literal
 from services.projector.bulk import JSON_COLUMNS
 
-# A table's rows and the insert that writes them (`ProjectionStore.store_offsets`).
-Rows = tuple["UnnestInsert", list[tuple[Any, ...]]]
+# A table's rows and the statement that writes them (`ProjectionStore.store_offsets`).
+Rows = tuple["UnnestInsert | UnnestUpdate", list[tuple[Any, ...]]]
 # What a row dataclass's field type is in PostgreSQL, when not text (jsonb: see JSON_COLUMNS).
 _PG_TYPES: tuple[tuple[type, str], ...] = (
     (bool, "boolean"),  # before int: a bool is an int
@@ -46,9 +46,50 @@ class UnnestInsert:
         ]
 
 
+@dataclass(frozen=True)
+class UnnestUpdate:
+    """One table's UPDATE of rows it holds, from rows of `row_type` keyed by `key`: the same
+    parameters as UnnestInsert's. For rows known to be there, where an upsert would cost more:
+    PostgreSQL runs an INSERT's BEFORE INSERT triggers (and builds the proposed row) before it
+    finds the conflict (docs/decisions.md 55)."""
+
+    table: str
+    row_type: type
+    key: str
+
+    def sql(self, schema: str, first: int) -> str:
+        return _update_sql(self, schema, first)
+
+    def params(self, rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
+        return UnnestInsert(self.table, self.row_type, "").params(rows)
+
+
 @cache  # a few shapes only (which tables a batch writes); built on every batch otherwise
 def _sql(insert: UnnestInsert, schema: str, first: int) -> str:
-    kinds = _pg_types(insert.row_type)
+    names, arrays, picked = _unnested(insert.row_type, first)
+    # WITH ORDINALITY … ORDER BY: rows go in in the batch's order (serial ids follow it, and
+    # of two rows of one key under DO NOTHING the first stays, as row by row).
+    return (
+        f"INSERT INTO {schema}.{insert.table} ({names}) SELECT {picked}"
+        f" FROM unnest({arrays}) WITH ORDINALITY AS r({names}, n) ORDER BY n {insert.conflict}"
+    )
+
+
+@cache
+def _update_sql(update: UnnestUpdate, schema: str, first: int) -> str:
+    names, arrays, picked = _unnested(update.row_type, first)
+    columns = _pg_types(update.row_type)
+    sets = ", ".join(f"{name} = r.{name}" for name in columns if name != update.key)
+    return (
+        f"UPDATE {schema}.{update.table} AS t SET {sets}"
+        f" FROM (SELECT {picked} FROM unnest({arrays}) AS r({names})) AS r"
+        f" WHERE t.{update.key} = r.{update.key}"
+    )
+
+
+def _unnested(row_type: type, first: int) -> tuple[str, str, str]:
+    """(column names, the unnest's array parameters from `first`, the columns picked, cast)."""
+    kinds = _pg_types(row_type)
     # jsonb and text[] values travel as their text, cast where they are picked.
     travels_as_text = [name in JSON_COLUMNS or kinds[name] == "text[]" for name in kinds]
     arrays = ", ".join(
@@ -59,13 +100,7 @@ def _sql(insert: UnnestInsert, schema: str, first: int) -> str:
         f"{name}::{'jsonb' if name in JSON_COLUMNS else kinds[name]}" if as_text else name
         for name, as_text in zip(kinds, travels_as_text, strict=True)
     )
-    names = ", ".join(kinds)
-    # WITH ORDINALITY … ORDER BY: rows go in in the batch's order (serial ids follow it, and
-    # of two rows of one key under DO NOTHING the first stays, as row by row).
-    return (
-        f"INSERT INTO {schema}.{insert.table} ({names}) SELECT {picked}"
-        f" FROM unnest({arrays}) WITH ORDINALITY AS r({names}, n) ORDER BY n {insert.conflict}"
-    )
+    return ", ".join(kinds), arrays, picked
 
 
 def _literal(value: Sequence[str] | None) -> str | None:
