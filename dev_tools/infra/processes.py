@@ -29,12 +29,16 @@ def file_lock(path: Path) -> Iterator[None]:
         yield
 
 
-def spawn(cmd: Sequence[str], out_file: Path, cwd: Path) -> subprocess.Popen[bytes]:
-    """Starts a detached process (own session: Ctrl-C in the terminal does not reach it)."""
+def spawn(
+    cmd: Sequence[str], out_file: Path, cwd: Path, extra_env: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Starts a detached process (own session: Ctrl-C in the terminal does not reach it), with
+    this process's environment and `extra_env` on top."""
+    env = {**os.environ, **extra_env} if extra_env else None
     with out_file.open("ab") as out:
         proc = subprocess.Popen(
-            list(cmd), cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            list(cmd), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
+            stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     _children[proc.pid] = proc
     return proc

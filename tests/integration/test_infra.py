@@ -41,6 +41,19 @@ def test_status_reports_kafka_and_postgres_running_with_versions(infra: Settings
 
 
 @pytest.mark.integration
+def test_the_broker_runs_with_its_memory_settings(infra: Settings) -> None:
+    """The broker's heap grows from a small start with a small young generation, and glibc
+    keeps two arenas: what `pressroom infra up` asks for reaches the running JVM."""
+    pid = kafka.running_pid(infra)
+    assert pid is not None
+    argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    environ = Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
+
+    assert {"-Xms32m", "-Xmn16m", "-Djdk.nio.maxCachedBufferSize=262144"} <= set(argv)
+    assert "MALLOC_ARENA_MAX=2" in environ
+
+
+@pytest.mark.integration
 def test_up_again_keeps_the_running_processes(infra: Settings) -> None:
     before = [row.pid for row in local_infra.status(infra)]
 
