@@ -56,11 +56,14 @@ class LifecycleResult:
 
     @property
     def sustained(self) -> float:
-        """The rate releases arrive in the public feed once they flow (first to last)."""
+        """The rate releases arrive in the public feed once they flow (first to last). Arrivals
+        are seen by a watcher polling every POLL_S, so releases made public within one poll look
+        simultaneous (a few releases lifted together do): a span shorter than a poll is taken
+        as one poll, and the rate is then a lower bound, never an infinite or missing one."""
         published = len(self.to_public.samples_ms)
-        if published < 2 or self.public_span_s <= 0:
+        if published < 2:
             return float("nan")
-        return (published - 1) / self.public_span_s
+        return (published - 1) / max(self.public_span_s, POLL_S)
 
     def cpu_ms_per_release(self) -> dict[str, float]:
         """Each stack process's CPU per release that reached the public feed."""

@@ -15,6 +15,7 @@ from dev_tools.bench.cpu_use import CpuUse
 from dev_tools.bench.drafting import HttpResult
 from dev_tools.bench.embargo_storm import StormResults
 from dev_tools.bench.figures import RawResults
+from dev_tools.bench.http_steps import POLL_S
 from dev_tools.bench.lifecycle import LifecycleResult
 from dev_tools.bench.pipeline_figures import Results, all_figures, last_lift_ms, targets
 from dev_tools.bench.raw import Latencies, Rate
@@ -91,6 +92,13 @@ def test_the_sustained_lifecycle_rate_counts_the_arrivals_after_the_first() -> N
     life = LifecycleResult(5, 3.0, Latencies([1.0] * 5), [], public_span_s=2.0)
     assert life.sustained == pytest.approx(2.0) and life.per_second == pytest.approx(5 / 3)
     assert math.isnan(LifecycleResult(1, 1.0, Latencies([1.0]), []).sustained)
+
+
+def test_releases_seen_public_in_one_poll_give_a_sustained_rate_of_at_least_one_poll() -> None:
+    """Three releases lifted together are seen in the same poll of the feed (a CI run of the
+    quick bench over SASL_SSL, 2026-12-06: "sustained" was missing, span 0)."""
+    together = LifecycleResult(3, 20.2, Latencies([20_000.0] * 3), [], public_span_s=0.0)
+    assert together.sustained == pytest.approx(2 / POLL_S)
 
 
 def test_a_kafka_driven_release_shows_each_process_cpu_per_release_and_the_whole_stack() -> None:
