@@ -39,11 +39,7 @@ class UnnestInsert:
         return _sql(self, schema, first)
 
     def params(self, rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
-        kinds = _pg_types(self.row_type)
-        return [
-            [_literal(row[i]) for row in rows] if kind == "text[]" else [row[i] for row in rows]
-            for i, kind in enumerate(kinds.values())
-        ]
+        return column_arrays(self.row_type, rows)
 
 
 @dataclass(frozen=True)
@@ -61,7 +57,16 @@ class UnnestUpdate:
         return _update_sql(self, schema, first)
 
     def params(self, rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
-        return UnnestInsert(self.table, self.row_type, "").params(rows)
+        return column_arrays(self.row_type, rows)
+
+
+def column_arrays(row_type: type, rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
+    """One array a column, as `unnest` takes them: text[] columns as array literals."""
+    kinds = _pg_types(row_type)
+    return [
+        [_literal(row[i]) for row in rows] if kind == "text[]" else [row[i] for row in rows]
+        for i, kind in enumerate(kinds.values())
+    ]
 
 
 @cache  # a few shapes only (which tables a batch writes); built on every batch otherwise
