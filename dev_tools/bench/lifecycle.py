@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import asyncpg
-import httpx
 from rich.progress import Progress, TaskID
 
 from dev_tools.bench.drafting import BenchFailed, content
@@ -71,31 +71,31 @@ class LifecycleResult:
         return {name: s * 1000 / published for name, s in self.cpu.items()} if published else {}
 
 
-async def pending_approval(http: httpx.AsyncClient, release_id: str) -> dict[str, Any]:
+async def pending_approval(http: aiohttp.ClientSession, release_id: str) -> dict[str, Any]:
     """The approval request once approval has opened it (it hears the submission on Kafka)."""
     while True:
         got = await again_if_cut(http, "GET", f"/v1/releases/{release_id}")
-        approval = (got.json() if got.status_code == 200 else {}).get("approval") or {}
+        approval = (got.json() if got.status == 200 else {}).get("approval") or {}
         if approval.get("status") == "pending":
             return {"revision": approval["revision"], "content_hash": approval["content_hash"]}
         await asyncio.sleep(POLL_S)
 
 
-async def embargo_ahead(carol: httpx.AsyncClient, release_id: str, ahead_s: float) -> None:
+async def embargo_ahead(carol: aiohttp.ClientSession, release_id: str, ahead_s: float) -> None:
     """Refused with not-approved until embargo has heard the approval: asked again."""
     url = f"/v1/releases/{release_id}/embargo"
     while True:
         lift_at = datetime.now(UTC) + timedelta(seconds=ahead_s)
         answer = await outcome(carol, "PUT", url, json={"lift_at": lift_at.isoformat()})
-        if answer.status_code == 200:
+        if answer.status == 200:
             return
-        if answer.status_code == 422 and answer.json().get("type") == TOO_LATE:
+        if answer.status == 422 and answer.json().get("type") == TOO_LATE:
             raise BenchFailed(
                 f"the SetEmbargo took over {ahead_s:g} s to reach embargo ({answer.text[:200]}):"
                 " on a slow machine give it more time with --embargo-ahead"
             )
-        if answer.status_code != 409 or answer.json().get("type") != NOT_APPROVED_YET:
-            raise BenchFailed(f"PUT {url} answered {answer.status_code}: {answer.text[:300]}")
+        if answer.status != 409 or answer.json().get("type") != NOT_APPROVED_YET:
+            raise BenchFailed(f"PUT {url} answered {answer.status}: {answer.text[:300]}")
         await asyncio.sleep(POLL_S)
 
 
@@ -132,7 +132,7 @@ class _InFlight:
             began = time.perf_counter()
             try:
                 release_id = await asyncio.wait_for(self.one_release(i), STEP_TIMEOUT_S * 4)
-            except (BenchFailed, httpx.HTTPError, TimeoutError) as error:
+            except (BenchFailed, aiohttp.ClientError, TimeoutError) as error:
                 self.failures.append(f"{type(error).__name__}: {error}")
                 self.advance()
                 return
