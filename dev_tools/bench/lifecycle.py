@@ -45,7 +45,7 @@ class LifecycleResult:
     to_public: Latencies
     failures: list[str]
     public_span_s: float = 0.0  # first release public → last release public
-    # CPU seconds of each stack process while it ran (filled by the Kafka-driven lifecycle)
+    # CPU seconds of each stack process while it ran (filled by `run.with_stack_cpu`)
     cpu: dict[str, float] = field(default_factory=dict)
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -149,17 +150,14 @@ async def measure_pipeline(
     return commands, used, own_after - own_before + polled
 
 
-async def measure_kafka_lifecycles(
-    settings: Settings, config: BenchConfig, conn: asyncpg.Connection, progress: Progress
+async def with_stack_cpu(
+    settings: Settings, conn: asyncpg.Connection, run: Awaitable[LifecycleResult]
 ) -> LifecycleResult:
-    """Whole releases over Kafka, with the CPU every stack process used meanwhile (the bench's
-    backend, which polls the public feed, left out as in the pipeline)."""
+    """Whole releases, with the CPU every stack process used meanwhile (the bench's backend,
+    which polls the public feed, left out as in the pipeline)."""
     pids, backend = stack_pids(settings), conn.get_server_pid()
     before, polled_before = cpu_seconds(pids), own_and_reaped_seconds(backend) or 0.0
-    life = await lifecycles_over_kafka(
-        settings, conn, config.kafka_lifecycles, config.kafka_concurrency, progress,
-        config.embargo_ahead_s,
-    )  # fmt: skip
+    life = await run
     polled = (own_and_reaped_seconds(backend) or 0.0) - polled_before
     used = without_bench_backend(cpu_used(before, cpu_seconds(pids)), polled)
     return dataclasses.replace(life, cpu=used)
@@ -176,10 +174,13 @@ async def measure(
     memory_after_commands = memory(stack_pids(settings))
     http = await http_at_fixed_rate(client, config.requests, config.rate, progress)
     high = await http_at_fixed_rate(client, config.requests_high, config.rate_high, progress)
-    life = await lifecycles(
-        settings, conn, config.lifecycles, config.concurrency, progress, config.embargo_ahead_s
-    )
-    life_kafka = await measure_kafka_lifecycles(settings, config, conn, progress)
+    life = await with_stack_cpu(settings, conn, lifecycles(
+        settings, conn, config.lifecycles, config.concurrency, progress, config.embargo_ahead_s,
+    ))  # fmt: skip
+    life_kafka = await with_stack_cpu(settings, conn, lifecycles_over_kafka(
+        settings, conn, config.kafka_lifecycles, config.kafka_concurrency, progress,
+        config.embargo_ahead_s,
+    ))  # fmt: skip
     storm, load = await storm_under_load(
         settings.kafka_bootstrap, client, config.storm_releases, config.storm_lead_s,
         config.load_rate, progress,

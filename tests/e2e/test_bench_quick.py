@@ -73,8 +73,10 @@ async def test_quick_bench_prints_every_section_and_target_with_numbers(
     for process in APP:  # each process's CPU and memory, by name
         assert any(f["name"] == f"CPU per command: {process}" for f in figures), process
         assert any(f["name"] == f"RSS {process}" for f in figures), process
-    for process in APP:  # what a whole release driven over Kafka cost each of them
-        assert any(f["name"] == f"CPU per release over Kafka: {process}" for f in figures), process
+    for process in APP:  # what a whole release, over HTTP and over Kafka, cost each of them
+        for how in ("over HTTP", "over Kafka"):
+            name = f"CPU per release {how}: {process}"
+            assert any(f["name"] == name for f in figures), name
     targets = report["targets"]
     assert len(targets) >= 7 + len(APP) + 3  # the issue's, an RSS per process, storm, rebuild
     lifecycle = [t["name"] for t in targets if t["name"].startswith("Lifecycle")]
