@@ -2,7 +2,7 @@
 (a 202 followed with the same Idempotency-Key, a broken connection retried with it).
 
 aiohttp, like the open-loop load (http_client.py says why not httpx): with httpx the lifecycle's
-own client spent 44 to 60 ms of CPU a release on this 2-CPU machine, half of it in httpcore's pool
+own client spent 43 to 60 ms of CPU a release on this 2-CPU machine, half of it in httpcore's pool
 checking every one of its hundred connections (a `getpeername` each) for every request it placed
 (py-spy, 2026-12-06), on the CPUs the stack it measures needs."""
 
