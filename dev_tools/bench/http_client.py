@@ -26,11 +26,16 @@ def gateway_base(settings: Settings) -> str:
     return f"http://{settings.gateway_host}:{settings.gateway_port}"
 
 
-def gateway_session(settings: Settings) -> aiohttp.ClientSession:
-    """As alice, the demo writer; made inside the running event loop."""
+def gateway_session(
+    settings: Settings,
+    token: str = "dev-alice",
+    connections: int = MAX_CONNECTIONS,
+    timeout_s: float = REQUEST_TIMEOUT_S,
+) -> aiohttp.ClientSession:
+    """As a demo user (alice, the writer, unless told); made inside the running event loop."""
     return aiohttp.ClientSession(
         gateway_base(settings),
-        headers={"Authorization": "Bearer dev-alice"},
-        timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S),
-        connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS),
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=aiohttp.ClientTimeout(total=timeout_s),
+        connector=aiohttp.TCPConnector(limit=connections),
     )

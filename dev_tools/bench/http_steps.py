@@ -19,7 +19,7 @@ from typing import Any
 import aiohttp
 
 from dev_tools.bench.drafting import BenchFailed
-from dev_tools.bench.http_client import gateway_base
+from dev_tools.bench.http_client import gateway_session
 from services.kit.settings import Settings
 
 ROLES = {"alice": "dev-alice", "erin": "dev-erin", "frank": "dev-frank", "carol": "dev-carol"}
@@ -50,11 +50,7 @@ async def clients(settings: Settings, concurrency: int) -> AsyncIterator[dict[st
     async with AsyncExitStack() as stack:
         users = {}
         for name, token in ROLES.items():
-            client = aiohttp.ClientSession(
-                gateway_base(settings), headers={"Authorization": f"Bearer {token}"},
-                timeout=aiohttp.ClientTimeout(total=STEP_TIMEOUT_S),
-                connector=aiohttp.TCPConnector(limit=concurrency + 4),
-            )  # fmt: skip
+            client = gateway_session(settings, token, concurrency + 4, STEP_TIMEOUT_S)
             users[name] = await stack.enter_async_context(client)
         yield users
 
