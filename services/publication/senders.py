@@ -21,6 +21,7 @@ from events.webhook_addresses import Network
 from services.kit.sealing import SealingError, SecretBox
 from services.publication.email_render import render_email
 from services.publication.signing import signed_headers
+from services.publication.tls import certificate_check
 from services.publication.webhook_client import AddressRefused, post_webhook
 
 log = structlog.get_logger()
@@ -85,9 +86,12 @@ class Senders:
 
     async def _email(self, payload: Mapping[str, Any], address: str) -> AttemptResult:
         message = render_email(payload, address, self.mail_from)
+        # STARTTLS when the relay offers it (aiosmtplib's default), checked with the process's
+        # one context: aiosmtplib would build one, the whole CA bundle, for every message.
         await aiosmtplib.send(
-            message, hostname=self.smtp_host, port=self.smtp_port, timeout=self.timeout_s
-        )
+            message, hostname=self.smtp_host, port=self.smtp_port, timeout=self.timeout_s,
+            tls_context=certificate_check(),
+        )  # fmt: skip
         return AttemptResult(True, "accepted by the SMTP server")
 
 

@@ -9,9 +9,7 @@ Redirects are never followed: a 3xx is a failed attempt."""
 from __future__ import annotations
 
 import asyncio
-import functools
 import socket
-import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -21,6 +19,7 @@ import httpx
 
 from events.webhook_addresses import Address, Network, address_refusal
 from events.webhook_addresses import literal_address as parse_literal
+from services.publication.tls import certificate_check
 
 
 class AddressRefused(Exception):
@@ -58,24 +57,13 @@ async def post_webhook(
         raise AddressRefused(f"{host} is public: a webhook off this machine needs https")
     target = _with_address(parts, addresses[0])
     extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
-    client = httpx.AsyncClient(timeout=timeout, follow_redirects=False, verify=_certificate_check())
+    client = httpx.AsyncClient(timeout=timeout, follow_redirects=False, verify=certificate_check())
     async with client:
         response = await client.post(
             target, content=body, headers={**headers, "Host": parts.netloc.rpartition("@")[2]},
             extensions=extensions,
         )  # fmt: skip
     return WebhookAnswer(response.status_code, response.text[:300])
-
-
-@functools.cache
-def _certificate_check() -> ssl.SSLContext:
-    """The TLS context every delivery checks its receiver's certificate with, made once per
-    process as httpx makes it (certifi's authorities, or SSL_CERT_FILE / SSL_CERT_DIR as set at
-    the first delivery). Building one loads the whole CA bundle: 28 ms of CPU on a 2-CPU machine
-    (2026-12-06), which a client made per delivery for its pinned address paid on every attempt.
-    A context is meant to be shared; each connection still checks its own receiver's name
-    (the SNI host above)."""
-    return httpx.create_ssl_context()
 
 
 async def _checked_addresses(host: str, port: int, allowed: Sequence[Network]) -> list[Address]:
