@@ -1,8 +1,10 @@
 """What the local stack asks for by name that a deployment would configure: a sealing key for
-webhook secrets (made once, kept in the stack's data folder) and webhooks to this machine."""
+webhook secrets (made once, kept in the stack's data folder), webhooks to this machine, and
+email in plain text to the local mailsink."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 
 from services.kit.sealing import new_key
@@ -26,4 +28,19 @@ def local_secret_env(settings: Settings) -> tuple[dict[str, str], list[str]]:
     if not settings.webhook_allowed_networks:
         env["PRESSROOM_WEBHOOK_ALLOWED_NETWORKS"] = LOCAL_WEBHOOK_NETWORKS
         warnings.append(f"webhooks may reach this machine ({LOCAL_WEBHOOK_NETWORKS}): local only")
+    if not os.environ.get("PRESSROOM_SMTP_SECURITY") and on_this_machine(settings.smtp_host):
+        env["PRESSROOM_SMTP_SECURITY"] = "plaintext"  # the mailsink offers no STARTTLS
+        warnings.append(
+            f"email goes to {settings.smtp_host}:{settings.smtp_port} in plain text: local only"
+        )
     return env, warnings
+
+
+def on_this_machine(host: str) -> bool:
+    """A loopback address or `localhost`: what never leaves the machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -149,6 +149,13 @@ class Settings(BaseSettings):
     # Where email deliveries go out (an SMTP relay; `make up` has none: see docs/publication.md).
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
+    # How email reaches the relay (docs/deliveries.md, "Email"): `starttls` upgrades the
+    # connection and sends nothing to a relay that cannot; `tls` connects over TLS (port 465);
+    # `plaintext` sends in the clear, only when asked for by name (the local mailsink).
+    smtp_security: Literal["starttls", "tls", "plaintext"] = "starttls"
+    # A relay that asks for a login (SMTP AUTH, after TLS; never in the clear).
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
     mail_from: str = "Pressroom <press-office@pressroom.invalid>"
     # Keys that seal webhook secrets (Fernet, comma-separated; the first seals, all open). Unset:
     # webhook registrations are refused (email still works). docs/deliveries.md.

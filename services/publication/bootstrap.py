@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import faust
+import structlog
 
 from services.kit.faust_app import create_app
 from services.kit.handler import CommandHandler
@@ -26,9 +27,11 @@ from services.publication.reactions import (
     reaction_to_drafting,
     reaction_to_embargo,
 )
-from services.publication.senders import Senders
+from services.publication.senders import Senders, SmtpSettingsError, smtp_login
 from services.publication.subscriber_decider import SUBSCRIBERS
 from services.publication.subscriber_secrets import secret_keeper
+
+log = structlog.get_logger()
 
 
 def bootstrap(settings: Settings | None = None) -> tuple[faust.App, ServiceRuntime]:
@@ -52,12 +55,9 @@ def bootstrap(settings: Settings | None = None) -> tuple[faust.App, ServiceRunti
             after_accept=secret_keeper(runtime.schema),
         )  # fmt: skip
 
+    senders = _senders(settings)
+
     async def run_deliveries() -> None:
-        senders = Senders(
-            settings.delivery_timeout_s, settings.smtp_host, settings.smtp_port, settings.mail_from,
-            secrets=secret_box(settings.secret_keys.get_secret_value()),
-            allowed_networks=settings.webhook_networks,
-        )  # fmt: skip
         worker = DeliveryWorker(await release_handler(), senders, retry, settings.delivery_workers)
         await worker.run()
 
@@ -70,3 +70,17 @@ def bootstrap(settings: Settings | None = None) -> tuple[faust.App, ServiceRunti
     # Every instance runs its workers: SKIP LOCKED hands each subscriber's next notice to one.
     app.task(run_deliveries)
     return app, runtime
+
+
+def _senders(settings: Settings) -> Senders:
+    """Made before anything starts: SMTP settings that cannot work stop the process, saying why."""
+    try:
+        return Senders(
+            settings.delivery_timeout_s, settings.smtp_host, settings.smtp_port, settings.mail_from,
+            secrets=secret_box(settings.secret_keys.get_secret_value()),
+            allowed_networks=settings.webhook_networks, smtp_security=settings.smtp_security,
+            smtp_login=smtp_login(settings.smtp_username, settings.smtp_password),
+        )  # fmt: skip
+    except SmtpSettingsError as error:
+        log.error("refusing_to_start", reason=str(error))
+        raise SystemExit(2) from error

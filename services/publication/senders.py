@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import aiosmtplib
 import httpx
 import structlog
+from pydantic import SecretStr
 
 from events.webhook_addresses import Network
 from services.kit.sealing import SealingError, SecretBox
@@ -33,6 +34,34 @@ class AttemptResult:
     detail: str  # for people: "HTTP 200 OK", "HTTP 503 Service Unavailable", "timed out"
 
 
+SmtpSecurity = Literal["starttls", "tls", "plaintext"]
+
+
+class SmtpSettingsError(ValueError):
+    """SMTP settings that cannot work, or would send the relay's password in the clear."""
+
+
+@dataclass(frozen=True)
+class SmtpLogin:
+    """What a relay that asks for SMTP AUTH is told; the password never in a repr or a log."""
+
+    username: str
+    password: str = field(repr=False)
+
+
+def smtp_login(username: str, password: SecretStr) -> SmtpLogin | None:
+    """The relay's login from the settings: both or neither."""
+    secret = password.get_secret_value()
+    if not username and not secret:
+        return None
+    if not (username and secret):
+        raise SmtpSettingsError(
+            "Set both PRESSROOM_SMTP_USERNAME and PRESSROOM_SMTP_PASSWORD, or neither"
+            " (a relay that takes email without a login)."
+        )
+    return SmtpLogin(username, secret)
+
+
 @dataclass(frozen=True)
 class Senders:
     timeout_s: float
@@ -41,6 +70,15 @@ class Senders:
     mail_from: str
     secrets: SecretBox | None = None
     allowed_networks: Sequence[Network] = ()
+    smtp_security: SmtpSecurity = "starttls"
+    smtp_login: SmtpLogin | None = None
+
+    def __post_init__(self) -> None:
+        if self.smtp_login is not None and self.smtp_security == "plaintext":
+            raise SmtpSettingsError(
+                "PRESSROOM_SMTP_PASSWORD would cross the network in the clear with"
+                " PRESSROOM_SMTP_SECURITY=plaintext: set it to starttls or tls."
+            )
 
     async def send(self, due: Any) -> AttemptResult:
         """Never raises for the subscriber's failings: they are the attempt's result."""
@@ -86,19 +124,34 @@ class Senders:
 
     async def _email(self, payload: Mapping[str, Any], address: str) -> AttemptResult:
         message = render_email(payload, address, self.mail_from)
-        # STARTTLS when the relay offers it (aiosmtplib's default), checked with the process's
-        # one context: aiosmtplib would build one, the whole CA bundle, for every message.
         await aiosmtplib.send(
             message, hostname=self.smtp_host, port=self.smtp_port, timeout=self.timeout_s,
-            tls_context=certificate_check(),
+            **self._smtp_transport(),
         )  # fmt: skip
         return AttemptResult(True, "accepted by the SMTP server")
+
+    def _smtp_transport(self) -> dict[str, Any]:
+        """TLS as the settings ask, checked with the process's one context (aiosmtplib would
+        build one, the whole CA bundle, for every message). STARTTLS is required, not taken
+        when offered (aiosmtplib's default): a relay that offers none, or an attacker who strips
+        the offer, would get the message in the clear."""
+        options: dict[str, Any] = {"tls_context": certificate_check()}
+        if self.smtp_security == "tls":
+            options["use_tls"] = True
+        else:
+            options["start_tls"] = self.smtp_security == "starttls"
+        if self.smtp_login is not None:
+            options.update(username=self.smtp_login.username, password=self.smtp_login.password)
+        return options
 
 
 def _connection_detail(error: Exception) -> str:
     """The kind of failure, without the text of anything the receiver sent."""
     if isinstance(error, aiosmtplib.SMTPResponseException):
         return f"SMTP {error.code}"
+    if isinstance(error, aiosmtplib.SMTPException) and "STARTTLS" in str(error):
+        # aiosmtplib's words for a relay without STARTTLS, when PRESSROOM_SMTP_SECURITY asks for it
+        return "the SMTP relay offers no STARTTLS: nothing sent in the clear"
     if isinstance(error, httpx.ConnectError | ConnectionRefusedError):
         return "connection refused or unreachable"
     return type(error).__name__

@@ -28,6 +28,7 @@ TEST_STACK_ENV = {
     "PRESSROOM_PG_FAST_UNSAFE": "true",
     # Deliveries: the tests' SMTP server listens here; retries come fast (0.2 s, 0.4 s, 0.8 s…).
     "PRESSROOM_SMTP_PORT": str(21025 + 100 * SLOT),
+    "PRESSROOM_SMTP_SECURITY": "plaintext",  # the tests' SMTP server offers no STARTTLS
     "PRESSROOM_DELIVERY_BACKOFF_S": "0.2",
     "PRESSROOM_DELIVERY_BACKOFF_CAP_S": "2",
     "PRESSROOM_DELIVERY_MAX_ATTEMPTS": "5",

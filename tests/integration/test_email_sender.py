@@ -1,6 +1,6 @@
-"""Publication's email sender against a real SMTP relay on loopback that offers STARTTLS (no
-Kafka or PostgreSQL needed): the mail goes over TLS, checked against the authorities the process
-trusts, and the CA bundle is loaded once per process, not once per message."""
+"""Publication's email sender against real SMTP relays on loopback (no Kafka or PostgreSQL
+needed): the mail goes over TLS, checked against the authorities the process trusts, with the CA
+bundle loaded once per process, not once per message; never in the clear unless asked by name."""
 
 from __future__ import annotations
 
@@ -13,9 +13,17 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from pydantic import SecretStr
 
 from dev_tools.infra.kafka_tls import ensure_broker_tls
-from services.publication.senders import Senders
+from services.publication.senders import (
+    Senders,
+    SmtpLogin,
+    SmtpSecurity,
+    SmtpSettingsError,
+    smtp_login,
+)
 from services.publication.tls import certificate_check
 from tests.integration.delivery_support import Mailbox
 from tests.integration.serve_support import free_port
@@ -30,20 +38,39 @@ class Relay:
     ca_file: Path
 
 
+def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str, auth: Any) -> Any:
+    ok = isinstance(auth, LoginPassword) and (auth.login, auth.password) == (b"press", b"s3cret")
+    return AuthResult(success=ok, handled=False)  # aiosmtpd answers 535 itself
+
+
 @pytest.fixture
 def relay(tmp_path: Path) -> Iterator[Relay]:
     """aiosmtpd with a certificate for 127.0.0.1 from a CA of its own; it refuses MAIL before
-    STARTTLS, so a message it accepts came over TLS."""
+    STARTTLS, so a message it accepts came over TLS. It takes a login (press / s3cret), and mail
+    without one too."""
     tls = ensure_broker_tls(tmp_path / "tls", "127.0.0.1")
     server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_side.load_cert_chain(tls.keystore)
     mailbox, port = Mailbox(), free_port()
     controller = Controller(
-        mailbox, hostname="127.0.0.1", port=port, tls_context=server_side, require_starttls=True
-    )
+        mailbox, hostname="127.0.0.1", port=port, tls_context=server_side, require_starttls=True,
+        authenticator=_authenticate,
+    )  # fmt: skip
     controller.start()
     try:
         yield Relay(port, mailbox, tls.ca_file)
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def plain_relay() -> Iterator[Relay]:
+    """A relay that offers no STARTTLS, as the local mailsink."""
+    mailbox, port = Mailbox(), free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield Relay(port, mailbox, Path("/nonexistent"))
     finally:
         controller.stop()
 
@@ -66,10 +93,13 @@ def email_due(n: int) -> dict[str, Any]:
             "payload": json.dumps(payload)}  # fmt: skip
 
 
-def senders(port: int) -> Senders:
+def senders(
+    port: int, security: SmtpSecurity = "starttls", login: SmtpLogin | None = None
+) -> Senders:
     return Senders(
-        timeout_s=5.0, smtp_host="127.0.0.1", smtp_port=port, mail_from="press@gov.example"
-    )
+        timeout_s=5.0, smtp_host="127.0.0.1", smtp_port=port, mail_from="press@gov.example",
+        smtp_security=security, smtp_login=login,
+    )  # fmt: skip
 
 
 @pytest.mark.usefixtures("trusted")
@@ -112,3 +142,43 @@ async def test_a_relay_whose_certificate_nobody_vouches_for_gets_no_email(relay:
 
     assert not result.succeeded
     assert relay.mailbox.messages == []
+
+
+async def test_a_relay_that_offers_no_starttls_gets_nothing_by_default(plain_relay: Relay) -> None:
+    """aiosmtplib's default takes STARTTLS only when offered: a relay without it (or an attacker
+    who strips the offer) got every message in the clear."""
+    result = await senders(plain_relay.port).send(email_due(0))
+
+    assert (result.succeeded, result.detail) == (
+        False, "the SMTP relay offers no STARTTLS: nothing sent in the clear",
+    )  # fmt: skip
+    assert plain_relay.mailbox.messages == []
+
+
+async def test_plain_text_only_when_asked_for_by_name(plain_relay: Relay) -> None:
+    result = await senders(plain_relay.port, "plaintext").send(email_due(0))
+
+    assert result.succeeded
+    assert len(plain_relay.mailbox.to("desk@news.example")) == 1
+
+
+@pytest.mark.usefixtures("trusted")
+async def test_a_relay_that_asks_for_a_login_gets_it_after_starttls(relay: Relay) -> None:
+    right = senders(relay.port, login=SmtpLogin("press", "s3cret"))
+    wrong = senders(relay.port, login=SmtpLogin("press", "guess"))
+
+    assert (await right.send(email_due(0))).succeeded
+    refused = await wrong.send(email_due(1))
+    assert (refused.succeeded, refused.detail) == (False, "SMTP 535")
+    assert "guess" not in repr(wrong) and "s3cret" not in repr(right)
+    assert [m["X-Pressroom-Delivery"] for m in relay.mailbox.to("desk@news.example")] == ["d-0"]
+
+
+def test_a_password_is_never_sent_in_the_clear_nor_half_a_login_accepted() -> None:
+    with pytest.raises(SmtpSettingsError, match="PRESSROOM_SMTP_SECURITY=plaintext"):
+        senders(25, "plaintext", SmtpLogin("press", "s3cret"))
+    with pytest.raises(SmtpSettingsError, match="both PRESSROOM_SMTP_USERNAME"):
+        smtp_login("press", SecretStr(""))
+    with pytest.raises(SmtpSettingsError, match="both PRESSROOM_SMTP_USERNAME"):
+        smtp_login("", SecretStr("s3cret"))
+    assert smtp_login("", SecretStr("")) is None
