@@ -1,47 +1,55 @@
-"""What `pressroom up` asks for by name on the developer's behalf, and only there: webhooks to
-this machine and email in plain text to a mailsink on this machine (never to another host)."""
+"""What the local and test stacks ask of the gateway: the demo tokens only when nothing else is
+configured, and no rate limits unless the environment sets them; what a tool beside the local
+stack signs with."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from dev_tools.stack.local_secrets import local_secret_env, on_this_machine
+from dev_tools.stack import keys as local_keys
+from dev_tools.stack.keys import tool_signing_env
+from dev_tools.stack.processes import local_stack_env
 from services.kit.settings import Settings
 
 
 @pytest.fixture(autouse=True)
-def no_smtp_security_in_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("PRESSROOM_SMTP_SECURITY", raising=False)
+def no_limits_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("FAILED_AUTH", "WRITES_PER_PRINCIPAL", "WRITES_PER_ADDRESS"):
+        monkeypatch.delenv(f"PRESSROOM_RATE_LIMIT_{name}", raising=False)
 
 
-def test_email_to_the_local_mailsink_is_plain_text_and_said_so(tmp_path: Path) -> None:
-    env, warnings = local_secret_env(Settings(data_dir=tmp_path, smtp_host="127.0.0.1"))
-
-    assert env["PRESSROOM_SMTP_SECURITY"] == "plaintext"
-    assert any("email goes to 127.0.0.1:1025 in plain text" in w for w in warnings)
-
-
-def test_a_relay_elsewhere_keeps_starttls_required(tmp_path: Path) -> None:
-    env, warnings = local_secret_env(Settings(data_dir=tmp_path, smtp_host="smtp.example.org"))
-
-    assert "PRESSROOM_SMTP_SECURITY" not in env
-    assert not any("plain text" in w for w in warnings)
-
-
-def test_a_choice_in_the_shell_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PRESSROOM_SMTP_SECURITY", "starttls")
-
-    env, _ = local_secret_env(Settings(data_dir=tmp_path, smtp_host="127.0.0.1"))
-
-    assert "PRESSROOM_SMTP_SECURITY" not in env
+def test_the_local_stack_asks_for_the_demo_tokens_when_nothing_is_configured() -> None:
+    assert local_stack_env(Settings(tokens_file=None))["PRESSROOM_DEMO_TOKENS"] == "true"
 
 
 @pytest.mark.parametrize(
-    ("host", "local"),
-    [("127.0.0.1", True), ("127.0.0.53", True), ("::1", True), ("localhost", True),
-     ("10.0.0.5", False), ("mailsink", False), ("smtp.example.org", False)],
-)  # fmt: skip
-def test_what_counts_as_this_machine(host: str, local: bool) -> None:
-    assert on_this_machine(host) is local
+    "configured",
+    [{"tokens_file": Path("/etc/pressroom/tokens.yaml")}, {"oidc_issuer": "https://idp"}],
+)
+def test_configured_tokens_are_never_replaced_by_the_demo(configured: dict[str, Any]) -> None:
+    assert "PRESSROOM_DEMO_TOKENS" not in local_stack_env(Settings(**configured))
+
+
+def test_rate_limits_are_lifted_unless_set_explicitly(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert local_stack_env(Settings())["PRESSROOM_RATE_LIMIT_WRITES_PER_PRINCIPAL"] == "0"
+    monkeypatch.setenv("PRESSROOM_RATE_LIMIT_WRITES_PER_PRINCIPAL", "5")
+    assert "PRESSROOM_RATE_LIMIT_WRITES_PER_PRINCIPAL" not in local_stack_env(Settings())
+
+
+def test_a_tool_beside_the_local_stack_signs_with_the_key_the_stack_made(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, command_keys_file=None, command_signing_key=None)
+    assert tool_signing_env(settings) == {}  # no stack made here: the tool says what to set
+    local_keys.ensure_keys(settings)
+    env = tool_signing_env(settings)
+    assert env["PRESSROOM_COMMAND_SIGNING_KEY_ID"] == local_keys.DEV_TOOLS.key_id
+    assert Path(env["PRESSROOM_COMMAND_SIGNING_KEY"]).is_file()
+
+
+def test_a_configured_signing_key_is_never_replaced_by_the_local_one(tmp_path: Path) -> None:
+    local_keys.ensure_keys(Settings(data_dir=tmp_path))
+    own = Settings(data_dir=tmp_path, command_signing_key=tmp_path / "own.pem")
+    assert tool_signing_env(own) == {}
+    assert tool_signing_env(Settings(data_dir=tmp_path, insecure_unsigned_commands=True)) == {}
