@@ -17,7 +17,8 @@ def no_smtp_security_in_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_email_to_the_local_mailsink_is_plain_text_and_said_so(tmp_path: Path) -> None:
-    env, warnings = local_secret_env(Settings(data_dir=tmp_path, smtp_host="127.0.0.1"))
+    settings = Settings(data_dir=tmp_path, smtp_host="127.0.0.1", smtp_port=1025)
+    env, warnings = local_secret_env(settings)
 
     assert env["PRESSROOM_SMTP_SECURITY"] == "plaintext"
     assert any("email goes to 127.0.0.1:1025 in plain text" in w for w in warnings)
