@@ -24,13 +24,11 @@ LOG4J_CONFIG = REPO_ROOT / "deploy" / "local" / "log4j2.properties"
 # starts small and grows on demand; a fixed 16 MB young generation is collected often and
 # cheaply instead of touching 80 MB of eden between collections (RSS 333 -> 273-282 MB, the
 # broker's CPU per command no higher). The JDK caches a direct buffer per thread as large as
-# the largest socket write it made; 256 KB caps that cache, not the writes. A local broker
-# lives for minutes or hours at modest rates: C2's compilations cost it more CPU than C2's code
-# saves in that time, and its compiler arenas and code take ~45 MB, so it compiles with C1 only
-# (the broker's CPU per command 0.25-0.32 -> 0.11-0.17 ms in `pressroom bench`); glibc hands
-# freed native memory back every 5 s (RSS 272-284 -> 223-228 MB with both; docs/benchmarks.md,
-# "The broker's compiler"). A long-lived production broker keeps the JVM's defaults (deploy/).
-# The trim came with Java 17.0.9; an older 17 skips it rather than refusing to start.
+# the largest socket write it made; 256 KB caps that cache, not the writes. glibc hands freed
+# native memory back every 5 s (RSS 272-284 -> 249-253 MB, no figure worse). C2 stays: C1 alone
+# would save another 25 MB and half the broker's CPU per command, but lifted the storm's
+# embargoes 230-335 ms later under load (docs/benchmarks.md, "The broker's compiler"). The
+# trim came with Java 17.0.9; an older 17 skips it rather than refusing to start.
 JVM_FLAGS = (
     "-XX:+IgnoreUnrecognizedVMOptions",
     "-Xms32m",
@@ -39,7 +37,6 @@ JVM_FLAGS = (
     "-XX:+UseSerialGC",
     "-XX:+ExitOnOutOfMemoryError",
     "-Djdk.nio.maxCachedBufferSize=262144",
-    "-XX:TieredStopAtLevel=1",
     "-XX:TrimNativeHeapInterval=5000",
 )
 # glibc gives each busy thread an arena of its own; a hundred broker threads then hold freed
