@@ -4,9 +4,9 @@ email in plain text to the local mailsink."""
 
 from __future__ import annotations
 
-import ipaddress
 import os
 
+from events.webhook_addresses import literal_address
 from services.kit.sealing import new_key
 from services.kit.settings import Settings
 
@@ -37,10 +37,7 @@ def local_secret_env(settings: Settings) -> tuple[dict[str, str], list[str]]:
 
 
 def on_this_machine(host: str) -> bool:
-    """A loopback address or `localhost`: what never leaves the machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    """A loopback address (in any notation webhooks' checks read) or `localhost`: what never
+    leaves the machine. A name is never resolved for it."""
+    address = literal_address(host)
+    return host == "localhost" or (address is not None and address.is_loopback)

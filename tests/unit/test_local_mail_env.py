@@ -41,7 +41,8 @@ def test_a_choice_in_the_shell_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 @pytest.mark.parametrize(
     ("host", "local"),
-    [("127.0.0.1", True), ("127.0.0.53", True), ("::1", True), ("localhost", True),
+    [("127.0.0.1", True), ("127.0.0.53", True), ("::1", True), ("[::1]", True),
+     ("localhost", True),
      ("10.0.0.5", False), ("mailsink", False), ("smtp.example.org", False)],
 )  # fmt: skip
 def test_what_counts_as_this_machine(host: str, local: bool) -> None:
