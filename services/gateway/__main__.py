@@ -19,7 +19,7 @@ from services.gateway.auth import TokenFileError
 from services.gateway.deps import Gateway
 from services.gateway.routes.ops import metrics_exposition
 from services.kit.command_auth import CommandKeysMissing, KeysFileError
-from services.kit.heap import settle_heap
+from services.kit.heap import settle_heap, trim_heap_every
 from services.kit.logging import configure_logging
 from services.kit.settings import Settings, load_settings
 from services.kit.tracing_setup import instrument_gateway
@@ -40,6 +40,7 @@ def main() -> None:
         metrics = metrics_only(app.state.gateway)
         servers.append(server(metrics, settings.gateway_host, settings.metrics_port, settings))
     settle_heap()  # services/kit/heap.py: the collector leaves what bootstrap made alone
+    trim_heap_every(settings.heap_trim_interval_s)
     # uvloop: a request is mostly socket reads and writes and callbacks, which libuv does cheaper.
     uvloop.run(serve_all(servers))
 

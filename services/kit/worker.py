@@ -12,7 +12,7 @@ import uvloop
 
 from services.kit.command_auth import CommandKeysMissing, KeysFileError
 from services.kit.health import HealthServer, Readiness
-from services.kit.heap import settle_heap
+from services.kit.heap import settle_heap, trim_heap_every
 from services.kit.runtime import ServiceRuntime
 
 log = structlog.get_logger()
@@ -33,6 +33,7 @@ def run_worker(app: faust.App, runtime: ServiceRuntime) -> None:
     sys.argv = [sys.argv[0], "worker"]
     worker = faust.Worker(app, loglevel=runtime.settings.log_level.lower(), quiet=True)
     settle_heap()  # services/kit/heap.py: the collector leaves what bootstrap made alone
+    trim_heap_every(runtime.settings.heap_trim_interval_s)
     try:
         worker.execute_from_commandline()
     finally:

@@ -10,7 +10,7 @@ import structlog
 import uvloop
 
 from services.kit.health import HealthServer, Readiness
-from services.kit.heap import settle_heap
+from services.kit.heap import settle_heap, trim_heap_every
 from services.kit.logging import configure_logging
 from services.kit.settings import Settings, load_settings
 from services.projector.bootstrap import run_projector
@@ -36,6 +36,7 @@ def serve(group_id: str = GROUP_ID) -> None:
         port = health.start(settings.health_host, settings.health_port)
         log.info("health_serving", host=settings.health_host, port=port)
     settle_heap()  # services/kit/heap.py: the collector leaves what bootstrap made alone
+    trim_heap_every(settings.heap_trim_interval_s)
     try:
         uvloop.run(_run_until_signalled(settings, group_id, readiness))
     finally:

@@ -32,7 +32,8 @@ COMMANDS = 300
 
 @pytest.fixture
 def drafting(infra: Settings, tmp_path: Path) -> Iterator[Served]:
-    served = serve("drafting", tmp_path / "drafting.log")
+    # Trimming often, so the metrics test sees it done (services/kit/heap.py).
+    served = serve("drafting", tmp_path / "drafting.log", PRESSROOM_HEAP_TRIM_INTERVAL_S="0.5")
     try:
         yield served
     finally:
@@ -60,6 +61,11 @@ async def test_a_served_service_says_ready_with_postgres_and_kafka_and_serves_me
     # Its heap was settled before serving (services/kit/heap.py): objects frozen, counted here.
     frozen = [line for line in metrics.splitlines() if line.startswith(b"pressroom_python_frozen")]
     assert frozen and float(frozen[0].split()[-1]) > 10_000, frozen
+    # glibc's free memory is handed back on the set interval, the time it takes counted here.
+    await eventually(
+        lambda: asyncio.to_thread(lambda: _trims(drafting.get("/metrics")[2]) >= 1),
+        what="a heap trim on /metrics",
+    )
     # What a fault set aside is counted on the service's own /metrics (hole 3: never vanishes).
     await eventually(
         lambda: asyncio.to_thread(lambda: b'pressroom_set_aside{kind="deadline",service="drafting"}'
@@ -165,3 +171,12 @@ async def test_a_dsn_that_asks_for_tls_reaches_postgresql_unchanged(
         served.stop()
     log = served.log.read_text()
     assert code != 0 and "rejected SSL upgrade" in log, log[-3000:]
+
+
+def _trims(metrics: bytes) -> float:
+    counts = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith(b"pressroom_heap_trim_seconds_count")
+    ]
+    return float(counts[0].split()[-1]) if counts else 0.0

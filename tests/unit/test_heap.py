@@ -29,3 +29,38 @@ def test_settling_freezes_what_bootstrap_made_and_raises_the_young_threshold() -
     assert int(frozen) > 10_000  # the modules, models and clients imported
     assert int(young) == int(threshold) == 50_000
     assert float(gauge) == int(frozen)  # on the service's /metrics
+
+
+# In a child process: a heap fragmented the way a burst leaves it (the kept blocks pin the pages
+# around them, so glibc cannot give the freed ones back from the top), then the trimmer.
+TRIM = """
+import time
+from services.kit.heap import HEAP_TRIMS, trim_heap_every
+
+def rss_mb():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
+
+blocks = [bytearray(2_000 + i % 2_000) for i in range(60_000)]
+kept = blocks[::8]
+del blocks
+freed = rss_mb()
+time.sleep(0.5)
+untouched = rss_mb()  # glibc on its own gives nothing back
+trimmer = trim_heap_every(0.05)
+deadline = time.monotonic() + 30
+while HEAP_TRIMS._count.get() < 1 and time.monotonic() < deadline:
+    time.sleep(0.05)
+print(freed, untouched, rss_mb(), HEAP_TRIMS._count.get(), trimmer.daemon, trim_heap_every(0))
+"""
+
+
+def test_the_trimmer_hands_freed_heap_pages_back_and_zero_turns_it_off() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", TRIM], capture_output=True, text=True, timeout=90, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    freed, untouched, trimmed, trims, daemon, off = done.stdout.split()
+    assert float(untouched) > float(freed) - 5  # nothing comes back without a trim
+    assert float(trimmed) < float(untouched) - 60, done.stdout  # ~105 of ~120 MB were freed
+    assert float(trims) >= 1 and daemon == "True"
+    assert off == "None"  # an interval of 0: no thread
