@@ -1,40 +1,24 @@
-"""Drafting's faust agents: thin shells from a Kafka record to the command handler."""
+"""Drafting's faust agents: its commands, and its policies on approval's and publication's
+events (services/kit/agents.py)."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterable, Awaitable, Callable
-from typing import Any
 
 import faust
 
 from events.topics import APPROVAL_EVENTS, DRAFTING_COMMANDS, PUBLICATION_EVENTS
 from services.drafting.reactions import SYSTEM_ACTOR
-from services.kit.batches import handle_records
-from services.kit.faust_app import raw_topic, record_batches
-from services.kit.handler import CommandHandler
-from services.kit.policy import Policy, Reaction
+from services.kit.agents import HandlerFactory, register_commands, register_policy
+from services.kit.policy import Reaction
 
 
 def register_agents(
-    app: faust.App,
-    handler: Callable[[], Awaitable[CommandHandler]],
-    on_approval: Reaction,
-    on_publication: Reaction,
+    app: faust.App, handler: HandlerFactory, on_approval: Reaction, on_publication: Reaction
 ) -> None:
-    """One agent per topic, concurrency 1, so one release's records are handled in order; the
-    records of a poll in one transaction (services/kit/batches.py)."""
-
-    @app.agent(raw_topic(app, DRAFTING_COMMANDS), concurrency=1, name="drafting-commands")
-    async def handle_drafting_commands(stream: AsyncIterable[faust.EventT[Any]]) -> None:
-        async for batch in record_batches(stream):
-            await handle_records(await handler(), batch)
-
-    @app.agent(raw_topic(app, APPROVAL_EVENTS), concurrency=1, name="drafting-on-approval")
-    async def react_to_approval_events(stream: AsyncIterable[faust.EventT[Any]]) -> None:
-        async for batch in record_batches(stream):
-            await Policy(SYSTEM_ACTOR.id, await handler(), on_approval).on_batch(batch)
-
-    @app.agent(raw_topic(app, PUBLICATION_EVENTS), concurrency=1, name="drafting-on-publication")
-    async def react_to_publication_events(stream: AsyncIterable[faust.EventT[Any]]) -> None:
-        async for batch in record_batches(stream):
-            await Policy(SYSTEM_ACTOR.id, await handler(), on_publication).on_batch(batch)
+    register_commands(app, DRAFTING_COMMANDS, "drafting-commands", handler)
+    register_policy(
+        app, APPROVAL_EVENTS, "drafting-on-approval", handler, SYSTEM_ACTOR.id, on_approval
+    )
+    register_policy(
+        app, PUBLICATION_EVENTS, "drafting-on-publication", handler, SYSTEM_ACTOR.id,
+        on_publication,
+    )  # fmt: skip

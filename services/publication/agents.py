@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Awaitable, Callable
+from collections.abc import AsyncIterable, Callable
 from typing import Any
 
 import faust
 
 from events.topics import APPROVAL_EVENTS, DRAFTING_EVENTS, EMBARGO_EVENTS, PUBLICATION_COMMANDS
+from services.kit.agents import HandlerFactory, register_policy
 from services.kit.batches import handle_records
 from services.kit.faust_app import raw_topic, record_batches
-from services.kit.handler import CommandHandler
-from services.kit.policy import Policy, Reaction
+from services.kit.policy import Reaction
 from services.publication.revision_contents import Found, react_to_drafting
 from services.publication.rules import SYSTEM_ACTOR
 from services.publication.subscriber_routing import is_subscriber_command
-
-HandlerFactory = Callable[[], Awaitable[CommandHandler]]
 
 
 def register_agents(
@@ -40,22 +38,12 @@ def register_agents(
             subscribers = [r for r in batch if is_subscriber_command(r[0])]
             await handle_records(await subscriber_handler(), subscribers)
 
-    register_policy(app, handler, APPROVAL_EVENTS, "publication-on-approval", on_approval)
-    register_policy(app, handler, EMBARGO_EVENTS, "publication-on-embargo", on_embargo)
+    actor = SYSTEM_ACTOR.id
+    register_policy(app, APPROVAL_EVENTS, "publication-on-approval", handler, actor, on_approval)
+    register_policy(app, EMBARGO_EVENTS, "publication-on-embargo", handler, actor, on_embargo)
 
     @app.agent(raw_topic(app, DRAFTING_EVENTS), concurrency=1, name="publication-on-drafting")
     async def react_to_drafting_events(stream: AsyncIterable[faust.EventT[Any]]) -> None:
         """Contents kept, and noted when submitted (services/publication/revision_contents.py)."""
         async for batch in record_batches(stream):
             await react_to_drafting(SYSTEM_ACTOR.id, await handler(), on_drafting, batch)
-
-
-def register_policy(
-    app: faust.App, handler: HandlerFactory, topic: str, name: str, reaction: Reaction
-) -> None:
-    """An upstream events topic turned into publication's own commands, idempotent per event."""
-
-    @app.agent(raw_topic(app, topic), concurrency=1, name=name)
-    async def react(stream: AsyncIterable[faust.EventT[Any]]) -> None:
-        async for batch in record_batches(stream):
-            await Policy(SYSTEM_ACTOR.id, await handler(), reaction).on_batch(batch)
