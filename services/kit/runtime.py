@@ -150,12 +150,13 @@ class ServiceRuntime:
                 readiness.set("postgres", answers)
                 if answers:
                     await self._count_set_aside(pool)
-            readiness.set("kafka", consuming() and await self._kafka_answers())
+            readiness.set("kafka", consuming() and await self.kafka_answers())
             readiness.set("relay", self.relay_ready())
             readiness.beat()
             await asyncio.sleep(READINESS_EVERY_S)
 
-    async def _kafka_answers(self) -> bool:
+    async def kafka_answers(self) -> bool:
+        """A broker answers a metadata request (its own admin client, not the consumer's)."""
         if self._admin is None:
             admin = AIOKafkaAdminClient(**client_kwargs(settings=self.settings))
             try:

@@ -175,6 +175,10 @@ class Settings(BaseSettings):
     health_host: str = "127.0.0.1"
     health_port: int = Field(default=0, ge=0, le=65535)
 
+    # A consumer without its group coordinator this long while a broker answers has lost its
+    # group for good: its process stops and exits with status 3 (services/kit/group_watch.py).
+    group_lost_after_s: float = Field(default=60.0, gt=0)
+
     # Every so many seconds a service hands glibc's free memory back to the system (0: never):
     # services/kit/heap.py.
     heap_trim_interval_s: float = Field(default=10.0, ge=0)

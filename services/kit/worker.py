@@ -11,6 +11,7 @@ import structlog
 import uvloop
 
 from services.kit.command_auth import CommandKeysMissing, KeysFileError
+from services.kit.group_watch import EXIT_GROUP_LOST, GroupLoss, coordinator_known, watch_group
 from services.kit.health import HealthServer, Readiness
 from services.kit.heap import settle_heap, trim_heap_every
 from services.kit.runtime import ServiceRuntime
@@ -29,6 +30,7 @@ def run_worker(app: faust.App, runtime: ServiceRuntime) -> None:
     # faust creates its own folder, not the parents (a fresh data dir, a container's volume).
     Path(app.conf.datadir).parent.mkdir(parents=True, exist_ok=True)
     health = start_health(app, runtime)
+    lost = watch_consumer_group(app, runtime)
     use_uvloop()  # asyncio.run closed its loop; faust's worker wants a current one
     sys.argv = [sys.argv[0], "worker"]
     worker = faust.Worker(app, loglevel=runtime.settings.log_level.lower(), quiet=True)
@@ -36,9 +38,33 @@ def run_worker(app: faust.App, runtime: ServiceRuntime) -> None:
     trim_heap_every(runtime.settings.heap_trim_interval_s)
     try:
         worker.execute_from_commandline()
+    except SystemExit:
+        if lost.happened:  # stopped as at SIGTERM, then a status that says why
+            raise SystemExit(EXIT_GROUP_LOST) from None
+        raise
     finally:
         if health is not None:
             health.stop()
+
+
+def watch_consumer_group(app: faust.App, runtime: ServiceRuntime) -> GroupLoss:
+    """A task in faust's loop that stops the process once its consumer has lost its group for
+    good (services/kit/group_watch.py)."""
+    lost = GroupLoss()
+
+    async def watch() -> None:
+        await watch_group(
+            app.conf.id, lambda: aiokafka_consumer(app), runtime.kafka_answers,
+            runtime.settings.group_lost_after_s, lost.stop_process,
+        )  # fmt: skip
+
+    app.task(watch)
+    return lost
+
+
+def aiokafka_consumer(app: faust.App) -> object | None:
+    """The AIOKafkaConsumer faust runs in its consumer thread, once it made it."""
+    return getattr(getattr(app.consumer, "_thread", None), "_consumer", None)
 
 
 def use_uvloop() -> asyncio.AbstractEventLoop:
@@ -60,8 +86,9 @@ def start_health(app: faust.App, runtime: ServiceRuntime) -> HealthServer | None
         return None
     readiness = Readiness(("postgres", "kafka", "relay"))
 
-    def consuming() -> bool:  # in the group, not in the middle of a rebalance
-        return app.rebalancing_count > 0 and not app.rebalancing
+    def consuming() -> bool:  # in the group (its coordinator known), not in a rebalance
+        in_group = coordinator_known(aiokafka_consumer(app)) is not False
+        return app.rebalancing_count > 0 and not app.rebalancing and in_group
 
     async def watch() -> None:
         await runtime.watch_readiness(readiness, consuming)

@@ -9,11 +9,12 @@ import signal
 import structlog
 import uvloop
 
+from services.kit.group_watch import EXIT_GROUP_LOST
 from services.kit.health import HealthServer, Readiness
 from services.kit.heap import settle_heap, trim_heap_every
 from services.kit.logging import configure_logging
 from services.kit.settings import Settings, load_settings
-from services.projector.bootstrap import run_projector
+from services.projector.bootstrap import ConsumerGroupLost, run_projector
 from services.projector.consumer import GROUP_ID
 
 log = structlog.get_logger()
@@ -39,6 +40,8 @@ def serve(group_id: str = GROUP_ID) -> None:
     trim_heap_every(settings.heap_trim_interval_s)
     try:
         uvloop.run(_run_until_signalled(settings, group_id, readiness))
+    except ConsumerGroupLost:  # said in the log already (consumer_group_lost): start again
+        raise SystemExit(EXIT_GROUP_LOST) from None
     finally:
         if health is not None:
             health.stop()

@@ -10,6 +10,7 @@ from aiokafka import AIOKafkaConsumer
 
 from services.kit.consumer_groups import PROJECTED_TOPICS
 from services.kit.db import Pool, keep_session, write_path_pool
+from services.kit.group_watch import coordinator_known, watch_group
 from services.kit.health import Readiness, kafka_answers, postgres_answers
 from services.kit.kafka_clients import consumer_kwargs
 from services.kit.migrations import apply_migrations
@@ -21,6 +22,12 @@ from services.kit.transient import until_done, worth_waiting_at_start
 from services.projector.consumer import GROUP_ID, Projector
 
 SCHEMA = "projections"
+
+
+class ConsumerGroupLost(Exception):
+    """The projector stopped: its consumer lost its group for good (services/kit/group_watch.py)."""
+
+
 MIGRATIONS = "services.projector.migrations"
 
 
@@ -60,14 +67,30 @@ async def run_projector(
     )
     projector = Projector(consumer, pool, name=group_id, topics=tuple(topics))
     watcher = asyncio.create_task(_watch(readiness, pool, projector)) if readiness else None
+    lost = asyncio.Event()
+
+    def stop_for_good() -> None:
+        lost.set()
+        stop.set()  # the batch in hand is finished, as at SIGTERM
+
+    async def broker_answers() -> bool:
+        return await kafka_answers(consumer.topics, READINESS_EVERY_S)
+
+    watching = asyncio.create_task(
+        watch_group(group_id, lambda: consumer, broker_answers, settings.group_lost_after_s,
+                    stop_for_good)
+    )  # fmt: skip
     try:
         await consumer.start()
         await projector.run(stop)
     finally:
+        watching.cancel()
         if watcher is not None:
             watcher.cancel()
         await consumer.stop()  # commits nothing (PostgreSQL holds the offsets), leaves the group
         await pool.close()
+    if lost.is_set():
+        raise ConsumerGroupLost(f"the projector's consumer lost its group {group_id}")
 
 
 async def projector_pool(settings: Settings) -> Pool:
@@ -84,6 +107,7 @@ async def _watch(readiness: Readiness, pool: asyncpg.Pool, projector: Projector)
     while True:
         readiness.set("postgres", await postgres_answers(pool, READINESS_EVERY_S))
         answers = await kafka_answers(projector.consumer.topics, READINESS_EVERY_S)
-        readiness.set("kafka", projector.joined and answers)
+        in_group = coordinator_known(projector.consumer) is not False
+        readiness.set("kafka", projector.joined and in_group and answers)
         readiness.beat()
         await asyncio.sleep(READINESS_EVERY_S)

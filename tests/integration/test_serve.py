@@ -66,6 +66,12 @@ async def test_a_served_service_says_ready_with_postgres_and_kafka_and_serves_me
         lambda: asyncio.to_thread(lambda: _trims(drafting.get("/metrics")[2]) >= 1),
         what="a heap trim on /metrics",
     )
+    # Its consumer in its group, as the group watch sees it (services/kit/group_watch.py).
+    joined = b'pressroom_consumer_group_joined{consumer="pressroom-drafting"} 1.0'
+    await eventually(
+        lambda: asyncio.to_thread(lambda: joined in drafting.get("/metrics")[2]),
+        what="the group watch's gauge",
+    )
     # What a fault set aside is counted on the service's own /metrics (hole 3: never vanishes).
     await eventually(
         lambda: asyncio.to_thread(lambda: b'pressroom_set_aside{kind="deadline",service="drafting"}'
