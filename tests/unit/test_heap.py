@@ -44,13 +44,11 @@ blocks = [bytearray(2_000 + i % 2_000) for i in range(60_000)]
 kept = blocks[::8]
 del blocks
 freed = rss_mb()
-time.sleep(0.5)
-untouched = rss_mb()  # glibc on its own gives nothing back
 trimmer = trim_heap_every(0.05)
 deadline = time.monotonic() + 30
 while HEAP_TRIMS._count.get() < 1 and time.monotonic() < deadline:
     time.sleep(0.05)
-print(freed, untouched, rss_mb(), HEAP_TRIMS._count.get(), trimmer.daemon, trim_heap_every(0))
+print(freed, rss_mb(), HEAP_TRIMS._count.get(), trimmer.daemon, trim_heap_every(0))
 """
 
 
@@ -59,8 +57,9 @@ def test_the_trimmer_hands_freed_heap_pages_back_and_zero_turns_it_off() -> None
         [sys.executable, "-c", TRIM], capture_output=True, text=True, timeout=90, check=False
     )
     assert done.returncode == 0, done.stderr
-    freed, untouched, trimmed, trims, daemon, off = done.stdout.split()
-    assert float(untouched) > float(freed) - 5  # nothing comes back without a trim
-    assert float(trimmed) < float(untouched) - 60, done.stdout  # ~105 of ~120 MB were freed
+    freed, trimmed, trims, daemon, off = done.stdout.split()
+    # ~180 MB allocated, 7/8 of it freed: glibc's free() alone kept nearly all of it.
+    assert float(freed) > 150, done.stdout
+    assert float(trimmed) < float(freed) - 60, done.stdout  # the trimmer gave it back
     assert float(trims) >= 1 and daemon == "True"
     assert off == "None"  # an interval of 0: no thread
