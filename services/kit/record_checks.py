@@ -6,15 +6,19 @@ consumer dead-letters a misplaced or forged one instead of acting on it or dropp
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import cache
+
 from events.base import Command, Event, Message
 from events.envelope import Envelope
 from events.kafka import KafkaRecord
 from events.replies import CommandOutcome
 from events.subscribers import SubscriberCommand, SubscriberEvent
 from events.topics import REPLIES
-from services.kit.limits import MAX_EVENT_BYTES, record_bytes
+from services.kit.limits import MAX_EVENT_BYTES
 
 
+@cache  # a consumer reads a handful of topics, and asks for every record
 def topic_holds(topic: str) -> tuple[str, str] | None:
     """(kind, service) of the messages a Pressroom topic carries; None for any other topic."""
     if topic == REPLIES:
@@ -39,15 +43,29 @@ def stream_of(message: Message) -> str | None:
 
 def misplaced(topic: str, record: KafkaRecord, envelope: Envelope[Message]) -> str | None:
     """Why this decoded record does not belong on `topic`, or None when it does."""
-    size = record_bytes(record)
+    return misplaced_parts(topic, record.key, record.value, record.headers, envelope)
+
+
+def misplaced_parts(
+    topic: str,
+    key: bytes | None,
+    value: bytes | None,
+    headers: Sequence[tuple[str, bytes | None]],
+    envelope: Envelope[Message],
+) -> str | None:
+    """`misplaced` of a record's parts, for a consumer holding them already (a header without a
+    value is left out, as `KafkaRecord` leaves it out)."""
+    # One join of the headers' names and one of their values, not a step per header: the size
+    # (`record_bytes`) and the NUL scan below read them whole.
+    header_values = b"".join([v for _, v in headers if v])
+    names = "".join([name for name, v in headers if v is not None]).encode()
+    size = len(value or b"") + len(key or b"") + len(names) + len(header_values)
     if size > MAX_EVENT_BYTES:  # no producer of ours writes it: unknown fields may have let it read
         return (
             f"the record is {size} bytes; no Pressroom message is larger than"
             f" {MAX_EVENT_BYTES} bytes"
         )
-    # One scan of the headers' bytes joined, not one generator step per header.
-    header_values = b"".join([value for _, value in record.headers if value])
-    if b"\\u0000" in (record.value or b"") or b"\0" in header_values:
+    if b"\\u0000" in (value or b"") or b"\0" in header_values:
         return "the record holds a NUL character, which no Pressroom text may hold"
     data = envelope.data
     holds = topic_holds(topic)
@@ -56,9 +74,9 @@ def misplaced(topic: str, record: KafkaRecord, envelope: Envelope[Message]) -> s
     stream = stream_of(data)
     if stream is not None and envelope.subject != stream:
         return f"ce_subject {envelope.subject!r} is not the stream of its data ({stream!r})"
-    if record.key != envelope.subject.encode("utf-8"):
-        key = (record.key or b"").decode("utf-8", errors="replace")
-        return f"the record's key {key!r} is not its ce_subject {envelope.subject!r}"
+    if key != envelope.subject.encode("utf-8"):
+        shown = (key or b"").decode("utf-8", errors="replace")
+        return f"the record's key {shown!r} is not its ce_subject {envelope.subject!r}"
     if data.kind == "event" and envelope.sequence is None:
         return f"{envelope.type} has no ce_sequence, so it cannot be deduplicated"
     return None

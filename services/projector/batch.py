@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from events.base import Event, Message
 from events.catalog import REGISTRY
 from events.envelope import Envelope
-from events.kafka import KafkaRecord, UndecodableMessage, decode_parts
+from events.kafka import UndecodableMessage, decode_parts
 from events.registry import Registry
 from events.replies import CommandOutcome
 from events.subscribers import SubscriberEvent
-from services.kit.record_checks import misplaced
+from services.kit.record_checks import misplaced_parts
 from services.projector.deliveries import ReadModelChange, delivery_change
 from services.projector.embargo_copies import CopyChanges, RevisionRow, note_copies, revision_row
 from services.projector.history import HistoryRow, history_entry
@@ -21,9 +22,10 @@ from services.projector.public_feed import PublicChange, public_change
 from services.projector.releases import ReleaseRow, evolve_release
 
 
-@dataclass(frozen=True)
-class Consumed:
-    """A record as it came off Kafka, whatever it contains."""
+class Consumed(NamedTuple):
+    """A record as it came off Kafka, whatever it contains. A named tuple, not a frozen
+    dataclass: every record read is wrapped in one, and a frozen dataclass's `__init__` sets
+    each field through `object.__setattr__` (three times the cost)."""
 
     topic: str
     partition: int
@@ -65,8 +67,7 @@ def route(record: Consumed, registry: Registry = REGISTRY) -> Routed:
         envelope = decode_parts(record.headers, record.value, registry)
     except UndecodableMessage as error:
         return DeadLetter(record, str(error))
-    headers = [(name, value) for name, value in record.headers if value is not None]
-    why = misplaced(record.topic, KafkaRecord(record.key, record.value, headers), envelope)
+    why = misplaced_parts(record.topic, record.key, record.value, record.headers, envelope)
     if why is not None:
         return DeadLetter(record, why)
     if isinstance(envelope.data, CommandOutcome):

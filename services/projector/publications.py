@@ -3,11 +3,10 @@ feed have their own table (public_feed.py); the board only says where the releas
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import assert_never
 
 from events.publication import ReleasePublished, ReleaseUnpublished, ReleaseWithdrawn
-from services.projector.release_row import ReleaseRow
+from services.projector.release_row import ReleaseRow, changed
 
 # Only these move the row. Publication's notes (of approvals, content, embargoes) follow each
 # drafting, approval or embargo event at once: stamping them would make the row's updated_at
@@ -19,7 +18,7 @@ def apply_publication(row: ReleaseRow, event: PublicEvent) -> ReleaseRow:
     """The row after an edition, a withdrawal or an unpublishing."""
     match event:
         case ReleasePublished():
-            return replace(
+            return changed(
                 row,
                 publication_status="published",
                 public_edition=event.edition,
@@ -29,8 +28,8 @@ def apply_publication(row: ReleaseRow, event: PublicEvent) -> ReleaseRow:
                 public_updated_at=event.public_updated_at,
             )
         case ReleaseWithdrawn():
-            return replace(row, publication_status="withdrawn")
+            return changed(row, publication_status="withdrawn")
         case ReleaseUnpublished():
-            return replace(row, publication_status=event.unpublish_type)
+            return changed(row, publication_status=event.unpublish_type)
         case _:
             assert_never(event)

@@ -112,23 +112,36 @@ def _revised(row: ReleaseRow, revised: DraftRevised) -> ReleaseRow:
 
 
 def _placeholder(release_id: str, at: datetime) -> ReleaseRow:
-    """A row nobody may read yet: no organisation, no creator, no content."""
-    return ReleaseRow(
+    """A row nobody may read yet: no organisation, no creator, no content. Copied from one
+    made once (the 40-field `__init__` of a frozen row was a fifth of folding a DraftCreated),
+    with mutable columns of its own."""
+    return changed(
+        _PLACEHOLDER,
         release_id=release_id,
-        title="",
-        summary="",
-        body="",
-        lead_organisation="",
-        organisations=(),
-        collaborators=(),
-        status=ReleaseStatus.DRAFT,
-        revision=0,
-        content_hash="",
-        content={},
-        created_by="",
         created_at=at,
         updated_at=at,
+        content={},
+        versions={},
+        approval_stages=[],
     )
+
+
+_PLACEHOLDER = ReleaseRow(
+    release_id="",
+    title="",
+    summary="",
+    body="",
+    lead_organisation="",
+    organisations=(),
+    collaborators=(),
+    status=ReleaseStatus.DRAFT,
+    revision=0,
+    content_hash="",
+    content={},
+    created_by="",
+    created_at=datetime.min,
+    updated_at=datetime.min,
+)
 
 
 def _content_columns(content: ReleaseContent) -> dict[str, Any]:
@@ -149,13 +162,18 @@ def _already_applied(row: ReleaseRow | None, envelope: Envelope[Message]) -> boo
     return envelope.sequence <= row.versions.get(envelope.data.service, 0)
 
 
-def _stamped(row: ReleaseRow, envelope: Envelope[Message]) -> ReleaseRow:
-    """The board status, the stream version applied and the latest event, in one copy (the
-    status reads none of the columns stamped with it). Latest by time, not by arrival: the
-    services' topics are not ordered among each other, and a fresh fold must agree."""
-    versions = dict(row.versions)
+def _stamped(made: ReleaseRow, envelope: Envelope[Message]) -> ReleaseRow:
+    """The board status, the stream version applied and the latest event. Latest by time, not
+    by arrival: the services' topics are not ordered among each other, and a fresh fold must
+    agree. `made` is the row `_apply` made for this event (every branch returns the row it was
+    given or a new copy, and the given one never reaches here), held by nobody else yet: it
+    is stamped in place instead of copied a second time (a tenth of folding an event). The
+    status reads none of the columns stamped with it."""
+    versions = dict(made.versions)
     if envelope.sequence is not None:
         versions[envelope.data.service] = envelope.sequence
-    latest = (envelope.time, envelope.id) >= (row.updated_at, row.last_event_id)
-    stamps = {"last_event_id": envelope.id, "updated_at": envelope.time} if latest else {}
-    return changed(row, status=board_status(row), versions=versions, **stamps)
+    stamps: dict[str, Any] = {"status": board_status(made), "versions": versions}
+    if (envelope.time, envelope.id) >= (made.updated_at, made.last_event_id):
+        stamps |= {"last_event_id": envelope.id, "updated_at": envelope.time}
+    made.__dict__.update(stamps)
+    return made

@@ -20,7 +20,7 @@ from events.topics import (
     REPLIES,
 )
 from services.gateway.command_bus import KafkaCommandBus
-from services.kit.limits import MAX_EVENT_BYTES
+from services.kit.limits import MAX_EVENT_BYTES, record_bytes
 from services.kit.record_checks import answerable_id, misplaced
 from services.projector.batch import Consumed, DeadLetter, plan_batch, route
 
@@ -128,3 +128,22 @@ def test_a_record_larger_than_any_pressroom_message_is_set_aside_even_when_its_d
     assert misplaced(PUBLICATION_EVENTS, record, decode(record, REGISTRY)) is None
     why = misplaced(PUBLICATION_EVENTS, oversized, envelope) or ""
     assert f"no Pressroom message is larger than {MAX_EVENT_BYTES} bytes" in why
+
+
+@pytest.mark.parametrize("over", [0, 1])
+def test_the_size_limit_counts_header_names_in_utf8_bytes_as_kafka_does(over: int) -> None:
+    """The check reads the headers joined (record_checks.py::misplaced_parts); a name of
+    non-ASCII characters counts its bytes, exactly as `record_bytes` counts them."""
+    noted = EXAMPLES[EmbargoCancellationNoted.ce_type()]
+    base = encode(noted)
+    name = "x-é" * 10  # 20 characters, 30 bytes
+    headers = [*base.headers, (name, b"v")]
+    room = MAX_EVENT_BYTES - record_bytes(KafkaRecord(base.key, base.value, headers))
+    value = b'{"padding": "' + b"a" * (room - 15 + over) + b'", ' + (base.value or b"")[1:]
+    record = KafkaRecord(base.key, value, headers)
+    assert record_bytes(record) == MAX_EVENT_BYTES + over
+    why = misplaced(PUBLICATION_EVENTS, record, decode(record, REGISTRY))
+    assert (why is not None and "larger than" in why) == bool(over)
+    # The projector's route reads the same parts, a header without a value among them.
+    parked = route(consumed(with_headers(record, x_empty=None), PUBLICATION_EVENTS))
+    assert isinstance(parked, DeadLetter) == bool(over)

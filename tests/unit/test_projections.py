@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar, Literal
 
@@ -259,3 +260,33 @@ def test_the_row_is_the_same_whichever_service_s_event_is_applied_first() -> Non
     assert drafting_first == embargo_first
     assert drafting_first is not None and drafting_first.updated_at == at(5)
     assert drafting_first.last_event_id == "evt-embargo"
+
+
+def test_folding_an_event_never_changes_the_row_it_folds_over() -> None:
+    """A batch's rows are cached and shared with the plan already written: the fold makes a new
+    row for each change and stamps only that one (releases.py::_stamped stamps in place)."""
+    embargo = EmbargoSet(
+        release_id=RELEASE, lift_at=at(60), recipients=[], pre_release_at=None, set_by="carol"
+    )
+    events = (envelope(embargo, 1), created(), revised(), submitted(), discarded())
+    row: ReleaseRow | None = None
+    for item in events:
+        before = None if row is None else copy.deepcopy(row.__dict__)
+        after = evolve_release(row, item)
+        assert after is not None and after is not row
+        if row is not None:
+            assert row.__dict__ == before, item.type
+        row = after
+
+
+def test_placeholder_rows_share_no_mutable_column() -> None:
+    """Placeholders are copied from one row made once: each has its own dicts and lists."""
+    embargo = EmbargoSet(
+        release_id=RELEASE, lift_at=at(60), recipients=[], pre_release_at=None, set_by="carol"
+    )
+    first = evolve_release(None, envelope(embargo, 1))
+    second = evolve_release(None, envelope(embargo, 1))
+
+    assert first is not None and second is not None and first == second
+    for column in ("content", "versions", "approval_stages"):
+        assert getattr(first, column) is not getattr(second, column), column
