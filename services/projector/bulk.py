@@ -75,9 +75,16 @@ def json_text(value: Any) -> str:
     return pydantic_core.to_json(value, inf_nan_mode="constants").decode()
 
 
+def row_fields(row_type: type[Any]) -> tuple[str, ...]:
+    """A row type's field names in order: a named tuple's or a dataclass's."""
+    named: tuple[str, ...] | None = getattr(row_type, "_fields", None)
+    return named if named is not None else tuple(f.name for f in fields(row_type))
+
+
 def row_values(row: Any) -> tuple[Any, ...]:
-    """A row dataclass's values in field order, shallow: `dataclasses.astuple` deep-copies every
-    nested dict and list, and the values are only serialised afterwards."""
+    """A row's values in field order, shallow: `dataclasses.astuple` deep-copies every nested
+    dict and list, and the values are only serialised afterwards. A named tuple row is its
+    values already."""
     getter = _GETTERS.get(type(row))
     if getter is None:
         getter = _GETTERS[type(row)] = _getter(type(row))
@@ -88,11 +95,17 @@ _GETTERS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
 
 
 def _getter(row_type: type) -> Callable[[Any], tuple[Any, ...]]:
-    names = [f.name for f in fields(row_type)]
+    if issubclass(row_type, tuple):
+        return _itself
+    names = row_fields(row_type)
     if len(names) == 1:  # attrgetter of one name returns the value, not a tuple
         return lambda row: (getattr(row, names[0]),)
     getter: Callable[[Any], tuple[Any, ...]] = attrgetter(*names)
     return getter
+
+
+def _itself(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return row
 
 
 def encoder(columns: tuple[str, ...]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import NamedTuple
 
 from events.base import Message
 from events.content import ReleaseContent
@@ -12,9 +13,9 @@ from events.embargo import EmbargoCancelled, EmbargoChanged, EmbargoedCopyIssued
 from events.envelope import Envelope
 
 
-@dataclass(frozen=True)
-class RevisionRow:
-    """One row of `projections.release_revisions`: what drafting wrote as that revision."""
+class RevisionRow(NamedTuple):
+    """One row of `projections.release_revisions`: what drafting wrote as that revision (a
+    named tuple, made for most drafting events, like `HistoryRow`)."""
 
     release_id: str
     revision: int

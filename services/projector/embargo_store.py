@@ -15,6 +15,7 @@ from services.projector.bulk import (
     first_of_each,
     json_text,
     revision_key,
+    row_fields,
 )
 from services.projector.embargo_copies import CopyChanges, CopyRow, RevisionRow
 from services.projector.embargoes import CalendarRow, calendar_rows
@@ -22,7 +23,7 @@ from services.projector.release_row import ReleaseRow
 
 CALENDAR_COLUMNS = tuple(f.name for f in fields(CalendarRow))
 COPY_COLUMNS = tuple(f.name for f in fields(CopyRow))
-REVISION_COLUMNS = tuple(f.name for f in fields(RevisionRow))
+REVISION_COLUMNS = row_fields(RevisionRow)
 
 
 async def replace_calendar(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from events import embargo
 from events.approval import (
@@ -29,9 +29,10 @@ from services.projector.embargo_history import embargo_summary
 from services.projector.publication_history import is_publication_note, publication_summary
 
 
-@dataclass(frozen=True)
-class HistoryRow:
-    """One row of `projections.release_history`, unique on (release_id, service, stream_version)."""
+class HistoryRow(NamedTuple):
+    """One row of `projections.release_history`, unique on (release_id, service, stream_version).
+    A named tuple, not a frozen dataclass: every event makes one, and a frozen dataclass's
+    `__init__` sets each field through `object.__setattr__` (three times the cost)."""
 
     release_id: str
     service: str

@@ -23,6 +23,7 @@ from services.projector.bulk import (
     first_of_each,
     history_key,
     last_of_each,
+    row_fields,
     row_values,
 )
 from services.projector.delivery_store import apply_delivery_changes
@@ -46,7 +47,7 @@ from services.read_models.tables import ADVANCED_CHANNEL as NOTIFY_CHANNEL
 __all__ = ["JSON_COLUMNS", "NOTIFY_CHANNEL", "Existing", "ProjectionStore", "row_values"]
 
 RELEASE_COLUMNS = tuple(f.name for f in fields(ReleaseRow))
-HISTORY_COLUMNS = tuple(f.name for f in fields(HistoryRow))
+HISTORY_COLUMNS = row_fields(HistoryRow)
 OUTCOME_COLUMNS = tuple(f.name for f in fields(OutcomeRow))
 INBOX_COLUMNS = tuple(f.name for f in fields(InboxRow))
 _release_params = encoder(RELEASE_COLUMNS)

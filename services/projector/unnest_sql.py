@@ -7,13 +7,13 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 from services.kit.eventstore import text_array_literal
-from services.projector.bulk import JSON_COLUMNS
+from services.projector.bulk import JSON_COLUMNS, row_fields
 
 # A table's rows and the statement that writes them (`ProjectionStore.store_offsets`).
 Rows = tuple["UnnestInsert | UnnestUpdate", list[tuple[Any, ...]]]
@@ -116,7 +116,7 @@ def _literal(value: Sequence[str] | None) -> str | None:
 def _pg_types(row_type: type) -> dict[str, str]:
     """Each field's PostgreSQL type, in field order (text unless its Python type says else)."""
     hints = typing.get_type_hints(row_type)
-    return {f.name: _pg_type(hints[f.name]) for f in fields(row_type)}
+    return {name: _pg_type(hints[name]) for name in row_fields(row_type)}
 
 
 def _pg_type(hint: Any) -> str:
