@@ -15,7 +15,7 @@ from dev_tools.bench.raw import Rate
 from dev_tools.bench.rebuild import TARGET_SHARE, RebuildResults
 from dev_tools.bench.rebuild import figures as rebuild_figures
 from dev_tools.bench.report import Figure
-from dev_tools.bench.stack_procs import Memory
+from dev_tools.bench.stack_procs import KAFKA, Memory
 from dev_tools.bench.storm_report import storm_figures
 from dev_tools.bench.targets import Target
 
@@ -29,6 +29,19 @@ REBUILD_PYTHON_US = 30.0
 # The two ways the lifecycle is driven: people's HTTP requests, tools' signed Kafka commands.
 OVER_HTTP, OVER_KAFKA = "over HTTP", "over Kafka"
 PERCENTILES = (("p50", 50.0), ("p99", 99.0), ("max", 100.0))
+
+
+@dataclass(frozen=True)
+class WarmUp:
+    """The CreateDrafts sent before anything is measured, and the CPU they took: the first
+    commands after the stack starts cost the broker its JIT's compiling."""
+
+    commands: Rate
+    cpu: dict[str, float]
+
+    @property
+    def cpu_ms_per_command(self) -> float:
+        return sum(self.cpu.values()) / self.commands.count * 1000 if self.commands.count else 0.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +61,7 @@ class Results:
     load: LoadResult
     rebuild: RebuildResults
     lifecycle_kafka: LifecycleResult  # the same steps as signed commands on Kafka
+    warm_up: WarmUp
 
     def floor_ms(self, q: float) -> float:
         """One Kafka round trip plus one PostgreSQL commit, at the same percentile."""
@@ -66,7 +80,9 @@ def pipeline_figures(r: Results) -> list[Figure]:
         Figure(PIPELINE, name, rate, "cmd/s", f"peer ({PEER})", peer, "agg/s"),
         Figure(PIPELINE, name, rate, "cmd/s", "Kafka loop", r.raw.kafka_loop.per_second, "msg/s"),
         Figure(PIPELINE, name, rate, "cmd/s", "1-row commits", r.raw.commits.per_second, "/s"),
-    ]
+        Figure(PIPELINE, f"{name}, the warm-up before (not a target)",
+               r.warm_up.commands.per_second, "cmd/s"),
+    ]  # fmt: skip
 
 
 def latency_figures(http: HttpResult, rate: float, r: Results) -> list[Figure]:
@@ -106,6 +122,12 @@ def cost_figures(r: Results) -> list[Figure]:
     out = [Figure(COST, f"CPU per command: {name}", sec / per, "ms") for name, sec in r.cpu.items()]
     out.append(Figure(COST, "CPU per command: whole stack", r.cpu_ms_per_command, "ms",
                       "target", CPU_TARGET_MS, "ms"))  # fmt: skip
+    warm = "CPU per command, the warm-up before (not a target): whole stack"
+    out.append(Figure(COST, warm, r.warm_up.cpu_ms_per_command, "ms"))
+    warm_broker = r.warm_up.cpu.get(KAFKA)
+    if warm_broker is not None and r.warm_up.commands.count:
+        broker = f"CPU per command, the warm-up before (not a target): {KAFKA}"
+        out.append(Figure(COST, broker, warm_broker / r.warm_up.commands.count * 1000, "ms"))
     bench = "CPU per command: the bench itself, its PostgreSQL backend too (not counted)"
     out.append(Figure(COST, bench, r.bench_cpu / per, "ms"))
     return out

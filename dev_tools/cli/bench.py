@@ -60,6 +60,12 @@ def bench(
     ] = None,
     messages: Annotated[int | None, typer.Option("-n", help="Kafka loop records (N).")] = None,
     commands: Annotated[int | None, typer.Option("-m", help="CreateDraft commands (M).")] = None,
+    warm_up: Annotated[
+        int | None,
+        typer.Option(
+            "--warm-up", min=1, help="CreateDrafts sent first, not counted (printed apart)."
+        ),
+    ] = None,
     requests: Annotated[int | None, typer.Option("-k", help="HTTP requests at --rate.")] = None,
     rate: Annotated[float | None, typer.Option("--rate", help="HTTP requests/s.")] = None,
     requests_high: Annotated[
@@ -116,7 +122,8 @@ def bench(
         count = releases if releases is not None else (100 if quick else 1_000)
         return storm(what, count, lead_s, markdown)
     config = (QUICK if quick else BenchConfig()).with_overrides(
-        messages=messages, commands=commands, requests=requests, rate=rate,
+        messages=messages, commands=commands, warm_up_commands=warm_up, requests=requests,
+        rate=rate,
         requests_high=requests_high, rate_high=rate_high, peer_aggregates=peer,
         lifecycles=lifecycles, concurrency=concurrency, embargo_ahead_s=embargo_ahead,
         kafka_lifecycles=kafka_lifecycles, kafka_concurrency=kafka_concurrency,

@@ -17,7 +17,7 @@ from dev_tools.bench.embargo_storm import StormResults
 from dev_tools.bench.figures import RawResults
 from dev_tools.bench.http_steps import POLL_S
 from dev_tools.bench.lifecycle import LifecycleResult
-from dev_tools.bench.pipeline_figures import Results, all_figures, last_lift_ms, targets
+from dev_tools.bench.pipeline_figures import Results, WarmUp, all_figures, last_lift_ms, targets
 from dev_tools.bench.raw import Latencies, Rate
 from dev_tools.bench.rebuild import RebuildResults
 from dev_tools.bench.report import Report
@@ -109,6 +109,19 @@ def test_a_kafka_driven_release_shows_each_process_cpu_per_release_and_the_whole
     assert not any(name.startswith("CPU per release over HTTP") for name in rows)  # not measured
 
 
+def test_the_warm_up_is_printed_apart_and_is_no_target() -> None:
+    """The CreateDrafts sent first (the broker's JIT compiles meanwhile) are figures of their
+    own; the pipeline's figures and targets are the measured run's."""
+    rows = {f.name: f.value for f in all_figures(_results(), 50.0, 300.0)}
+    warm = "CreateDraft → read model, the warm-up before (not a target)"
+    assert rows[warm] == pytest.approx(50.0)
+    cost = "CPU per command, the warm-up before (not a target)"
+    assert rows[f"{cost}: whole stack"] == pytest.approx(0.15 / 50 * 1000)
+    assert rows[f"{cost}: kafka broker (JVM)"] == pytest.approx(0.05 / 50 * 1000)
+    assert rows["CreateDraft → read model"] == pytest.approx(50.0)  # the measured: 100 in 2 s
+    assert not any("warm-up" in t.name for t in targets(_results(), 50.0, 300.0))
+
+
 def test_cpu_per_command_adds_every_stack_process() -> None:
     assert _results().cpu_ms_per_command == pytest.approx((1.0 + 0.5 + 0.5) / 100 * 1000)
 
@@ -180,5 +193,6 @@ def _results() -> Results:
     rebuild = RebuildResults(1_000, Rate(20_000, 1.0), Rate(10_000, 1.0), Rate(2_000, 0.5),
                              CpuUse(python=0.05, postgres=0.02, kafka=0.0), 2)  # fmt: skip
     by_kafka = LifecycleResult(4, 1.0, Latencies([900.0] * 4), [], 0.5, {"drafting": 0.02})
+    warm_up = WarmUp(Rate(50, 1.0), {"drafting": 0.1, "kafka broker (JVM)": 0.05})
     return Results(raw, Rate(100, 1.0), Rate(100, 2.0), cpu, 0.1, http, http, life, memory,
-                   storm, load, rebuild, by_kafka)  # fmt: skip
+                   storm, load, rebuild, by_kafka, warm_up)  # fmt: skip
