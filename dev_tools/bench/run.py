@@ -45,9 +45,10 @@ class BenchConfig:
 
     messages: int = 20_000  # N: Kafka loop records, also the COPY rows
     commands: int = 2_000  # M: CreateDraft commands
-    # CreateDrafts through the same path first, not counted: the broker's JIT compiles its
-    # produce and fetch paths in the first seconds after a start (measured: 0.23-0.31 ms of its
-    # CPU a command in a first run, 0.08-0.10 once warm); its figures are printed apart.
+    # CreateDrafts through the same path first, not counted, their figures printed apart: the
+    # first commands after a start warm up connections, caches and the broker's JIT. The JIT
+    # takes longer than any warm-up worth its time (docs/benchmarks.md, "A warm-up, and what a
+    # broker's first minutes cost"): 10,000 were measured and saved no more than 2,000.
     warm_up_commands: int = 2_000
     requests: int = 500  # K: HTTP write-then-read requests at `rate`
     rate: float = 50.0  # HTTP requests started per second
