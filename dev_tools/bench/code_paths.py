@@ -30,7 +30,7 @@ from events.catalog import REGISTRY
 from events.kafka import decode, encode
 from events.signing import CommandSigner
 from events.topics import DRAFTING_EVENTS
-from operator_tools.fold import WHOLE_LOG, FoldTarget, plan_from_memory
+from operator_tools.fold import WHOLE_LOG, FoldTarget, plan_from_memory, route_records
 from operator_tools.pipeline import collector_paused  # as a rebuild folds
 from services.drafting.decider import DRAFTING
 from services.embargo.deadlines import deadline_changes, to_command
@@ -42,6 +42,7 @@ from services.kit.eventstore import EventStore
 from services.kit.handler import CommandHandler, Known
 from services.kit.outcomes import reply_envelope
 from services.kit.scheduler import DeadlineScheduler
+from services.projector.batch import DeadLetter
 
 SECTION = "Code paths, no I/O (CPU per message)"
 # What a consumer hands the fold: the fields of aiokafka's ConsumerRecord that it reads.
@@ -130,12 +131,31 @@ def signature_check(count: int) -> Callable[[], int]:
     return run
 
 
+def rebuild_records(count: int) -> list[Consumed]:
+    """Drafting lifecycles as a rebuild reads them off its topic."""
+    made = lifecycle_records(count, datetime(2026, 1, 1, tzinfo=UTC))
+    return [Consumed(DRAFTING_EVENTS, 0, offset, 1_767_225_600_000 + offset, r.key, r.value,
+                     r.headers) for offset, r in enumerate(made)]  # fmt: skip
+
+
+def rebuild_route(count: int) -> Callable[[], int]:
+    """The decoding part of `rebuild_fold` alone: each event decoded and checked for its topic
+    (`route_records`); the fold's figure less this one is the folding into rows."""
+    records = rebuild_records(count)
+
+    def run() -> int:
+        routed = route_records(records, WHOLE_LOG)
+        if any(isinstance(r, DeadLetter) for _, r in routed):
+            raise PathBroken("an event was dead-lettered")
+        return len(routed)
+
+    return run
+
+
 def rebuild_fold(count: int) -> Callable[[], int]:
     """Drafting lifecycle events folded as a rebuild into a fresh schema folds them: decoded,
     routed, planned into rows from memory (operator_tools/fold.py::plan_from_memory)."""
-    made = lifecycle_records(count, datetime(2026, 1, 1, tzinfo=UTC))
-    records = [Consumed(DRAFTING_EVENTS, 0, offset, 1_767_225_600_000 + offset, r.key, r.value,
-                        r.headers) for offset, r in enumerate(made)]  # fmt: skip
+    records = rebuild_records(count)
 
     def run() -> int:
         target = FoldTarget(schema="bench")
@@ -166,6 +186,7 @@ def code_paths_report(count: int, rounds: int) -> Report:
         ("drafting: one CreateDraft (decode, decide, encode)", drafting_command(count)),
         ("any service: one command's signature checked", signature_check(count)),
         ("embargo: one lift (command, fold, decide, encode)", embargo_lift(count)),
+        ("rebuild: one event decoded (route_records)", rebuild_route(max(count, REBUILD_BATCH))),
         ("rebuild: one event decoded and folded", rebuild_fold(max(count, REBUILD_BATCH))),
     ]
     figures = [Figure(SECTION, name, best_us_per_item(run, rounds), "µs") for name, run in paths]
