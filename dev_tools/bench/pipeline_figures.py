@@ -31,6 +31,11 @@ OVER_HTTP, OVER_KAFKA = "over HTTP", "over Kafka"
 PERCENTILES = (("p50", 50.0), ("p99", 99.0), ("max", 100.0))
 
 
+def ms_per_command(cpu_seconds: float, commands: Rate) -> float:
+    """CPU seconds spread over the commands of a run, in ms a command (0 for a run of none)."""
+    return cpu_seconds / commands.count * 1000 if commands.count else 0.0
+
+
 @dataclass(frozen=True)
 class WarmUp:
     """The CreateDrafts sent before anything is measured, and the CPU they took: the first
@@ -41,7 +46,7 @@ class WarmUp:
 
     @property
     def cpu_ms_per_command(self) -> float:
-        return sum(self.cpu.values()) / self.commands.count * 1000 if self.commands.count else 0.0
+        return ms_per_command(sum(self.cpu.values()), self.commands)
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ class Results:
 
     @property
     def cpu_ms_per_command(self) -> float:
-        return sum(self.cpu.values()) / self.commands.count * 1000
+        return ms_per_command(sum(self.cpu.values()), self.commands)
 
 
 def pipeline_figures(r: Results) -> list[Figure]:
@@ -118,18 +123,18 @@ def lifecycle_figures(life: LifecycleResult, how: str) -> list[Figure]:
 
 
 def cost_figures(r: Results) -> list[Figure]:
-    per = r.commands.count / 1000  # seconds per command → ms per command
-    out = [Figure(COST, f"CPU per command: {name}", sec / per, "ms") for name, sec in r.cpu.items()]
+    out = [Figure(COST, f"CPU per command: {name}", ms_per_command(sec, r.commands), "ms")
+           for name, sec in r.cpu.items()]  # fmt: skip
     out.append(Figure(COST, "CPU per command: whole stack", r.cpu_ms_per_command, "ms",
                       "target", CPU_TARGET_MS, "ms"))  # fmt: skip
     warm = "CPU per command, the warm-up before (not a target): whole stack"
     out.append(Figure(COST, warm, r.warm_up.cpu_ms_per_command, "ms"))
     warm_broker = r.warm_up.cpu.get(KAFKA)
-    if warm_broker is not None and r.warm_up.commands.count:
+    if warm_broker is not None:
         broker = f"CPU per command, the warm-up before (not a target): {KAFKA}"
-        out.append(Figure(COST, broker, warm_broker / r.warm_up.commands.count * 1000, "ms"))
+        out.append(Figure(COST, broker, ms_per_command(warm_broker, r.warm_up.commands), "ms"))
     bench = "CPU per command: the bench itself, its PostgreSQL backend too (not counted)"
-    out.append(Figure(COST, bench, r.bench_cpu / per, "ms"))
+    out.append(Figure(COST, bench, ms_per_command(r.bench_cpu, r.commands), "ms"))
     return out
 
 
