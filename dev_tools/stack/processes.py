@@ -91,6 +91,13 @@ class AppProcess:
             return pid
         return pid if cmdline_contains(pid, self.marker) else None
 
+    def exit_status(self) -> int | None:
+        """How its last run ended, if this process started it and it has ended (None otherwise):
+        3 is a consumer that lost its group for good (services/kit/group_watch.py)."""
+        pid = read_pid(self.pid_file)
+        spawned = _SPAWNED.get(pid) if pid is not None else None
+        return None if spawned is None else spawned.poll()
+
     def start(self, extra_env: Mapping[str, str] | None = None) -> int:
         """Starts it unless it already runs; returns the pid."""
         running = self.pid()

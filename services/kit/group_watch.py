@@ -24,6 +24,8 @@ from typing import Any
 import structlog
 from prometheus_client import Gauge
 
+from services.kit.consumer_state import consumer_state
+
 log = structlog.get_logger()
 GROUP_CHECK_S = 5.0  # how often the coordinator is looked at (a Python attribute: cheap)
 EXIT_GROUP_LOST = 3  # the process's exit status after it stopped for a lost group
@@ -84,6 +86,7 @@ async def watch_group(
         if watch.lost(known, answers, now):
             log.error(
                 "consumer_group_lost", consumer=name, seconds=round(watch.looking_for_s(now), 1),
+                waiting_on=consumer_state(consumer()),
                 what_next=f"the process stops and exits with status {EXIT_GROUP_LOST}, to be"
                 " started again; if it happens again, look at the broker's group coordinator"
                 f" (kafka-consumer-groups.sh --describe --group {name})",

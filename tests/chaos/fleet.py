@@ -1,15 +1,19 @@
 """The processes under chaos: the session's stack (one of each, and the gateway) plus a second
-instance of each service and of the projector, each killable and restartable by name."""
+instance of each service and of the projector, each killable and restartable by name; and, after
+the run, started again as an orchestrator would until every one is ready."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dev_tools.infra.processes import is_alive
-from dev_tools.stack.processes import AppProcess, local_stack_env
+from dev_tools.stack.processes import AppProcess
 from services.kit.settings import Settings
-from tests.e2e.stack_fixture import Stack, own_key
+from tests.e2e.stack_fixture import Stack, not_ready, process_env
+from tests.support import eventually
 
 EXEC_WAIT_S = 30.0
 DOUBLED = ("drafting", "approval", "embargo", "publication", "projector")
@@ -30,7 +34,7 @@ class Fleet:
         return cls(stack.settings, {**stack.processes, **second})
 
     def env(self, name: str) -> dict[str, str]:
-        return {**local_stack_env(self.settings), **own_key(self.settings, name)}
+        return process_env(self.settings, name)
 
     def start(self, name: str) -> None:
         """Starts it and returns once it runs as itself: just after the fork its /proc cmdline is
@@ -56,3 +60,27 @@ class Fleet:
         for name, process in self.processes.items():
             if name.endswith("-2"):
                 process.stop()
+
+    async def whole_again(self, names: Iterable[str], timeout: float) -> list[str]:
+        """As Kubernetes or compose would: starts again each of `names` that has ended, until
+        every one answers ready; says which it started. A process whose consumer lost its group
+        for good ends by itself (status 3, services/kit/group_watch.py) a minute or more after
+        the fault that caused it: `make chaos` met one after the run, and the tests after it
+        found nobody reading approval's partitions."""
+        names = tuple(names)
+        restarted: list[str] = []
+        waiting: list[str] = []
+
+        async def every_one_ready() -> bool:
+            for name in self.dead():
+                if name in names:
+                    restarted.append(f"{name} (exit status {self.processes[name].exit_status()})")
+                    await asyncio.to_thread(self.start, name)
+            waiting[:] = await not_ready(self.settings, names)
+            return not waiting
+
+        try:
+            await eventually(every_one_ready, timeout, "every process of the stack ready")
+        except AssertionError as error:
+            raise AssertionError(f"{error}: not ready: {', '.join(waiting)}") from None
+        return restarted

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 
 import httpx
@@ -56,6 +56,20 @@ async def gateway_ready(stack: Stack) -> None:
     await eventually(probe, 120, "the gateway's /readyz")
 
 
+async def every_process_ready(stack: Stack, timeout: float = 120) -> None:
+    waiting: list[str] = []
+
+    async def all_ready() -> bool:
+        assert_all_alive(stack)  # a process that died will not become ready
+        waiting[:] = await not_ready(stack.settings, stack.processes)
+        return not waiting
+
+    try:
+        await eventually(all_ready, timeout, "every process's /readyz")
+    except AssertionError as error:
+        raise AssertionError(f"{error}: not ready: {', '.join(waiting)}") from None
+
+
 def assert_all_alive(stack: Stack) -> None:
     """A process that died at start fails the run at once, with the end of its log."""
     for process in stack.processes.values():
@@ -68,18 +82,54 @@ def own_key(settings: Settings, name: str) -> dict[str, str]:
     return stack_keys.signing_env(settings, stack_keys.GATEWAY) if name == "gateway" else {}
 
 
+# Every process but the gateway (its /readyz is on its own port) serves its health routes on a
+# port of its own, next to the gateway's: a test can tell a process that runs from one that
+# works. The second instances are the chaos suite's (tests/chaos/fleet.py).
+HEALTH_PORTED = ("drafting", "approval", "embargo", "publication", "projector")
+_HEALTH_PORT_ORDER = (*HEALTH_PORTED, *(f"{name}-2" for name in HEALTH_PORTED))
+
+
+def health_port(settings: Settings, name: str) -> int:
+    if name == "gateway":
+        return settings.gateway_port
+    return settings.gateway_port + 1 + _HEALTH_PORT_ORDER.index(name)
+
+
+def process_env(settings: Settings, name: str) -> dict[str, str]:
+    """What a test stack's process starts with besides the session's PRESSROOM_*."""
+    env = {**local_stack_env(settings), **own_key(settings, name)}
+    if name != "gateway":
+        env["PRESSROOM_HEALTH_PORT"] = str(health_port(settings, name))
+    return env
+
+
+async def not_ready(settings: Settings, names: Iterable[str]) -> list[str]:
+    return [name for name in names if not await process_ready(settings, name)]
+
+
+async def process_ready(settings: Settings, name: str) -> bool:
+    """Its /readyz answers 200: its database answers and its consumer is in its group."""
+    url = f"http://{settings.health_host}:{health_port(settings, name)}/readyz"
+    try:
+        async with httpx.AsyncClient(timeout=5) as client:
+            return (await client.get(url)).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 @pytest_asyncio.fixture(scope="session")
 async def stack(infra: Settings) -> AsyncIterator[Stack]:
     processes = {p.name: p for p in app_processes(infra)}
     for process in processes.values():
         process.stop()  # a leftover from an interrupted run would hold old code
         # the test stack asks for the demo tokens; the gateway signs with its own key
-        process.start({**local_stack_env(infra), **own_key(infra, process.name)})
+        process.start(process_env(infra, process.name))
     running = Stack(settings=infra, processes=processes)
-    # Ready means answering (the gateway, and a command through Kafka); then every process must
-    # still be alive, or the run fails with the end of its log.
+    # Ready means answering (the gateway, and a command through Kafka) and every process's
+    # /readyz; then every process must still be alive, or the run fails with the end of its log.
     await gateway_ready(running)
     await drafting_answers(infra)
+    await every_process_ready(running)
     assert_all_alive(running)
     yield running
     for process in reversed(processes.values()):

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import pytest
 import pytest_asyncio
 
-from dev_tools.stack.processes import local_stack_env
 from events.topics import DRAFTING_EVENTS
 from services.kit.tracing_setup import wanted
 from tests.e2e.stack_fixture import (
@@ -22,7 +21,7 @@ from tests.e2e.stack_fixture import (
     assert_all_alive,
     drafting_answers,
     gateway_ready,
-    own_key,
+    process_env,
 )
 from tests.e2e.test_approval_http import APPROVAL_WAIT_S, draft_and_submit, sample_body
 from tests.e2e.test_publication_http import approved_by_both, published_by
@@ -58,7 +57,7 @@ async def restart(stack: Stack, env: Mapping[str, str]) -> None:
     for process in reversed(stack.processes.values()):
         process.stop()
     for name, process in stack.processes.items():
-        process.start({**local_stack_env(stack.settings), **own_key(stack.settings, name), **env})
+        process.start({**process_env(stack.settings, name), **env})
     await gateway_ready(stack)
     await drafting_answers(stack.settings)
     assert_all_alive(stack)
