@@ -19,7 +19,7 @@ from services.kit.db import Pool, reset_if_session_state, write_path_pool
 from services.kit.decider import Decider
 from services.kit.eventstore import EventStore
 from services.kit.handler import CommandHandler
-from services.kit.health import Readiness, kafka_answers, postgres_answers
+from services.kit.health import POSTGRES_AWAY, Readiness, kafka_answers, postgres_answers
 from services.kit.kafka_clients import client_kwargs
 from services.kit.migrations import apply_service_migrations
 from services.kit.process_metrics import refresh_set_aside
@@ -142,7 +142,7 @@ class ServiceRuntime:
         while True:
             try:
                 pool = await self.pool()
-            except (OSError, asyncpg.PostgresError) as error:
+            except POSTGRES_AWAY as error:
                 log.warning("postgres_unavailable", error=repr(error))
                 readiness.set("postgres", False)
             else:
@@ -170,7 +170,7 @@ class ServiceRuntime:
     async def _count_set_aside(self, pool: Pool) -> None:
         try:
             await refresh_set_aside(pool, self.schema)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        except POSTGRES_AWAY as error:
             log.warning("set_aside_uncounted", error=repr(error))  # the next round tries again
 
     async def close(self) -> None:
