@@ -32,6 +32,7 @@ from services.kit.deadline_sql import (
 from services.kit.deadlines import Deadline
 from services.kit.handler import AGAIN_TOGETHER, CONCURRENT_WRITE, CommandHandler, Decision
 from services.kit.process_metrics import observe_lateness
+from services.kit.tracing import end_spans, start_command_spans
 from services.kit.transient import is_transient
 
 log = structlog.get_logger()
@@ -234,13 +235,22 @@ class DeadlineScheduler:
     ) -> tuple[list[Decision], list[Firing]]:
         """Reads, decides and records these firings, one statement per kind of row for them all.
         Returns what was recorded, and the firings refused as not due yet (nothing recorded)."""
-        commands = [self.envelope(f.deadline, handler.clock()) for f in firings]
-        known = await handler.read_known(conn, commands)
-        decisions = [handler.decide(c, k) for c, k in zip(commands, known, strict=True)]
-        early = [refused_as_not_due(d.outcome) for d in decisions]
-        to_record = [d for d, not_due in zip(decisions, early, strict=True) if not not_due]
-        # One log line for the batch (below), not one per command: a storm logs 10, not 1,000.
-        await handler.record(conn, to_record, reply=False, log_batch=False)
+        made = [self.envelope(f.deadline, handler.clock()) for f in firings]
+        # A firing is where its work begins, as an HTTP request is: when tracing, each command
+        # starts a trace of its own, which its events carry on (publication, the projector, the
+        # deliveries). Untraced, the commands are as made.
+        commands, spans = start_command_spans(handler.service, made)
+        try:
+            known = await handler.read_known(conn, commands)
+            decisions = [handler.decide(c, k) for c, k in zip(commands, known, strict=True)]
+            early = [refused_as_not_due(d.outcome) for d in decisions]
+            to_record = [d for d, not_due in zip(decisions, early, strict=True) if not not_due]
+            # One log line for the batch (below), not one a command: a storm logs 10, not 1,000.
+            await handler.record(conn, to_record, reply=False, log_batch=False)
+        except BaseException as error:
+            end_spans(spans, error)
+            raise
+        end_spans(spans)
         return to_record, [f for f, not_due in zip(firings, early, strict=True) if not_due]
 
     def _done(self, recorded: list[Decision], not_due: list[Firing], batch: Batch) -> None:

@@ -10,6 +10,7 @@ import secrets
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import pytest_asyncio
@@ -33,6 +34,7 @@ from tests.support import eventually, read_topic
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]  # restarts the stack twice
 SERVER, CLIENT, PRODUCER, CONSUMER = 2, 3, 4, 5  # OTLP's span kinds
 SPANS_WAIT_S = 120.0
+LIFT_IN_S = 5  # ahead of the embargo's own handling, even on a slow machine
 # Spans leave in batches every 200 ms instead of 5 s: the test waits less, never on a clock.
 TRACED_ENV = {"OTEL_BSP_SCHEDULE_DELAY": "200", "OTEL_TRACES_SAMPLER": "parentbased_always_on"}
 
@@ -182,6 +184,44 @@ async def test_a_release_published_over_http_is_traced_through_publication(
     # asyncpg's instrumentation: the handling's statements are its children.
     statements = [s for s in received.spans(caller.trace_id) if s.parent_id == handling.span_id]
     assert [s for s in statements if s.kind == CLIENT and s.attributes.get("db.system")]
+
+
+async def test_a_lift_the_scheduler_fires_begins_a_trace_that_goes_on_to_publication(
+    traced: tuple[Stack, Received],
+) -> None:
+    """No request starts a lift: embargo's scheduler does. Its command is the root of a trace of
+    its own, which the EmbargoLifted carries to publication and the projector. Before, a lift
+    (and an approval deadline) had no span, and nothing after it was traced."""
+    stack, received = traced
+    async with stack.client() as alice, stack.client("dev-carol") as carol:
+        release_id = await draft_and_submit(alice, f" (lift traced {uuid.uuid4().hex[:8]})")
+        await approved_by_both(stack, alice, release_id)
+        lift_at = datetime.now(UTC) + timedelta(seconds=LIFT_IN_S)
+        terms = {"lift_at": lift_at.isoformat(), "recipients": ["rita"]}
+        embargoed = await carol.put(f"/v1/releases/{release_id}/embargo", json=terms)
+        assert embargoed.status_code == 200, embargoed.text
+
+    async def lift_span() -> ReceivedSpan | None:
+        lifts = [
+            s for s in received.spans()
+            if s.service == "pressroom-embargo" and s.kind == CONSUMER
+            and s.name.startswith("process pressroom.embargo.LiftEmbargo.v")
+            and s.attributes.get("pressroom.subject") == release_id
+        ]  # fmt: skip
+        return lifts[0] if lifts else None
+
+    lift = await eventually(lift_span, LIFT_IN_S + SPANS_WAIT_S, f"the lift of {release_id}")
+    assert lift.parent_id == ""  # a trace begins with it
+    spans = await trace_of(
+        received,
+        lift.trace_id,
+        {
+            "send": ("pressroom-embargo", "send pressroom.embargo.events", PRODUCER),
+            "publication": ("pressroom-publication", "process pressroom.publication.", CONSUMER),
+            "projection": ("pressroom-projector", "process pressroom.embargo.events", CONSUMER),
+        },
+    )
+    assert spans["send"].parent_id == lift.span_id == spans["projection"].parent_id
 
 
 async def traced_deliveries(received: Received, trace_id: str) -> None:
