@@ -56,6 +56,9 @@ class AppProcess:
     settings: Settings
     # Another module to run under this name, with its arguments (the crash-recovery tests').
     entry: tuple[str, ...] = ()
+    # Settings it always starts with, beneath the caller's (the test stack's health ports): a
+    # test that stops and starts it again keeps them.
+    env: tuple[tuple[str, str], ...] = ()
 
     @property
     def command(self) -> list[str]:
@@ -113,7 +116,7 @@ class AppProcess:
             proc = subprocess.Popen(
                 self.command, cwd=REPO_ROOT, stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                env={**os.environ, **(extra_env or {})},
+                env={**os.environ, **dict(self.env), **(extra_env or {})},
             )  # fmt: skip
         self.pid_file.write_text(f"{proc.pid}\n")
         _SPAWNED[proc.pid] = proc

@@ -28,19 +28,19 @@ class Fleet:
     def around(cls, stack: Stack) -> Fleet:
         """The stack's processes, and a second instance of each doubled one (not started)."""
         second = {
-            f"{name}-2": AppProcess(f"{name}-2", stack.settings, ("cli.main", "serve", name))
+            f"{name}-2": AppProcess(
+                f"{name}-2", stack.settings, ("cli.main", "serve", name),
+                tuple(process_env(stack.settings, f"{name}-2").items()),
+            )
             for name in DOUBLED
-        }
+        }  # fmt: skip
         return cls(stack.settings, {**stack.processes, **second})
-
-    def env(self, name: str) -> dict[str, str]:
-        return process_env(self.settings, name)
 
     def start(self, name: str) -> None:
         """Starts it and returns once it runs as itself: just after the fork its /proc cmdline is
         still ours, and a `dead()` then would start a second one (an orphan, a false death)."""
         process = self.processes[name]
-        pid, deadline = process.start(self.env(name)), time.monotonic() + EXEC_WAIT_S
+        pid, deadline = process.start(), time.monotonic() + EXEC_WAIT_S
         while process.pid() is None and is_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.02)
 

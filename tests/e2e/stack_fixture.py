@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 import pytest_asyncio
@@ -119,11 +119,15 @@ async def process_ready(settings: Settings, name: str) -> bool:
 
 @pytest_asyncio.fixture(scope="session")
 async def stack(infra: Settings) -> AsyncIterator[Stack]:
-    processes = {p.name: p for p in app_processes(infra)}
+    # The test stack asks for the demo tokens, the gateway signs with its own key, and each
+    # process keeps its health port whichever test starts it again.
+    processes = {
+        p.name: replace(p, env=tuple(process_env(infra, p.name).items()))
+        for p in app_processes(infra)
+    }
     for process in processes.values():
         process.stop()  # a leftover from an interrupted run would hold old code
-        # the test stack asks for the demo tokens; the gateway signs with its own key
-        process.start(process_env(infra, process.name))
+        process.start()
     running = Stack(settings=infra, processes=processes)
     # Ready means answering (the gateway, and a command through Kafka) and every process's
     # /readyz; then every process must still be alive, or the run fails with the end of its log.
