@@ -83,16 +83,19 @@ def own_key(settings: Settings, name: str) -> dict[str, str]:
 
 
 # Every process but the gateway (its /readyz is on its own port) serves its health routes on a
-# port of its own, next to the gateway's: a test can tell a process that runs from one that
-# works. The second instances are the chaos suite's (tests/chaos/fleet.py).
+# port of its own: a test can tell a process that runs from one that works. The second instances
+# are the chaos suite's (tests/chaos/fleet.py). The ports lie HEALTH_PORT_OFFSET past the slot's
+# gateway port: beyond the ports other tests take beside it (test_gateway_start.py's gateway at
+# +1 and +2, which answered a health port in CI; the variant stacks' at +30 to +50).
 HEALTH_PORTED = ("drafting", "approval", "embargo", "publication", "projector")
 _HEALTH_PORT_ORDER = (*HEALTH_PORTED, *(f"{name}-2" for name in HEALTH_PORTED))
+HEALTH_PORT_OFFSET = 70
 
 
 def health_port(settings: Settings, name: str) -> int:
     if name == "gateway":
         return settings.gateway_port
-    return settings.gateway_port + 1 + _HEALTH_PORT_ORDER.index(name)
+    return settings.gateway_port + HEALTH_PORT_OFFSET + _HEALTH_PORT_ORDER.index(name)
 
 
 def process_env(settings: Settings, name: str) -> dict[str, str]:
