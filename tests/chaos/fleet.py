@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from dev_tools.infra.processes import is_alive
 from dev_tools.stack.processes import AppProcess
 from services.kit.settings import Settings
-from tests.e2e.stack_fixture import Stack, not_ready, process_env
-from tests.support import eventually
+from tests.e2e.stack_fixture import Stack, process_env, until_ready
 
 EXEC_WAIT_S = 30.0
 DOUBLED = ("drafting", "approval", "embargo", "publication", "projector")
@@ -69,18 +68,12 @@ class Fleet:
         found nobody reading approval's partitions."""
         names = tuple(names)
         restarted: list[str] = []
-        waiting: list[str] = []
 
-        async def every_one_ready() -> bool:
+        async def start_what_ended() -> None:
             for name in self.dead():
                 if name in names:
                     restarted.append(f"{name} (exit status {self.processes[name].exit_status()})")
                     await asyncio.to_thread(self.start, name)
-            waiting[:] = await not_ready(self.settings, names)
-            return not waiting
 
-        try:
-            await eventually(every_one_ready, timeout, "every process of the stack ready")
-        except AssertionError as error:
-            raise AssertionError(f"{error}: not ready: {', '.join(waiting)}") from None
+        await until_ready(self.settings, names, timeout, start_what_ended)
         return restarted

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 
 import httpx
@@ -57,11 +57,27 @@ async def gateway_ready(stack: Stack) -> None:
 
 
 async def every_process_ready(stack: Stack, timeout: float = 120) -> None:
+    async def alive() -> None:
+        assert_all_alive(stack)  # a process that died will not become ready
+
+    await until_ready(stack.settings, stack.processes, timeout, alive)
+
+
+async def until_ready(
+    settings: Settings,
+    names: Iterable[str],
+    timeout: float,
+    each_round: Callable[[], Awaitable[None]],
+) -> None:
+    """Until every one of `names` answers /readyz with 200, `each_round` first in every round (a
+    check that fails at once, or what starts an ended process again); on timing out, says which
+    were still not ready."""
+    names = tuple(names)
     waiting: list[str] = []
 
     async def all_ready() -> bool:
-        assert_all_alive(stack)  # a process that died will not become ready
-        waiting[:] = await not_ready(stack.settings, stack.processes)
+        await each_round()
+        waiting[:] = await not_ready(settings, names)
         return not waiting
 
     try:
