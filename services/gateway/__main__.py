@@ -7,7 +7,6 @@ import asyncio
 import sys
 
 import uvicorn
-import uvloop
 from fastapi import FastAPI
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -20,6 +19,7 @@ from services.gateway.deps import Gateway
 from services.gateway.routes.ops import metrics_exposition
 from services.kit.command_auth import CommandKeysMissing, KeysFileError
 from services.kit.heap import settle_heap, trim_heap_every
+from services.kit.kafka_on_uvloop import run_on_uvloop
 from services.kit.logging import configure_logging
 from services.kit.settings import Settings, load_settings
 from services.kit.tracing_setup import instrument_gateway
@@ -42,7 +42,7 @@ def main() -> None:
     settle_heap()  # services/kit/heap.py: the collector leaves what bootstrap made alone
     trim_heap_every(settings.heap_trim_interval_s)
     # uvloop: a request is mostly socket reads and writes and callbacks, which libuv does cheaper.
-    uvloop.run(serve_all(servers))
+    run_on_uvloop(serve_all(servers))
 
 
 def server(app: FastAPI | Starlette, host: str, port: int, settings: Settings) -> uvicorn.Server:

@@ -14,6 +14,7 @@ from services.kit.command_auth import CommandKeysMissing, KeysFileError
 from services.kit.group_watch import EXIT_GROUP_LOST, GroupLoss, coordinator_known, watch_group
 from services.kit.health import HealthServer, Readiness
 from services.kit.heap import settle_heap, trim_heap_every
+from services.kit.kafka_on_uvloop import mend_closed_connection_writes
 from services.kit.runtime import ServiceRuntime
 
 log = structlog.get_logger()
@@ -72,7 +73,9 @@ def use_uvloop() -> asyncio.AbstractEventLoop:
     consumer in a thread of its own whose loop comes from the policy. A service's work per
     message is mostly socket writes, callbacks and wake-ups across that thread, which libuv does
     cheaper: 8-10% less CPU per command in drafting, publication, approval and embargo, measured
-    (docs/benchmarks.md). The gateway and the projector run on uvloop too."""
+    (docs/benchmarks.md). The gateway and the projector run on uvloop too. aiokafka is mended
+    for it first (services/kit/kafka_on_uvloop.py)."""
+    mend_closed_connection_writes()
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

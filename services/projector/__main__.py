@@ -7,11 +7,11 @@ import asyncio
 import signal
 
 import structlog
-import uvloop
 
 from services.kit.group_watch import EXIT_GROUP_LOST
 from services.kit.health import HealthServer, Readiness
 from services.kit.heap import settle_heap, trim_heap_every
+from services.kit.kafka_on_uvloop import run_on_uvloop
 from services.kit.logging import configure_logging
 from services.kit.settings import Settings, load_settings
 from services.projector.bootstrap import ConsumerGroupLost, run_projector
@@ -39,7 +39,7 @@ def serve(group_id: str = GROUP_ID) -> None:
     settle_heap()  # services/kit/heap.py: the collector leaves what bootstrap made alone
     trim_heap_every(settings.heap_trim_interval_s)
     try:
-        uvloop.run(_run_until_signalled(settings, group_id, readiness))
+        run_on_uvloop(_run_until_signalled(settings, group_id, readiness))
     except ConsumerGroupLost:  # said in the log already (consumer_group_lost): start again
         raise SystemExit(EXIT_GROUP_LOST) from None
     finally:
