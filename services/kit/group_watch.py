@@ -8,7 +8,9 @@ broker answered and every other process recovered. approval read nothing more, a
 /readyz still said ready. Whatever stalls aiokafka's coordinator look-up, a process whose
 consumer has had no coordinator for `group_lost_after_s` seconds while a broker answers is not
 coming back by itself: it stops (the work in hand finished, as at SIGTERM) and exits with
-status 3, and `pressroom up`, compose and Kubernetes start it again."""
+status 3, and `pressroom up`, compose and Kubernetes start it again. The one cause found so far,
+uvloop's RuntimeError ending aiokafka's metadata task, is mended at start
+(services/kit/kafka_on_uvloop.py); the watch stays for any other."""
 
 from __future__ import annotations
 
