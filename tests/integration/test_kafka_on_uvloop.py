@@ -9,6 +9,7 @@ closed=True ...>; the handler is closed')`). services/kit/kafka_on_uvloop.py men
 from __future__ import annotations
 
 import asyncio
+import shutil
 import subprocess
 import sys
 
@@ -37,6 +38,7 @@ def reset_by_the_kernel(conn: AIOKafkaConnection) -> None:
     assert conn._writer is not None
     host, port = conn._writer.transport.get_extra_info("sockname")[:2]
     family = "-6" if ":" in host else "-4"
+    assert shutil.which("ss"), "this test resets a socket with `ss -K`: install iproute2"
     done = subprocess.run(
         ["ss", family, "-K", "src", host, "sport", "=", f":{port}"],
         capture_output=True, text=True, check=False,
