@@ -12,6 +12,8 @@ import asyncio
 import shutil
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 import uvloop
@@ -64,7 +66,11 @@ async def until_uvloop_has_closed_it(conn: AIOKafkaConnection) -> None:
     assert conn.connected(), "aiokafka already noticed: the window this test needs is gone"
 
 
-async def metadata_after_a_reset(settings: Settings) -> tuple[str, bool]:
+@asynccontextmanager
+async def a_connection_just_reset(
+    settings: Settings,
+) -> AsyncIterator[tuple[AIOKafkaClient, AIOKafkaConnection]]:
+    """A client whose live connection the broker's side has just reset, in the window."""
     client = AIOKafkaClient(**client_kwargs(settings=settings))
     await client.bootstrap()
     try:
@@ -72,6 +78,13 @@ async def metadata_after_a_reset(settings: Settings) -> tuple[str, bool]:
         conn = a_live_connection(client)
         reset_by_the_kernel(conn)
         await until_uvloop_has_closed_it(conn)
+        yield client, conn
+    finally:
+        await client.close()
+
+
+async def metadata_after_a_reset(settings: Settings) -> tuple[str, bool]:
+    async with a_connection_just_reset(settings) as (client, _):
         # What the client's metadata task runs when a consumer asks for its coordinator.
         try:
             await client._metadata_update(client.cluster, [])
@@ -81,18 +94,10 @@ async def metadata_after_a_reset(settings: Settings) -> tuple[str, bool]:
         # The client still serves metadata: over a new connection.
         updated = await asyncio.wait_for(client.force_metadata_update(), WAIT_S)
         return outcome, updated
-    finally:
-        await client.close()
 
 
 async def send_after_a_reset(settings: Settings) -> str:
-    client = AIOKafkaClient(**client_kwargs(settings=settings))
-    await client.bootstrap()
-    try:
-        assert await asyncio.wait_for(client.force_metadata_update(), WAIT_S)
-        conn = a_live_connection(client)
-        reset_by_the_kernel(conn)
-        await until_uvloop_has_closed_it(conn)
+    async with a_connection_just_reset(settings) as (_, conn):
         try:
             await conn.send(MetadataRequest([]))
         except KafkaConnectionError:
@@ -100,8 +105,6 @@ async def send_after_a_reset(settings: Settings) -> str:
         except Exception as error:
             return f"raised {error!r}"
         return "sent"
-    finally:
-        await client.close()
 
 
 async def test_the_metadata_task_survives_a_write_to_a_connection_the_broker_reset(
