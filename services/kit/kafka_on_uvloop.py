@@ -8,8 +8,9 @@ handler is closed") where asyncio's own loop raises nothing; aiokafka catches on
 (`AIOKafkaConnection.send`, aio-libs/aiokafka#1038, open for aiokafka 0.14). Raised in the
 client's metadata task, the error ended that task, and every metadata refresh after it waited
 for ever: the consumer never looked up its group coordinator again and read nothing more. That
-is the stall `make chaos` met in approval and the projector (docs/reliability.md, "A consumer
-that never found its group again"); the group watch then restarted the process a minute later.
+is the stall `make chaos` met in the projector (its `waiting_on` showed the ended task) and, by
+the same signature, twice in approval (docs/reliability.md, "The stall's cause"); the group
+watch then restarted the process a minute later.
 
 `mend_closed_connection_writes` makes such a write what aiokafka already does with a broken
 connection: the connection closed, and KafkaConnectionError raised, which every caller handles
