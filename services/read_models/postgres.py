@@ -13,6 +13,7 @@ import asyncpg
 import structlog
 
 from services.kit.db import Pool, keep_session
+from services.kit.health import POSTGRES_AWAY
 from services.read_models import deliveries as delivery_queries
 from services.read_models import embargoes as embargo_queries
 from services.read_models import public as public_queries
@@ -36,7 +37,7 @@ RECONNECT_S = 2.0
 async def _database() -> AsyncIterator[None]:
     try:
         yield
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+    except POSTGRES_AWAY as error:  # asyncpg's InternalClientError too: a 500 in `make chaos`
         log.warning("read_model_unavailable", error=str(error) or type(error).__name__)
         raise ReadModelUnavailable(str(error) or type(error).__name__) from error
 
@@ -86,7 +87,7 @@ class PostgresReadModel:
         try:
             async with asyncio.timeout(2):
                 return bool(await self.pool.fetchval("SELECT 1"))
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except POSTGRES_AWAY:
             return False
 
     async def release(self, release_id: str) -> dict[str, Any] | None:
