@@ -26,7 +26,7 @@ from services.kit.db import (
 from services.kit.handler import CONCURRENT_WRITE, MAX_CONCURRENCY_RETRIES, CommandHandler
 from services.kit.process_metrics import DELIVERY_ATTEMPTS
 from services.kit.tracing import delivery_span
-from services.kit.transient import StreamContended
+from services.kit.transient import StreamContended, is_transient
 from services.publication import delivery_sql as sql
 from services.publication.delivery_tables import RetryPolicy
 from services.publication.rules import SYSTEM_ACTOR
@@ -38,6 +38,18 @@ MAX_SLEEP_S = 30.0  # look anyway this often: a NOTIFY lost while reconnecting
 # again after this, not in a tight loop. New work wakes the workers at once (NOTIFY).
 HELD_ELSEWHERE_S = 0.25
 RECONNECT_S = 2.0
+
+
+def log_loop_failure(error: Exception) -> None:
+    """PostgreSQL away (restarting, failing over) is expected and waited out: one warning line
+    per worker, as the listener says it. Anything else is a bug worth its traceback. Before,
+    every worker logged each PostgreSQL restart as an error with a traceback: 328 of them in one
+    `make chaos`, burying what an operator looks for."""
+    if is_transient(error):
+        log.warning("delivery_worker_waiting_for_postgres", error=repr(error),
+                    retry_in_s=RECONNECT_S)  # fmt: skip
+    else:
+        log.error("delivery_worker_restarting", exc_info=error, retry_in_s=RECONNECT_S)
 
 
 @dataclass
@@ -102,8 +114,8 @@ class DeliveryWorker:
                 while await self.deliver_next():
                     pass
                 await _wait(wake, await self._seconds_to_next())
-            except Exception:  # PostgreSQL away, most often: the rows wait, nothing is lost
-                log.exception("delivery_worker_restarting")
+            except Exception as error:  # the rows wait, nothing is lost
+                log_loop_failure(error)
                 await _wait(wake, RECONNECT_S)
 
     async def _seconds_to_next(self) -> float:
