@@ -21,6 +21,7 @@ from services.gateway.reply_waiters import ReplyWaiters
 from services.kit.command_auth import signed, signer_from_settings
 from services.kit.health import kafka_answers
 from services.kit.kafka_clients import client_kwargs, consumer_kwargs
+from services.kit.partitioner import PARTITIONER
 from services.kit.settings import Settings
 
 log = structlog.get_logger()
@@ -145,6 +146,7 @@ class KafkaCommandBus:
             client_id=self.client_id,
             enable_idempotence=True,
             acks="all",
+            partitioner=PARTITIONER,
         )
         consumer = AIOKafkaConsumer(
             **consumer_kwargs(self.bootstrap, self.settings),

@@ -25,6 +25,7 @@ from services.kit.db import (
 )
 from services.kit.kafka_clients import client_kwargs
 from services.kit.limits import PRODUCER_MAX_REQUEST_BYTES
+from services.kit.partitioner import PARTITIONER
 from services.kit.relay_rows import (
     Sent,
     delete_published,
@@ -168,6 +169,7 @@ def _producer(bootstrap: str, idempotent: bool = True) -> AIOKafkaProducer:
         max_batch_size=MAX_BATCH_BYTES,
         # Agrees with the topics' max.message.bytes (services/kit/limits.py).
         max_request_size=PRODUCER_MAX_REQUEST_BYTES,
+        partitioner=PARTITIONER,  # the partitions PartitionBatches chose, for `send`'s rows too
     )
 
 

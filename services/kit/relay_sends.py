@@ -5,8 +5,8 @@ took every row sent with it (tests/integration/test_relay_sends.py). It is cheap
 isolation (aiokafka's `send` 20 µs a record, a filled BatchBuilder 6 µs with the partitioner);
 in drafting the difference is within the spread (issue 15, docs/benchmarks.md).
 
-Nothing else changes. A row goes to the partition `send` would choose (aiokafka's
-DefaultPartitioner over the topic's partitions, sorted); rows keep their order within a
+Nothing else changes. A row goes to the partition `send` would choose (Kafka's murmur2 over
+the topic's partitions, sorted: services/kit/partitioner.py); rows keep their order within a
 partition (a full batch is handed over before the next is opened, and aiokafka keeps one
 partition's batches in order); each row's outcome is its batch's. A row with no key (a random
 partition) or too large for one request takes `send`'s own path, which names what Kafka refuses;
@@ -24,10 +24,10 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
 
 from services.kit.limits import PRODUCER_MAX_REQUEST_BYTES
+from services.kit.partitioner import PARTITIONER
 from services.kit.relay_rows import OUTBOX_ROW_KEY, REFUSED_FOR_GOOD, OutboxRow, Sent
 
 Partition = tuple[str, int]
@@ -35,10 +35,6 @@ Partition = tuple[str, int]
 
 class ProducerSpent(Exception):
     """Kafka refused a batch: this producer's sequence on its partition is spent."""
-
-
-# What `send` uses when given a key: the Java client's murmur2, so every producer agrees.
-PARTITIONER = DefaultPartitioner()
 
 
 def with_row_key(row: OutboxRow) -> list[tuple[str, bytes]]:
