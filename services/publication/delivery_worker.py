@@ -40,16 +40,17 @@ HELD_ELSEWHERE_S = 0.25
 RECONNECT_S = 2.0
 
 
-def log_loop_failure(error: Exception) -> None:
+def log_loop_failure(error: Exception, part: str = "worker") -> None:
     """PostgreSQL away (restarting, failing over) is expected and waited out: one warning line
-    per worker, as the listener says it. Anything else is a bug worth its traceback. Before,
-    every worker logged each PostgreSQL restart as an error with a traceback: 328 of them in one
-    `make chaos`, burying what an operator looks for."""
+    per worker or listener. Anything else is a bug worth its traceback. Before, every worker
+    logged each PostgreSQL restart as an error with a traceback (328 of them in one `make
+    chaos`, burying what an operator looks for), and the listener logged a bug as PostgreSQL
+    away, without one."""
     if is_transient(error):
-        log.warning("delivery_worker_waiting_for_postgres", error=repr(error),
+        log.warning(f"delivery_{part}_waiting_for_postgres", error=repr(error),
                     retry_in_s=RECONNECT_S)  # fmt: skip
     else:
-        log.error("delivery_worker_restarting", exc_info=error, retry_in_s=RECONNECT_S)
+        log.error(f"delivery_{part}_restarting", exc_info=error, retry_in_s=RECONNECT_S)
 
 
 @dataclass
@@ -77,9 +78,8 @@ class DeliveryWorker:
         while True:
             try:
                 await self._listen_once()
-            except Exception as error:
-                log.warning("delivery_listener_waiting_for_postgres", error=repr(error),
-                            retry_in_s=RECONNECT_S)  # fmt: skip
+            except Exception as error:  # the notices wait in their table, nothing is lost
+                log_loop_failure(error, "listener")
                 await asyncio.sleep(RECONNECT_S)
 
     async def _listen_once(self) -> None:
