@@ -14,6 +14,7 @@ import structlog
 
 from services.kit.db import Pool, keep_session
 from services.kit.health import POSTGRES_AWAY
+from services.kit.transient import is_transient
 from services.read_models import deliveries as delivery_queries
 from services.read_models import embargoes as embargo_queries
 from services.read_models import public as public_queries
@@ -33,11 +34,21 @@ POLL_S = 0.25  # fallback when a notification is missed (listener reconnecting)
 RECONNECT_S = 2.0
 
 
+def unavailable(error: BaseException) -> bool:
+    """PostgreSQL away, restarting, out of connections or cancelling a query that ran too long:
+    the same read may well succeed soon (503, Retry-After). Anything else PostgreSQL refuses (a
+    missing table, a malformed statement) is a bug or a broken deployment: a 500 with its
+    traceback in the log, not an answer that sends every client into retries (decisions 58)."""
+    return is_transient(error) or isinstance(error, asyncpg.QueryCanceledError)
+
+
 @contextlib.asynccontextmanager
 async def _database() -> AsyncIterator[None]:
     try:
         yield
-    except POSTGRES_AWAY as error:  # asyncpg's InternalClientError too: a 500 in `make chaos`
+    except Exception as error:
+        if not unavailable(error):
+            raise
         log.warning("read_model_unavailable", error=str(error) or type(error).__name__)
         raise ReadModelUnavailable(str(error) or type(error).__name__) from error
 

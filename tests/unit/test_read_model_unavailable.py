@@ -23,6 +23,14 @@ WHILE_POSTGRES_RESTARTS = [
     asyncpg.CannotConnectNowError("the database system is starting up"),
     ConnectionResetError("Connection reset by peer"),
     TimeoutError(),
+    asyncpg.TooManyConnectionsError("sorry, too many clients already"),
+]
+# What PostgreSQL refuses for good: a bug or a broken deployment, never "try again later".
+REFUSED_FOR_GOOD = [
+    asyncpg.UndefinedTableError('relation "projections.releases" does not exist'),
+    asyncpg.UndefinedColumnError('column "public_slug" does not exist'),
+    asyncpg.PostgresSyntaxError('syntax error at or near "FROM"'),
+    asyncpg.DataError("invalid input for query argument $1: 'x' (an int is required)"),
 ]
 
 
@@ -47,6 +55,22 @@ async def test_the_readiness_check_says_not_ready_instead_of_raising(error: Exce
     reads._pool = PoolThatRaises(error)  # type: ignore[assignment]
     reads._listening = True
     assert await reads.ping() is False
+
+
+async def test_a_query_postgres_cancelled_for_its_statement_timeout_is_unavailable() -> None:
+    with pytest.raises(ReadModelUnavailable):
+        async with _database():
+            raise asyncpg.QueryCanceledError("canceling statement due to statement timeout")
+
+
+@pytest.mark.parametrize("error", REFUSED_FOR_GOOD, ids=lambda e: type(e).__name__)
+async def test_a_statement_postgres_refuses_for_good_is_a_bug_not_the_database_away(
+    error: Exception,
+) -> None:
+    """Before, any PostgresError was a 503 that clients retry for ever and no one is told of."""
+    with pytest.raises(type(error)):
+        async with _database():
+            raise error
 
 
 async def test_a_bug_in_a_read_is_not_passed_off_as_the_database_away() -> None:
