@@ -36,6 +36,16 @@ class KafkaRecord:
                 return value.decode("utf-8", errors="replace")
         return None
 
+    def header_texts(self) -> dict[str, str]:
+        """What `header` finds for every name, read in one pass: for a reader that asks for
+        many (a signature check asks for nine; scanning the list for each was a third of its
+        cost beside libsodium's). Built backwards so that the first of a name is written last."""
+        return {
+            key: value.decode("utf-8", errors="replace")
+            for key, value in reversed(self.headers)
+            if value is not None
+        }
+
 
 def format_sequence(version: int) -> str:
     """Zero-padded: the CloudEvents sequence extension must sort as a string ("2" < "10" fails)."""

@@ -7,6 +7,7 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -24,8 +25,13 @@ SIGNED_HEADERS = ("ce_id", "ce_type", "ce_source", "ce_subject", "ce_time", "ce_
 
 def signed_payload(record: KafkaRecord, key_id: str) -> bytes:
     """The bytes signed: a JSON array, so no header value can pass itself off as another."""
-    fields = [record.header(name) or "" for name in SIGNED_HEADERS]
-    digest = hashlib.sha256(record.value or b"").hexdigest()
+    return payload_of(record.header_texts(), record.value, key_id)
+
+
+def payload_of(texts: Mapping[str, str], value: bytes | None, key_id: str) -> bytes:
+    """`signed_payload` of a record's `header_texts()` and value."""
+    fields = [texts.get(name) or "" for name in SIGNED_HEADERS]
+    digest = hashlib.sha256(value or b"").hexdigest()
     return json.dumps([SCHEME, key_id, *fields, f"sha256:{digest}"]).encode("utf-8")
 
 
@@ -66,7 +72,12 @@ class BadSignature(ValueError):
 
 def claimed_key_id(record: KafkaRecord) -> str:
     """The key id the sender names; raises BadSignature when the record is unsigned."""
-    key_id, signature = record.header(KEY_ID_HEADER), record.header(SIGNATURE_HEADER)
+    return claimed_key_id_of(record.header_texts())
+
+
+def claimed_key_id_of(texts: Mapping[str, str]) -> str:
+    """`claimed_key_id` of a record's `header_texts()`."""
+    key_id, signature = texts.get(KEY_ID_HEADER), texts.get(SIGNATURE_HEADER)
     if not key_id or not signature:
         raise BadSignature(f"the command is not signed (no {KEY_ID_HEADER}/{SIGNATURE_HEADER})")
     return key_id
@@ -75,8 +86,13 @@ def claimed_key_id(record: KafkaRecord) -> str:
 def signature_of(record: KafkaRecord) -> tuple[str, bytes]:
     """(key id, signature) as the sender claims them; raises BadSignature when the record is
     unsigned or its signature is not base64."""
-    key_id = claimed_key_id(record)
-    encoded = record.header(SIGNATURE_HEADER) or ""
+    return signature_in(record.header_texts())
+
+
+def signature_in(texts: Mapping[str, str]) -> tuple[str, bytes]:
+    """`signature_of` a record's `header_texts()`."""
+    key_id = claimed_key_id_of(texts)
+    encoded = texts.get(SIGNATURE_HEADER) or ""
     try:
         return key_id, base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
     except (binascii.Error, ValueError) as error:

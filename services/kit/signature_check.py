@@ -6,18 +6,36 @@ non-canonical signatures and small-order keys), which no signer of ours produces
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import lru_cache
+
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
 from events.kafka import KafkaRecord
-from events.signing import BadSignature, signature_of, signed_payload
+from events.signing import BadSignature, payload_of, signature_in
 
 
 def check_signature(record: KafkaRecord, public_key: Ed25519PublicKey) -> None:
     """Raises BadSignature unless the record was signed with the key it names."""
-    key_id, signature = signature_of(record)
+    check_signature_of(record.header_texts(), record.value, public_key)
+
+
+def check_signature_of(
+    texts: Mapping[str, str], value: bytes | None, public_key: Ed25519PublicKey
+) -> None:
+    """`check_signature` of a record's `header_texts()` and value, for a caller that reads
+    other headers too (services/kit/command_auth.py)."""
+    key_id, signature = signature_in(texts)
     try:
-        VerifyKey(public_key.public_bytes_raw()).verify(signed_payload(record, key_id), signature)
+        verify_key(public_key.public_bytes_raw()).verify(
+            payload_of(texts, value, key_id), signature
+        )
     except (BadSignatureError, ValueError) as error:
         raise BadSignature(f"the signature does not match key {key_id!r}") from error
+
+
+@lru_cache(maxsize=64)  # a service knows a handful of keys, two at once while one is replaced
+def verify_key(raw: bytes) -> VerifyKey:
+    return VerifyKey(raw)
