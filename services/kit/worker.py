@@ -15,6 +15,7 @@ from services.kit.group_watch import EXIT_GROUP_LOST, GroupLoss, coordinator_kno
 from services.kit.health import HealthServer, Readiness
 from services.kit.heap import settle_heap, trim_heap_every
 from services.kit.kafka_on_uvloop import mend_closed_connection_writes
+from services.kit.logging import standard_library_logging
 from services.kit.runtime import ServiceRuntime
 
 log = structlog.get_logger()
@@ -34,7 +35,14 @@ def run_worker(app: faust.App, runtime: ServiceRuntime) -> None:
     lost = watch_consumer_group(app, runtime)
     use_uvloop()  # asyncio.run closed its loop; faust's worker wants a current one
     sys.argv = [sys.argv[0], "worker"]
-    worker = faust.Worker(app, loglevel=runtime.settings.log_level.lower(), quiet=True)
+    worker = faust.Worker(
+        app,
+        loglevel=runtime.settings.log_level.lower(),
+        quiet=True,
+        # Its libraries' lines as ours (services/kit/logging.py), not mode's coloured handler on
+        # standard output, which it would put in place of ours at start.
+        logging_config=standard_library_logging(runtime.settings),
+    )
     settle_heap()  # services/kit/heap.py: the collector leaves what bootstrap made alone
     trim_heap_every(runtime.settings.heap_trim_interval_s)
     try:
