@@ -76,9 +76,24 @@ def serve_command(extra: Mapping[str, Callable[[], None]]) -> Callable[[str], No
         """Run one Pressroom process in the foreground until SIGTERM (settings: PRESSROOM_*)."""
         if process not in processes:
             raise typer.BadParameter(f"{process!r} is none of {names}", param_hint="PROCESS")
+        _settings_or_exit()
         processes[process]()
 
     return serve
+
+
+def _settings_or_exit() -> None:
+    """A bad PRESSROOM_* variable is named with what is wrong, exit 2, before anything starts:
+    not a traceback from deep in a process's start (a container's log is all an operator has)."""
+    from pydantic import ValidationError
+
+    from services.kit.settings import Settings, invalid_settings
+
+    try:
+        Settings()
+    except ValidationError as error:
+        typer.echo(f"Error: {invalid_settings(error)}", err=True)
+        raise typer.Exit(2) from None
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from dev_tools import infra
 from dev_tools.infra import ComponentStatus, InfraError
-from services.kit.settings import Settings
+from services.kit.settings import Settings, invalid_settings
 
 infra_app = typer.Typer(help="Local Kafka and PostgreSQL (no Docker).", no_args_is_help=True)
 console = Console()
@@ -40,7 +40,7 @@ def _settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        _fail(f"invalid PRESSROOM_* setting:\n{exc}", "fix or unset the variable named above")
+        _fail(invalid_settings(exc), "fix or unset the variable named above")
 
 
 @infra_app.command()

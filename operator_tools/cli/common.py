@@ -27,7 +27,7 @@ from operator_tools.errors import OpsError
 from operator_tools.progress import Advance
 from services.kit.command_auth import CommandKeysMissing, KeysFileError
 from services.kit.db import Pool
-from services.kit.settings import Settings
+from services.kit.settings import Settings, invalid_settings
 
 T = TypeVar("T")
 # Results go to stdout (so --json pipes cleanly); progress, errors and summaries to stderr.
@@ -55,7 +55,7 @@ def run(work: Callable[[Settings], Awaitable[T]]) -> T:
     try:
         settings = Settings()
     except ValidationError as error:
-        raise fail(f"invalid PRESSROOM_* setting:\n{error}") from None
+        raise fail(invalid_settings(error)) from None
     try:
         return asyncio.run(_awaited(work(settings)))
     except (OpsError, CommandKeysMissing, KeysFileError) as error:

@@ -11,7 +11,7 @@ from operator_tools.cli.common import err, fail, out
 from operator_tools.errors import OpsError
 from operator_tools.kafka_acl_admin import apply_grants
 from operator_tools.kafka_acls import acl_plan
-from services.kit.settings import Settings
+from services.kit.settings import Settings, invalid_settings
 
 kafka_app = typer.Typer(help="Kafka access: the ACLs of Pressroom's principals.")
 ApplyOption = Annotated[
@@ -38,6 +38,8 @@ def acls(
         return
     try:
         apply_grants(Settings(), grants)
-    except (OpsError, ValidationError) as error:
+    except ValidationError as error:
+        raise fail(invalid_settings(error)) from None
+    except OpsError as error:
         raise fail(str(error)) from None
     err.print(f"{len(grants)} ACLs in place.")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+# A TCP port a process listens on or connects to.
+Port = Annotated[int, Field(ge=1, le=65535)]
 
 
 class Settings(BaseSettings):
@@ -29,8 +33,8 @@ class Settings(BaseSettings):
     # (the local stack, which also starts its broker on that port).
     kafka_bootstrap_servers: str = ""
     kafka_host: str = "127.0.0.1"
-    kafka_port: int = 19092
-    kafka_controller_port: int = 19093
+    kafka_port: Port = 19092
+    kafka_controller_port: Port = 19093
     kafka_version: str = "4.1.1"
     # Topics as `pressroom topics apply` and each process's start create them (docs/deployment.md).
     topic_partitions: int = Field(default=4, ge=1)
@@ -58,7 +62,7 @@ class Settings(BaseSettings):
     kafka_fetch_wait_ms: int = Field(default=100, ge=1, le=1500)
 
     pg_host: str = "127.0.0.1"
-    pg_port: int = 15432
+    pg_port: Port = 15432
     pg_user: str = "pressroom"
     pg_password: str = "pressroom"
     pg_database: str = "pressroom"
@@ -85,7 +89,7 @@ class Settings(BaseSettings):
     pg_fast_unsafe: bool = False
 
     gateway_host: str = "127.0.0.1"
-    gateway_port: int = 18080
+    gateway_port: Port = 18080
     # How long the gateway keeps an idle HTTP connection open. Longer than the idle timeouts of
     # common clients' pools and load balancers (httpx 5 s, aiohttp 15 s, an AWS ALB 60 s), so the
     # client closes first and never sends a request on a connection the server is closing.
@@ -148,7 +152,7 @@ class Settings(BaseSettings):
     delivery_workers: int = 4
     # Where email deliveries go out (an SMTP relay; `make up` has none: see docs/publication.md).
     smtp_host: str = "127.0.0.1"
-    smtp_port: int = 1025
+    smtp_port: Port = 1025
     # How email reaches the relay (docs/deliveries.md, "Email"): `starttls` upgrades the
     # connection and sends nothing to a relay that cannot; `tls` connects over TLS (port 465);
     # `plaintext` sends in the clear, only when asked for by name (the local mailsink).
@@ -183,8 +187,13 @@ class Settings(BaseSettings):
     # services/kit/heap.py.
     heap_trim_interval_s: float = Field(default=10.0, ge=0)
 
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_json: bool = False
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_capitals(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @property
     def webhook_networks(self) -> tuple[str, ...]:
@@ -214,6 +223,16 @@ class Settings(BaseSettings):
         if not own and process == "gateway_reads":
             return self.dsn_for("projector")
         return own or self.pg_dsn
+
+
+def invalid_settings(error: ValidationError) -> str:
+    """What is wrong with the PRESSROOM_* environment, a line a variable, and never its value: a
+    DSN or a password may be in it."""
+    lines = [
+        f"  PRESSROOM_{'_'.join(str(part) for part in problem['loc']).upper()}: {problem['msg']}"
+        for problem in error.errors(include_url=False, include_input=False)
+    ]
+    return "invalid PRESSROOM_* setting (fix it, or unset it for the default):\n" + "\n".join(lines)
 
 
 def load_settings() -> Settings:

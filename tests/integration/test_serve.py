@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -20,7 +23,7 @@ from events.kafka import KafkaRecord, decode, encode
 from events.replies import CommandOutcome, OutcomeStatus
 from events.topics import DRAFTING_COMMANDS, DRAFTING_EVENTS, REPLIES
 from services.kit.kafka_clients import client_kwargs
-from services.kit.settings import Settings
+from services.kit.settings import REPO_ROOT, Settings
 from services.serve import SHUTDOWN_GRACE_S
 from tests.integration.serve_support import Served, serve
 from tests.support import command_envelope, eventually, read_topic, signed_record
@@ -186,3 +189,18 @@ def _trims(metrics: bytes) -> float:
         if line.startswith(b"pressroom_heap_trim_seconds_count")
     ]
     return float(counts[0].split()[-1]) if counts else 0.0
+
+
+@pytest.mark.parametrize("process", ["drafting", "gateway", "projector"])
+def test_a_bad_setting_stops_serve_with_its_name_and_no_traceback(process: str) -> None:
+    """Before anything starts (a container's log is all an operator has): exit 2, the variable
+    named; before, a 77-line traceback, or "Unable to configure root logger" for a bad level."""
+    env = {**os.environ, "PRESSROOM_LOG_LEVEL": "verbose", "PRESSROOM_TOPIC_PARTITIONS": "0"}
+    done = subprocess.run(
+        [sys.executable, "-m", "cli.main", "serve", process],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr and "╭" not in done.stderr
+    assert "PRESSROOM_LOG_LEVEL: Input should be 'DEBUG'" in done.stderr
+    assert "PRESSROOM_TOPIC_PARTITIONS: Input should be greater than or equal to 1" in done.stderr
