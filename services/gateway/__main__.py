@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import sys
+from dataclasses import dataclass
 
 import uvicorn
 from fastapi import FastAPI
@@ -20,6 +22,7 @@ from services.gateway.routes.ops import metrics_exposition
 from services.kit.command_auth import CommandKeysMissing, KeysFileError
 from services.kit.heap import settle_heap, trim_heap_every
 from services.kit.kafka_on_uvloop import run_on_uvloop
+from services.kit.listening import CannotListen, listening_socket
 from services.kit.logging import configure_logging
 from services.kit.settings import Settings, load_settings
 from services.kit.tracing_setup import instrument_gateway
@@ -35,17 +38,39 @@ def main() -> None:
         print(f"pressroom gateway: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     instrument_gateway(app)
-    servers = [server(app, settings.gateway_host, settings.gateway_port, settings)]
+    try:  # bound now, before the app connects to Kafka and PostgreSQL at its start
+        sockets = listening_sockets(settings)
+    except CannotListen as error:
+        print(f"pressroom gateway: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    servers = [Serving(server(app, settings), sockets[0])]
     if settings.metrics_port:
         metrics = metrics_only(app.state.gateway)
-        servers.append(server(metrics, settings.gateway_host, settings.metrics_port, settings))
+        servers.append(Serving(server(metrics, settings), sockets[1]))
     settle_heap()  # services/kit/heap.py: the collector leaves what bootstrap made alone
     trim_heap_every(settings.heap_trim_interval_s)
     # uvloop: a request is mostly socket reads and writes and callbacks, which libuv does cheaper.
     run_on_uvloop(serve_all(servers))
 
 
-def server(app: FastAPI | Starlette, host: str, port: int, settings: Settings) -> uvicorn.Server:
+def listening_sockets(settings: Settings) -> list[socket.socket]:
+    """The API's port, then the metrics port when one is set."""
+    host = settings.gateway_host
+    sockets = [listening_socket(host, settings.gateway_port, "PRESSROOM_GATEWAY_PORT")]
+    if settings.metrics_port:
+        sockets.append(listening_socket(host, settings.metrics_port, "PRESSROOM_METRICS_PORT"))
+    return sockets
+
+
+@dataclass(frozen=True)
+class Serving:
+    """A uvicorn server and the socket it serves on, bound already."""
+
+    server: uvicorn.Server
+    sock: socket.socket
+
+
+def server(app: FastAPI | Starlette, settings: Settings) -> uvicorn.Server:
     # Our middleware writes the access log; uvicorn's loggers fall through to the root handler.
     # No `server: uvicorn` header: it only tells an attacker what to look up. uvicorn's own
     # keep-alive (5 s) equals httpx's pool expiry: a client could reuse a connection just as the
@@ -54,7 +79,7 @@ def server(app: FastAPI | Starlette, host: str, port: int, settings: Settings) -
     # about 7% more CPU per request (docs/benchmarks.md). Named, so that a missing wheel fails at
     # start instead of falling back to h11 unnoticed.
     config = uvicorn.Config(
-        app, host=host, port=port, log_config=None, access_log=False, server_header=False,
+        app, log_config=None, access_log=False, server_header=False,
         timeout_keep_alive=settings.gateway_keep_alive_s, http="httptools",
     )  # fmt: skip
     return uvicorn.Server(config)
@@ -69,12 +94,12 @@ def metrics_only(gateway: Gateway) -> Starlette:
     return Starlette(routes=[Route("/metrics", metrics)])
 
 
-async def serve_all(servers: list[uvicorn.Server]) -> None:
+async def serve_all(servers: list[Serving]) -> None:
     """Serves every server; the first to stop (a signal) stops the others."""
-    tasks = [asyncio.create_task(one.serve()) for one in servers]
+    tasks = [asyncio.create_task(one.server.serve(sockets=[one.sock])) for one in servers]
     await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     for one in servers:
-        one.should_exit = True
+        one.server.should_exit = True
     await asyncio.gather(*tasks)
 
 

@@ -20,6 +20,7 @@ from aiokafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
 from services.kit.db import Pool
+from services.kit.listening import CannotListen, cannot_listen
 
 # A loop that has not beaten for this long is stuck: liveness fails.
 STALE_AFTER_S = 60.0
@@ -99,8 +100,12 @@ class HealthServer:
         self._server: ThreadingHTTPServer | None = None
 
     def start(self, host: str, port: int) -> int:
-        """Binds and serves in a daemon thread; returns the port it listens on."""
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        """Binds and serves in a daemon thread; returns the port it listens on. CannotListen
+        when the address is taken or not allowed."""
+        try:
+            self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        except OSError as error:
+            raise CannotListen(cannot_listen(host, port, "PRESSROOM_HEALTH_PORT", error)) from None
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, name="health", daemon=True).start()
         return int(self._server.server_address[1])

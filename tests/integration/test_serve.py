@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -25,7 +26,7 @@ from events.topics import DRAFTING_COMMANDS, DRAFTING_EVENTS, REPLIES
 from services.kit.kafka_clients import client_kwargs
 from services.kit.settings import REPO_ROOT, Settings
 from services.serve import SHUTDOWN_GRACE_S
-from tests.integration.serve_support import Served, serve
+from tests.integration.serve_support import Served, free_port, serve
 from tests.support import command_envelope, eventually, read_topic, signed_record
 
 pytestmark = pytest.mark.integration
@@ -204,3 +205,31 @@ def test_a_bad_setting_stops_serve_with_its_name_and_no_traceback(process: str) 
     assert "Traceback" not in done.stderr and "╭" not in done.stderr
     assert "PRESSROOM_LOG_LEVEL: Input should be 'DEBUG'" in done.stderr
     assert "PRESSROOM_TOPIC_PARTITIONS: Input should be greater than or equal to 1" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("process", "setting"),
+    [
+        ("gateway", "PRESSROOM_GATEWAY_PORT"),
+        ("gateway", "PRESSROOM_METRICS_PORT"),
+        ("embargo", "PRESSROOM_HEALTH_PORT"),
+        ("projector", "PRESSROOM_HEALTH_PORT"),
+    ],
+)
+def test_a_port_in_use_stops_serve_with_the_setting_that_named_it(
+    infra: Settings, process: str, setting: str
+) -> None:
+    """Exit 2 and the setting to change; before, a traceback (the health port), or uvicorn's
+    failure after the gateway had connected to Kafka and PostgreSQL, then exit 3."""
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        env = {**os.environ, "PRESSROOM_DEMO_TOKENS": "true", setting: port}
+        if setting == "PRESSROOM_METRICS_PORT":
+            env["PRESSROOM_GATEWAY_PORT"] = str(free_port())
+        done = subprocess.run(
+            [sys.executable, "-m", "cli.main", "serve", process],
+            cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr and "╭" not in done.stderr, done.stderr[-3000:]
+    assert f"cannot listen on 127.0.0.1:{port} ({setting})" in done.stderr, done.stderr[-3000:]

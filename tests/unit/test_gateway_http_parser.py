@@ -12,7 +12,7 @@ from services.kit.settings import Settings
 
 def test_the_gateway_parses_http_with_httptools_not_the_pure_python_h11() -> None:
     settings = Settings(_env_file=None)
-    config = server(Starlette(), "127.0.0.1", 0, settings).config
+    config = server(Starlette(), settings).config
     assert config.http == "httptools"
     config.load()
     assert config.http_protocol_class.__name__ == "HttpToolsProtocol"

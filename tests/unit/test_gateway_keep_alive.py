@@ -24,5 +24,5 @@ def test_the_gateway_outlasts_client_pools_and_load_balancers_by_default() -> No
 
 def test_the_setting_is_what_the_http_server_keeps_idle_connections_for() -> None:
     settings = Settings(_env_file=None, gateway_keep_alive_s=42)
-    config = server(Starlette(), "127.0.0.1", 0, settings).config
+    config = server(Starlette(), settings).config
     assert config.timeout_keep_alive == 42
