@@ -118,3 +118,40 @@ def test_an_empty_feed_is_still_valid_atom_dated_now() -> None:
     feed = ET.fromstring(atom_feed([], "http://gw/v1/feed.atom", "http://gw", AT))
     assert feed.findall(f"{A}entry") == [] and feed.findtext(f"{A}updated") == AT.isoformat()
     assert feed.findtext(f"{A}author/{A}name")
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/feed", "/v1/feed.atom", "/v1/public/slug-r1", "/v1/public/slug-r1.ninjs"]
+)
+async def test_a_poll_that_holds_the_current_answer_gets_304(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    """Feed readers and newswires poll: the ETag they hold brings 304 and no body; caches may
+    keep a copy but must ask each time (an unpublished release is never served from one)."""
+    first = await client.get(path)
+    assert first.status_code == 200 and first.headers["cache-control"] == "no-cache"
+    tag = first.headers["etag"]
+    again = await client.get(path)
+    assert again.headers["etag"] == tag  # the same answer, the same tag
+    for held in (tag, f"W/{tag}", f'"other", {tag}', "*"):
+        polled = await client.get(path, headers={"If-None-Match": held})
+        assert polled.status_code == 304 and polled.content == b"", held
+        assert polled.headers["etag"] == tag
+    stale = await client.get(path, headers={"If-None-Match": '"older"'})
+    assert stale.status_code == 200 and stale.content == first.content
+
+
+async def test_a_changed_answer_has_another_tag() -> None:
+    reads = FakeReadModel(public=[row("r1")])
+    async with gateway_client(reads, settings=Settings(demo_tokens=True)) as client:
+        before = (await client.get("/v1/feed.atom")).headers["etag"]
+        reads.public.append(row("r4", hours=4))  # a new release published
+        after = await client.get("/v1/feed.atom", headers={"If-None-Match": before})
+    assert after.status_code == 200 and after.headers["etag"] != before
+
+
+async def test_redirects_and_problems_carry_no_tag(client: httpx.AsyncClient) -> None:
+    moved = await client.get("/v1/public/slug-moved1", follow_redirects=False)
+    gone = await client.get("/v1/public/slug-gone1")
+    assert (moved.status_code, gone.status_code) == (301, 410)
+    assert "etag" not in moved.headers and "etag" not in gone.headers

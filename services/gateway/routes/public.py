@@ -17,10 +17,15 @@ from services.gateway.atom import atom_feed
 from services.gateway.deps import Gateway, GatewayDep
 from services.gateway.ninjs import NINJS_MEDIA_TYPE, NINJS_SCHEMA_URI, ninjs_item
 from services.gateway.problems import ProblemError, problem_responses
+from services.gateway.revalidation import revalidated
 from services.gateway.views import json_ready
 
 router = APIRouter(tags=["public"])
 ATOM_MEDIA_TYPE = "application/atom+xml"
+# Every 200 here carries an ETag; If-None-Match naming it: 304 (services/gateway/revalidation.py).
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the ETag sent in If-None-Match is current"}
+}
 Page = Annotated[int, Query(ge=1, le=10_000, description="1 for the newest releases.")]
 Limit = Annotated[int, Query(ge=1, le=100, description="Releases per page.")]
 PublicSlug = Annotated[str, Path(max_length=200, description="The release's public slug.")]
@@ -30,7 +35,7 @@ _PAGE_FIELDS = (
 )  # fmt: skip
 
 
-@router.get("/v1/feed", responses=problem_responses(422, 500, 503))
+@router.get("/v1/feed", responses={**NOT_MODIFIED, **problem_responses(422, 500, 503)})
 async def feed(gateway: GatewayDep, request: Request, page: Page = 1, limit: Limit = 20) -> Any:
     """Published and withdrawn releases, the most recently updated first, a page at a time."""
     rows = await gateway.reads.public_feed(limit + 1, (page - 1) * limit)
@@ -38,20 +43,25 @@ async def feed(gateway: GatewayDep, request: Request, page: Page = 1, limit: Lim
     next_page = this_url(gateway.settings, request, page=page + 1, limit=limit)
     next_url = next_page if more else None
     items = [public_view(row) for row in rows[:limit]]
-    return JSONResponse({"items": items, "page": page, "limit": limit, "next": next_url})
+    body = {"items": items, "page": page, "limit": limit, "next": next_url}
+    return revalidated(request, JSONResponse(body))
 
 
 @router.get(
     "/v1/feed.atom",
     response_class=Response,
-    responses={200: {"content": {ATOM_MEDIA_TYPE: {}}}, **problem_responses(422, 500, 503)},
+    responses={
+        200: {"content": {ATOM_MEDIA_TYPE: {}}},
+        **NOT_MODIFIED,
+        **problem_responses(422, 500, 503),
+    },
 )
 async def feed_atom(gateway: GatewayDep, request: Request, limit: Limit = 50) -> Response:
     """The newest releases as an Atom 1.0 feed, for feed readers and newswires."""
     rows = await gateway.reads.public_feed(limit, 0)
     base_url = absolute_url(gateway.settings, "")
     document = atom_feed(rows, this_url(gateway.settings, request), base_url, datetime.now(UTC))
-    return Response(document, media_type=ATOM_MEDIA_TYPE)
+    return revalidated(request, Response(document, media_type=ATOM_MEDIA_TYPE))
 
 
 # Declared before /v1/public/{slug}, whose `{slug}` would match "x.ninjs" too; a slug never
@@ -62,6 +72,7 @@ async def feed_atom(gateway: GatewayDep, request: Request, limit: Limit = 50) ->
     responses={
         200: {"description": "An IPTC ninjs 2.2 news item", "content": {NINJS_MEDIA_TYPE: {}}},
         301: {"description": "Moved: see Location"},
+        **NOT_MODIFIED,
         **problem_responses(404, 410, 500),
     },
 )
@@ -77,16 +88,22 @@ async def public_release_ninjs(gateway: GatewayDep, request: Request, slug: Publ
             headers={"Link": f'<{NINJS_SCHEMA_URI}>; rel="describedby"'},
         )
 
-    return await _serve(gateway, slug, ninjs, suffix=".ninjs")
+    return revalidated(request, await _serve(gateway, slug, ninjs, suffix=".ninjs"))
 
 
 @router.get(
     "/v1/public/{slug}",
-    responses={301: {"description": "Moved: see Location"}, **problem_responses(404, 410, 500)},
+    responses={
+        301: {"description": "Moved: see Location"},
+        **NOT_MODIFIED,
+        **problem_responses(404, 410, 500),
+    },
 )
-async def public_release(gateway: GatewayDep, slug: PublicSlug) -> Response:
+async def public_release(gateway: GatewayDep, request: Request, slug: PublicSlug) -> Response:
     """200 published; 200 with a withdrawal notice; 410 gone; 301 to its new home; else 404."""
-    return await _serve(gateway, slug, lambda row: JSONResponse(public_view(row)))
+    return revalidated(
+        request, await _serve(gateway, slug, lambda row: JSONResponse(public_view(row)))
+    )
 
 
 async def _serve(
