@@ -13,6 +13,7 @@ from services.gateway.auth import TokenStore, tokens_for
 from services.gateway.command_bus import CommandBus, KafkaCommandBus
 from services.gateway.command_routes import command_router
 from services.gateway.deps import Gateway
+from services.gateway.head_requests import HeadAsGet
 from services.gateway.metrics import GatewayMetrics
 from services.gateway.middleware import RequestContextMiddleware
 from services.gateway.oidc import OidcVerifier
@@ -77,6 +78,8 @@ def create_app(
     app = FastAPI(title="Pressroom", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.gateway = gateway
     install_problem_handlers(app)
+    # Added first, so innermost: the access log and the metrics see HEAD, the routes a GET.
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RequestContextMiddleware, gateway=gateway)
     app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(release_commands.router)

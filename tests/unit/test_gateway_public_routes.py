@@ -155,3 +155,23 @@ async def test_redirects_and_problems_carry_no_tag(client: httpx.AsyncClient) ->
     gone = await client.get("/v1/public/slug-gone1")
     assert (moved.status_code, gone.status_code) == (301, 410)
     assert "etag" not in moved.headers and "etag" not in gone.headers
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/feed.atom", "/v1/public/slug-r1", "/v1/public/slug-r1.ninjs"]
+)
+async def test_head_answers_as_get_without_the_body(client: httpx.AsyncClient, path: str) -> None:
+    """Feed validators and link checkers ask HEAD; it was 405."""
+    got = await client.get(path)
+    head = await client.head(path)
+    assert head.status_code == 200 and head.content == b""
+    for name in ("etag", "content-type", "content-length", "cache-control"):
+        assert head.headers[name] == got.headers[name], name
+    held = await client.head(path, headers={"If-None-Match": got.headers["etag"]})
+    assert held.status_code == 304
+
+
+async def test_head_needs_a_token_where_get_does(client: httpx.AsyncClient) -> None:
+    head = await client.head("/v1/releases")
+    assert head.status_code == 401 and head.content == b""
+    assert (await client.head("/v1/releases/r1/submit")).status_code == 405  # POST only
