@@ -16,12 +16,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import asyncpg
+import structlog
 from aiokafka.errors import KafkaError
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
 from services.kit.db import Pool
 from services.kit.listening import CannotListen, cannot_listen
 
+log = structlog.get_logger()
 # A loop that has not beaten for this long is stuck: liveness fails.
 STALE_AFTER_S = 60.0
 
@@ -109,6 +111,16 @@ class HealthServer:
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, name="health", daemon=True).start()
         return int(self._server.server_address[1])
+
+    def start_or_exit(self, host: str, port: int) -> None:
+        """`start` for a process's entry point: the port it listens on in the log, or why it
+        cannot have it and exit 2 (a process without its health port cannot be deployed)."""
+        try:
+            listening = self.start(host, port)
+        except CannotListen as error:
+            log.error("refusing_to_start", reason=str(error))
+            raise SystemExit(2) from None
+        log.info("health_serving", host=host, port=listening)
 
     def stop(self) -> None:
         if self._server is not None:

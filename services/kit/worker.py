@@ -15,7 +15,6 @@ from services.kit.group_watch import EXIT_GROUP_LOST, GroupLoss, coordinator_kno
 from services.kit.health import HealthServer, Readiness
 from services.kit.heap import settle_heap, trim_heap_every
 from services.kit.kafka_on_uvloop import mend_closed_connection_writes
-from services.kit.listening import CannotListen
 from services.kit.logging import standard_library_logging
 from services.kit.runtime import ServiceRuntime
 
@@ -107,10 +106,5 @@ def start_health(app: faust.App, runtime: ServiceRuntime) -> HealthServer | None
 
     app.task(watch)
     health = HealthServer(runtime.schema, readiness)
-    try:
-        port = health.start(settings.health_host, settings.health_port)
-    except CannotListen as error:
-        log.error("refusing_to_start", reason=str(error))
-        raise SystemExit(2) from None
-    log.info("health_serving", host=settings.health_host, port=port)
+    health.start_or_exit(settings.health_host, settings.health_port)
     return health

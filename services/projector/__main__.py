@@ -6,19 +6,14 @@ import argparse
 import asyncio
 import signal
 
-import structlog
-
 from services.kit.group_watch import EXIT_GROUP_LOST
 from services.kit.health import HealthServer, Readiness
 from services.kit.heap import settle_heap, trim_heap_every
 from services.kit.kafka_on_uvloop import run_on_uvloop
-from services.kit.listening import CannotListen
 from services.kit.logging import configure_logging
 from services.kit.settings import Settings, load_settings
 from services.projector.bootstrap import ConsumerGroupLost, run_projector
 from services.projector.consumer import GROUP_ID
-
-log = structlog.get_logger()
 
 
 def main() -> None:
@@ -35,12 +30,7 @@ def serve(group_id: str = GROUP_ID) -> None:
     readiness = Readiness(("postgres", "kafka")) if settings.health_port else None
     health = HealthServer("projector", readiness) if readiness else None
     if health is not None:
-        try:
-            port = health.start(settings.health_host, settings.health_port)
-        except CannotListen as error:
-            log.error("refusing_to_start", reason=str(error))
-            raise SystemExit(2) from None
-        log.info("health_serving", host=settings.health_host, port=port)
+        health.start_or_exit(settings.health_host, settings.health_port)
     settle_heap()  # services/kit/heap.py: the collector leaves what bootstrap made alone
     trim_heap_every(settings.heap_trim_interval_s)
     try:
