@@ -8,12 +8,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from events.actor import Actor
 from events.content import ContentChanges, Quote, ReleaseContent
 from events.drafting import DiscardDraft
 from events.embargo import LiftEmbargoEarly, SetEmbargo
+from events.text import NOT_XML_CHAR, xml_text
 from events.times import isoformat_in_zone, show
 from services.gateway.atom import atom_feed
 from services.gateway.ninjs import ninjs_item
@@ -122,3 +125,25 @@ def test_ninjs_carries_only_text_xml_can_carry() -> None:
     assert item["headlines"][0]["value"] == "UK\ufffdJapan"
     assert item["bodies"][0]["value"] == "Body\ufffd"
     assert item["people"] == [{"name": "Ann\ufffd"}]
+
+
+# Every character class the rule draws a line through, and its neighbours on both sides.
+EDGES = (
+    "\x00\x08\t\n\x0b\x0c\r\x0e\x1f \x7f\x80\x9f\xa0"
+    "\ud7ff\ud800\udbff\udc00\udfff\ue000\ufffd\ufffe\uffff\U00010000\U0010ffff"
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(EDGES) | st.characters(codec=None), max_size=40))
+def test_xml_text_refuses_exactly_the_texts_with_a_character_xml_cannot_carry(text: str) -> None:
+    """The whole-string match (the fast path) agrees with searching for a bad character,
+    and the refusal names the first one."""
+    first_bad = NOT_XML_CHAR.search(text)
+    if first_bad is None:
+        assert xml_text(text) == text
+    else:
+        with pytest.raises(
+            ValueError, match=f"U\\+{ord(first_bad.group()):04X} at position {first_bad.start()},"
+        ):
+            xml_text(text)
