@@ -6,7 +6,10 @@ from __future__ import annotations
 import signal
 import threading
 
+import structlog
+
 from dev_tools.mailsink.sink import serve
+from services.kit.listening import CannotListen
 from services.kit.logging import configure_logging
 from services.kit.settings import load_settings
 
@@ -17,7 +20,11 @@ def main() -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    serve(settings.smtp_host, settings.smtp_port, settings.data_dir / "mail", stop)
+    try:
+        serve(settings.smtp_host, settings.smtp_port, settings.data_dir / "mail", stop)
+    except CannotListen as error:  # as every Pressroom process refuses a taken port: exit 2
+        structlog.get_logger().error("refusing_to_start", reason=str(error))
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ from typing import Any
 import structlog
 from aiosmtpd.controller import Controller
 
+from services.kit.listening import CannotListen, cannot_listen
+
 log = structlog.get_logger()
 
 
@@ -35,10 +37,14 @@ class MailFolder:
 
 
 def serve(host: str, port: int, folder: Path, stop: threading.Event) -> None:
-    """Until `stop` is set (the process's SIGTERM)."""
+    """Until `stop` is set (the process's SIGTERM). CannotListen names the setting to change
+    when the port is taken (aiosmtpd raises the bare OSError from its server thread)."""
     folder.mkdir(parents=True, exist_ok=True)
     controller = Controller(MailFolder(folder), hostname=host, port=port)
-    controller.start()
+    try:
+        controller.start()
+    except OSError as error:
+        raise CannotListen(cannot_listen(host, port, "PRESSROOM_SMTP_PORT", error)) from None
     log.info("mailsink_listening", host=host, port=port, folder=str(folder))
     try:
         stop.wait()

@@ -4,6 +4,7 @@ has connected to Kafka and PostgreSQL (a container's log is all an operator has)
 
 from __future__ import annotations
 
+import os
 import socket
 
 
@@ -21,7 +22,8 @@ def listening_socket(host: str, port: int, setting: str) -> socket.socket:
 
 
 def cannot_listen(host: str, port: int, setting: str, error: OSError) -> str:
-    why = error.strerror or str(error)
+    # asyncio's own bind error (aiosmtpd's) repeats the address in its strerror: the errno's text.
+    why = os.strerror(error.errno) if error.errno else error.strerror or str(error)
     return (
         f"cannot listen on {host}:{port} ({setting}): {why}; stop what holds the port, or "
         f"choose another with {setting}"

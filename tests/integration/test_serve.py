@@ -214,13 +214,15 @@ def test_a_bad_setting_stops_serve_with_its_name_and_no_traceback(process: str) 
         ("gateway", "PRESSROOM_METRICS_PORT"),
         ("embargo", "PRESSROOM_HEALTH_PORT"),
         ("projector", "PRESSROOM_HEALTH_PORT"),
+        ("mailsink", "PRESSROOM_SMTP_PORT"),
     ],
 )
 def test_a_port_in_use_stops_serve_with_the_setting_that_named_it(
     infra: Settings, process: str, setting: str
 ) -> None:
-    """Exit 2 and the setting to change; before, a traceback (the health port), or uvicorn's
-    failure after the gateway had connected to Kafka and PostgreSQL, then exit 3."""
+    """Exit 2 and the setting to change; before, a traceback (the health port, the local mail
+    sink's SMTP port), or uvicorn's failure after the gateway had connected to Kafka and
+    PostgreSQL, then exit 3."""
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = str(taken.getsockname()[1])
         env = {**os.environ, "PRESSROOM_DEMO_TOKENS": "true", setting: port}
