@@ -28,6 +28,11 @@ from services.kit.settings import load_settings
 
 console = Console()
 T = TypeVar("T")
+# Every count is at least one and every rate positive: `--rate -5` sent everything at once and
+# printed "asked: -5 req/s", `-m 0` printed a pipeline of 0 cmd/s as a figure "NOT met".
+MIN_RATE = 0.1
+# A lift must lie after the embargo is set; the lifecycle asks one second.
+MIN_EMBARGO_AHEAD_S = 0.1
 
 
 def _progress() -> Progress:
@@ -58,45 +63,63 @@ def bench(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the results as JSON here.")
     ] = None,
-    messages: Annotated[int | None, typer.Option("-n", help="Kafka loop records (N).")] = None,
-    commands: Annotated[int | None, typer.Option("-m", help="CreateDraft commands (M).")] = None,
+    messages: Annotated[
+        int | None, typer.Option("-n", min=1, help="Kafka loop records (N).")
+    ] = None,
+    commands: Annotated[
+        int | None, typer.Option("-m", min=1, help="CreateDraft commands (M).")
+    ] = None,
     warm_up: Annotated[
         int | None,
         typer.Option(
             "--warm-up", min=1, help="CreateDrafts sent first, not counted (printed apart)."
         ),
     ] = None,
-    requests: Annotated[int | None, typer.Option("-k", help="HTTP requests at --rate.")] = None,
-    rate: Annotated[float | None, typer.Option("--rate", help="HTTP requests/s.")] = None,
+    requests: Annotated[
+        int | None, typer.Option("-k", min=1, help="HTTP requests at --rate.")
+    ] = None,
+    rate: Annotated[
+        float | None, typer.Option("--rate", min=MIN_RATE, help="HTTP requests/s.")
+    ] = None,
     requests_high: Annotated[
-        int | None, typer.Option("--requests-high", help="HTTP requests at --rate-high.")
+        int | None, typer.Option("--requests-high", min=1, help="HTTP requests at --rate-high.")
     ] = None,
     rate_high: Annotated[
-        float | None, typer.Option("--rate-high", help="The high HTTP rate (req/s).")
+        float | None, typer.Option("--rate-high", min=MIN_RATE, help="The high HTTP rate (req/s).")
     ] = None,
-    peer: Annotated[int | None, typer.Option("--peer", help="Peer aggregates saved.")] = None,
+    peer: Annotated[
+        int | None, typer.Option("--peer", min=1, help="Peer aggregates saved.")
+    ] = None,
     lifecycles: Annotated[
-        int | None, typer.Option("--lifecycles", help="Whole releases to the public feed.")
+        int | None, typer.Option("--lifecycles", min=1, help="Whole releases to the public feed.")
     ] = None,
     concurrency: Annotated[
-        int | None, typer.Option("--concurrency", help="Whole releases in flight.")
+        int | None, typer.Option("--concurrency", min=1, help="Whole releases in flight.")
     ] = None,
     kafka_lifecycles: Annotated[
         int | None,
-        typer.Option("--kafka-lifecycles", help="Whole releases driven by signed Kafka commands."),
+        typer.Option(
+            "--kafka-lifecycles", min=1, help="Whole releases driven by signed Kafka commands."
+        ),
     ] = None,
     kafka_concurrency: Annotated[
         int | None,
-        typer.Option("--kafka-concurrency", help="Kafka-driven whole releases in flight."),
+        typer.Option("--kafka-concurrency", min=1, help="Kafka-driven whole releases in flight."),
     ] = None,
     embargo_ahead: Annotated[
         float | None,
-        typer.Option("--embargo-ahead", help="Lifecycle: lift_at this many s after the embargo."),
+        typer.Option(
+            "--embargo-ahead",
+            min=MIN_EMBARGO_AHEAD_S,
+            help="Lifecycle: lift_at this many s after the embargo.",
+        ),
     ] = None,
     rebuild_events: Annotated[
         int | None, typer.Option("--rebuild-events", min=1_000, help="Rebuild: events.")
     ] = None,
-    releases: Annotated[int | None, typer.Option("--releases", help="Storm: releases.")] = None,
+    releases: Annotated[
+        int | None, typer.Option("--releases", min=1, help="Storm: releases.")
+    ] = None,
     lead: Annotated[
         float | None,
         typer.Option(
