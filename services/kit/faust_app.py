@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import faust
 
@@ -78,9 +78,16 @@ def record_of(event: faust.EventT[Any]) -> tuple[KafkaRecord, RecordOrigin]:
     )
 
 
-def _headers(raw: Mapping[str, bytes] | Sequence[tuple[str, bytes]] | None) -> Headers:
-    """faust hands headers over as a list of pairs or as a dict, depending on the path taken."""
-    pairs = raw.items() if isinstance(raw, Mapping) else (raw or [])
-    return [
-        (key, value if isinstance(value, bytes) else str(value).encode()) for key, value in pairs
-    ]
+def _headers(raw: Mapping[str, bytes] | Sequence[tuple[str, bytes | None]] | None) -> Headers:
+    """faust hands headers over as a list of pairs or as a dict, depending on the path taken.
+    From Kafka they are (name, bytes or None) pairs, kept as they are: a header without a value
+    stays null, for decoding to refuse (it was read as the text "None" and acted on) and for the
+    dead letter to keep the record as it came. Only a dict from faust's own sends may hold text."""
+    if isinstance(raw, Mapping):
+        raw = [(key, _as_bytes(value)) for key, value in raw.items()]
+    # `Headers` says bytes; KafkaRecord's readers already expect a null (`header`, `decode`).
+    return cast(Headers, list(raw or ()))
+
+
+def _as_bytes(value: object) -> bytes | None:
+    return value if value is None or isinstance(value, bytes) else str(value).encode()
