@@ -16,7 +16,8 @@ from events.base import Message
 from events.envelope import ENVELOPE_OF_MESSAGE, Envelope
 from events.registry import Registry, UnknownType
 
-Headers = list[tuple[str, bytes]]
+# Kafka allows a header without a value (None): every reader must expect one.
+Headers = list[tuple[str, bytes | None]]
 CONTENT_TYPE = "application/json"
 REQUIRED = ("ce_specversion", "ce_id", "ce_source", "ce_type")
 SEQUENCE_DIGITS = 10
@@ -78,7 +79,7 @@ def encode(envelope: Envelope[Any]) -> KafkaRecord:
         attributes["ce_traceparent"] = envelope.traceparent
         if envelope.tracestate is not None:
             attributes["ce_tracestate"] = envelope.tracestate
-    headers = [(name, value.encode("utf-8")) for name, value in attributes.items()]
+    headers: Headers = [(name, value.encode("utf-8")) for name, value in attributes.items()]
     # orjson writes the bytes `json.dumps(…, ensure_ascii=False, separators=(",", ":"))` encoded
     # as UTF-8 did (tests/unit/test_codec_fast_paths.py), at a fifth of the cost: every event
     # and every command on the bus is encoded here.

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from aiokafka import AIOKafkaProducer
 
@@ -128,3 +128,11 @@ def make_target(
         timeout=timeout,
         check=False,
     )
+
+
+def header_bytes(record: KafkaRecord) -> dict[str, bytes]:
+    """A record's headers as the CloudEvents SDKs take them, a dict of bytes: what Pressroom
+    writes never has a header without a value (Kafka allows one, so `Headers` does)."""
+    headers = dict(record.headers)
+    assert None not in headers.values(), headers
+    return cast(dict[str, bytes], headers)

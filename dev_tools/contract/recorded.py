@@ -38,7 +38,7 @@ def recording(envelope: Envelope[Any]) -> dict[str, Any]:
     return {
         "ce_type": envelope.data.ce_type(),
         "key": (record.key or b"").decode("utf-8"),
-        "headers": [[name, value.decode("utf-8")] for name, value in headers],
+        "headers": [[name, (value or b"").decode("utf-8")] for name, value in headers],
         "value": (record.value or b"").decode("utf-8"),
         "meaning": meaning_of(meaning),
     }

@@ -158,7 +158,7 @@ def _example(envelope: Envelope[Message]) -> Doc:
     record = encode(envelope)
     return {
         "name": envelope.data.type_name(),
-        "headers": {name: value.decode("utf-8") for name, value in record.headers},
+        "headers": {name: (value or b"").decode("utf-8") for name, value in record.headers},
         "payload": json.loads(record.value or b"null"),
     }
 

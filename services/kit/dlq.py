@@ -51,7 +51,7 @@ def original_of(dead: KafkaRecord) -> KafkaRecord:
 
 KAFKA = "kafka"
 PROJECTOR = "projector"
-Headers = tuple[tuple[str, bytes], ...]
+Headers = tuple[tuple[str, bytes | None], ...]  # None: a header without a value
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,13 @@ class DeadLetter:
 
 def from_kafka(record: Any) -> DeadLetter:
     """A record of a pressroom.<svc>.dlq topic (an aiokafka ConsumerRecord)."""
-    headers = tuple((str(k), bytes(v)) for k, v in (record.headers or ()))
-    found = dict(headers)
-    text = {k: v.decode("utf-8", errors="replace") for k, v in found.items() if k in DLQ_HEADERS}
+    # A header without a value stays None: re-drive sends the record back as it came.
+    headers = tuple((str(k), None if v is None else bytes(v)) for k, v in (record.headers or ()))
+    text = {
+        k: v.decode("utf-8", errors="replace")
+        for k, v in dict(headers).items()
+        if k in DLQ_HEADERS and v is not None
+    }
     source = None
     if {SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET} <= text.keys():
         source = (
@@ -120,7 +124,8 @@ def from_kafka(record: Any) -> DeadLetter:
 def from_projector(row: Any) -> DeadLetter:
     """A row of projections.dead_letters (headers as JSON text)."""
     headers = tuple(
-        (h["key"], base64.b64decode(h["value"] or "")) for h in json.loads(row["headers"] or "[]")
+        (h["key"], None if h["value"] is None else base64.b64decode(h["value"]))
+        for h in json.loads(row["headers"] or "[]")
     )
     where = (row["topic"], row["partition"], row["offset"])
     return DeadLetter(

@@ -33,7 +33,7 @@ class EventTooLarge(Rejection):
 
 def record_bytes(record: KafkaRecord) -> int:
     """Bytes Kafka counts for one record's payload: value, key, header names and values."""
-    headers = sum(len(name.encode()) + len(value) for name, value in record.headers)
+    headers = sum(len(name.encode()) + len(value or b"") for name, value in record.headers)
     return len(record.value or b"") + len(record.key or b"") + headers
 
 

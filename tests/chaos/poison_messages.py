@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from events.base import Message
 from events.envelope import Envelope
-from events.kafka import KafkaRecord, encode
+from events.kafka import Headers, KafkaRecord, encode
 from events.schemas.examples import examples
 from events.signing import KEY_ID_HEADER, SIGNATURE_HEADER
 from events.topics import COMMAND_TOPICS, EVENT_TOPICS, REPLIES
@@ -55,7 +55,7 @@ def _on_fresh_subject(envelope: Envelope[Message]) -> Envelope[Message]:
     return envelope.model_copy(update={"subject": fresh, "data": moved, "id": str(uuid.uuid4())})
 
 
-def _headers(record: KafkaRecord, **changes: bytes | None) -> list[tuple[str, bytes]]:
+def _headers(record: KafkaRecord, **changes: bytes | None) -> Headers:
     """The record's headers with some replaced (a value of None drops it)."""
     kept = [(k, v) for k, v in record.headers if k not in changes]
     return kept + [(k, v) for k, v in changes.items() if v is not None]
@@ -73,7 +73,7 @@ def _ce_type(record: KafkaRecord) -> str:
 def _oversized(record: KafkaRecord) -> KafkaRecord:
     """Valid JSON as large as the broker takes (minus room for the headers): bigger than any
     Pressroom message may be, so that its dead letter, the same bytes plus the reason, is not."""
-    room = TOPIC_MAX_MESSAGE_BYTES - 1_000 - sum(len(k) + len(v) for k, v in record.headers)
+    room = TOPIC_MAX_MESSAGE_BYTES - 1_000 - sum(len(k) + len(v or b"") for k, v in record.headers)
     value = json.dumps({"release_id": record.key.decode() if record.key else "", "x": ""})
     return _with(record, value[:-2].encode() + b"a" * (room - len(value)) + b'"}')
 
@@ -127,7 +127,11 @@ def poison_for(topic: str, rng: random.Random, bases: dict[str, list[KafkaRecord
     if topic in COMMAND_TOPICS:
         kind, record = _as_sent(kind, record, rng)
     if kind.startswith(NULL_HEADER):
-        record = KafkaRecord(record.key, record.value, _null_subject(record.headers))
+        # Any attribute, not only ce_subject: the services once read a null ce_correlationid
+        # as the text "None" and decided the command.
+        name = rng.choice(sorted({k for k, _ in record.headers if k.startswith("ce_")}))
+        record = KafkaRecord(record.key, record.value, _null_header(record.headers, name))
+        kind = f"{kind} ({name}){kind.removeprefix(NULL_HEADER)}"
     return Poison(topic, kind, record)
 
 
@@ -140,9 +144,9 @@ def _as_sent(kind: str, record: KafkaRecord, rng: random.Random) -> tuple[str, K
     return kind, signed_record(record)
 
 
-def _null_subject(headers: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
-    kept = [(k, v) for k, v in headers if k != "ce_subject"]
-    return [*kept[:2], ("ce_subject", None), *kept[2:]]  # type: ignore[list-item]
+def _null_header(headers: Headers, name: str) -> Headers:
+    kept = [(k, v) for k, v in headers if k != name]
+    return [*kept[:2], (name, None), *kept[2:]]
 
 
 def _forged_signature(record: KafkaRecord) -> KafkaRecord:

@@ -83,7 +83,7 @@ async def draft_created(stack: Stack, release_id: str) -> dict[str, str]:
     async def probe() -> dict[str, str] | None:
         records = await read_topic(bootstrap, DRAFTING_EVENTS, lambda r: r.key == key)
         created = [r for r in records if (r.header("ce_type") or "").endswith(".DraftCreated.v1")]
-        return {k: v.decode() for k, v in created[0].headers} if created else None
+        return created[0].header_texts() if created else None
 
     return await eventually(probe, APPROVAL_WAIT_S, f"DraftCreated of {release_id}")
 

@@ -221,7 +221,7 @@ async def test_poison_commands_get_a_clear_answer_and_the_service_goes_on(bootst
     no_correlation = [(k, None if k == "ce_correlationid" else v) for k, v in valid.headers]
     dead = await dead_lettered(
         bootstrap,
-        KafkaRecord(valid.key, valid.value, no_correlation),  # type: ignore[arg-type]
+        KafkaRecord(valid.key, valid.value, no_correlation),
         "headers without a value: ce_correlationid",
     )
     # The record as it came: the header there, still without a value.

@@ -22,6 +22,7 @@ from dev_tools.contract.recorded import replay
 from events.actor import Actor
 from events.content import ContentChanges, ReleaseContent
 from events.drafting import CreateDraft, ReviseDraft, SubmitDraft
+from events.kafka import Headers
 from events.topics import DRAFTING_COMMANDS, DRAFTING_EVENTS, EVENT_TOPICS
 from services.kit.settings import REPO_ROOT, Settings
 from tests.e2e.stack_fixture import Stack
@@ -120,7 +121,7 @@ async def test_every_live_event_on_every_events_topic_decodes_with_the_kit_alone
     assert handled >= 3
 
 
-def recorded_records() -> list[tuple[bytes | None, bytes | None, list[tuple[str, bytes]]]]:
+def recorded_records() -> list[tuple[bytes | None, bytes | None, Headers]]:
     drafting = sorted((RECORDED / "drafting").glob("*.json"))
     records = [replay(json.loads(path.read_bytes())) for path in drafting]
     return [(r.key, r.value, r.headers) for r in records]

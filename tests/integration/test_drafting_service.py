@@ -26,6 +26,7 @@ from tests.integration.embargo_support import send_all
 from tests.support import (
     command_envelope,
     eventually,
+    header_bytes,
     read_topic,
     send_command,
     send_record,
@@ -59,7 +60,7 @@ async def test_a_command_becomes_a_cloudevent_any_sdk_reads(stack: Stack) -> Non
     [record] = await eventually(lambda: events_of(stack, release_id), what="the DraftCreated event")
     # The CloudEvents SDK validates every attribute as it reads: this is what downstream sees.
     event = from_binary_event(
-        KafkaMessage(headers=dict(record.headers), key=record.key, value=cast(bytes, record.value))
+        KafkaMessage(headers=header_bytes(record), key=record.key, value=cast(bytes, record.value))
     )
     assert event.get_type() == "pressroom.drafting.DraftCreated.v1"
     assert event.get_source() == "/pressroom/drafting" and event.get_subject() == release_id

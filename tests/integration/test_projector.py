@@ -24,7 +24,7 @@ from events.base import Message
 from events.content import ContentChanges, ReleaseContent, content_hash
 from events.drafting import DraftCreated, DraftRevised, DraftSubmitted
 from events.envelope import Envelope, deterministic_id, source_of
-from events.kafka import KafkaRecord, encode
+from events.kafka import Headers, KafkaRecord, encode
 from events.replies import CommandOutcome, OutcomeStatus
 from events.topics import DRAFTING_EVENTS, REPLIES
 from services.kit.consumer_groups import PROJECTED_TOPICS
@@ -247,7 +247,7 @@ async def test_a_garbage_record_is_dead_lettered_and_later_records_still_project
 ) -> None:
     release_id = str(uuid.uuid4())
     created, *later = lifecycle(release_id, "foreign-office", revisions=1)
-    headers = [
+    headers: Headers = [
         ("ce_specversion", b"1.0"),
         ("ce_id", b"x"),
         ("ce_source", b"/pressroom/drafting"),
@@ -268,7 +268,7 @@ async def test_a_garbage_record_is_dead_lettered_and_later_records_still_project
     stored_headers = json.loads(letter["headers"])
     assert stored_headers[3] == {
         "key": "ce_type",
-        "value": base64.b64encode(headers[3][1]).decode(),
+        "value": base64.b64encode(b"pressroom.drafting.DraftRevised.v2").decode(),
     }
     release = await queries.get_release(pool, release_id)
     assert release is not None and release["status"] == "submitted"

@@ -33,6 +33,7 @@ from services.kit.command_auth import (
 )
 from services.kit.command_keys import KeyRing, KeyScope, KeysFileError, load_key_ring
 from services.kit.settings import Settings
+from tests.support import header_bytes
 
 GATEWAY, BOT, OLD, NEW = (CommandSigner(n, Ed25519PrivateKey.generate()) for n in "gbon")
 BOT_SCOPE = {
@@ -153,10 +154,10 @@ def test_during_a_rotation_the_old_and_the_new_key_are_both_accepted() -> None:
 def test_a_signed_command_is_still_a_cloudevent_any_sdk_reads() -> None:
     signed = GATEWAY.sign(record(create_draft(), "mallory"))
     event = from_binary_event(
-        KafkaMessage(headers=dict(signed.headers), key=signed.key, value=cast(bytes, signed.value))
+        KafkaMessage(headers=header_bytes(signed), key=signed.key, value=cast(bytes, signed.value))
     )
     assert event.get_extension("signingkeyid") == "g"
-    assert event.get_extension("signature") == dict(signed.headers)[SIGNATURE_HEADER].decode()
+    assert event.get_extension("signature") == header_bytes(signed)[SIGNATURE_HEADER].decode()
 
 
 def test_without_keys_a_service_refuses_to_start_and_a_handler_refuses_everything() -> None:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from dev_tools.bench.rebuild_events import lifecycle_records
-from events.kafka import KafkaRecord
+from events.kafka import Headers, KafkaRecord
 from operator_tools import fold
 from operator_tools.fold import WHOLE_LOG, FoldTarget, plan_from_memory, route_records
 from services.projector.batch import plan_batch
@@ -26,7 +26,7 @@ class Record:
     timestamp: int
     key: bytes | None
     value: bytes | None
-    headers: list[tuple[str, bytes]]
+    headers: Headers
 
 
 def log(events: int) -> list[Record]:

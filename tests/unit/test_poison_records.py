@@ -30,7 +30,7 @@ CREATED = encode(EXAMPLES[DraftCreated.ce_type()])
 
 def with_headers(record: KafkaRecord, **changes: bytes | None) -> KafkaRecord:
     kept = [(k, v) for k, v in record.headers if k not in changes]
-    return KafkaRecord(record.key, record.value, [*kept, *changes.items()])  # type: ignore[list-item]
+    return KafkaRecord(record.key, record.value, [*kept, *changes.items()])
 
 
 def consumed(record: KafkaRecord, topic: str = DRAFTING_EVENTS) -> Consumed:

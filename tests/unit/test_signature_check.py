@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from events.kafka import KafkaRecord
+from events.kafka import Headers, KafkaRecord
 from events.signing import (
     KEY_ID_HEADER,
     SIGNATURE_HEADER,
@@ -23,7 +23,7 @@ from services.kit.signature_check import check_signature
 SIGNER = CommandSigner("gateway", Ed25519PrivateKey.generate())
 KEY = SIGNER.private_key.public_key()
 OTHER_KEY = Ed25519PrivateKey.generate().public_key()
-HEADERS = [("ce_id", b"c-1"), ("ce_type", b"pressroom.drafting.CreateDraft"),
+HEADERS: Headers = [("ce_id", b"c-1"), ("ce_type", b"pressroom.drafting.CreateDraft"),
            ("ce_subject", b"r-1"), ("ce_actor", b"alice")]  # fmt: skip
 SIGNED = SIGNER.sign(KafkaRecord(b"r-1", b'{"title": "Talks"}', HEADERS))
 Check = Callable[[KafkaRecord, Ed25519PublicKey], None]
@@ -52,7 +52,7 @@ def refused_records() -> dict[str, tuple[KafkaRecord, Ed25519PublicKey]]:
     raw = base64.urlsafe_b64decode((SIGNED.header(SIGNATURE_HEADER) or "") + "==")
     short = base64.urlsafe_b64encode(raw[:40])
     flipped = base64.urlsafe_b64encode(bytes([raw[0] ^ 1]) + raw[1:])
-    key_id_only = [*HEADERS, (KEY_ID_HEADER, b"gateway")]
+    key_id_only: Headers = [*HEADERS, (KEY_ID_HEADER, b"gateway")]
     return {
         "data changed": (KafkaRecord(SIGNED.key, b'{"title": "Talk"}', SIGNED.headers), KEY),
         "actor changed": (with_header(SIGNED, "ce_actor", b"mallory"), KEY),

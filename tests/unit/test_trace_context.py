@@ -20,12 +20,13 @@ from opentelemetry.trace import SpanKind
 from events.catalog import REGISTRY
 from events.drafting import DraftCreated, SubmitDraft
 from events.envelope import Envelope
-from events.kafka import KafkaRecord, decode, encode
+from events.kafka import Headers, KafkaRecord, decode, encode
 from events.replies import CommandOutcome
 from events.schemas.examples import examples
 from services.kit import outcomes, tracing
 from services.kit.decider import wrap_events
 from services.kit.tracing_setup import wanted
+from tests.support import header_bytes
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 TRACESTATE = "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"
@@ -58,13 +59,13 @@ def test_the_trace_context_travels_in_the_ce_headers_and_reads_back() -> None:
 def test_both_cloudevents_sdks_read_it_as_the_distributed_tracing_extension() -> None:
     record = encode(traced(EXAMPLE, traceparent=TRACEPARENT, tracestate=TRACESTATE))
     message = ce_kafka.KafkaMessage(
-        headers=dict(record.headers), key=record.key, value=cast(bytes, record.value)
+        headers=header_bytes(record), key=record.key, value=cast(bytes, record.value)
     )
     event = ce_kafka.from_binary_event(message)
     assert event.get_extension("traceparent") == TRACEPARENT
     assert event.get_extension("tracestate") == TRACESTATE
     old = ce_kafka_v1.KafkaMessage(
-        headers=dict(record.headers), key=record.key, value=cast(bytes, record.value)
+        headers=header_bytes(record), key=record.key, value=cast(bytes, record.value)
     )
     v1 = ce_kafka_v1.from_binary(old, data_unmarshaller=json.loads)
     assert (v1.get("traceparent"), v1.get("tracestate")) == (TRACEPARENT, TRACESTATE)
@@ -186,4 +187,4 @@ async def test_with_tracing_on_only_traced_records_get_a_span_and_a_failure_mark
 @dataclass(frozen=True)
 class Row:
     topic: str
-    headers: list[tuple[str, bytes]]
+    headers: Headers
