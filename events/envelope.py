@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
 
 from events.base import Message
+from events.text import to_utc
 
 M = TypeVar("M", bound=Message)
 
@@ -51,7 +52,9 @@ class Envelope(BaseModel, Generic[M]):
     @field_validator("time")
     @classmethod
     def _store_utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
+        # A ValueError, so a ce_time such as 0001-01-01T00:30:00+01:00 is a dead letter: the
+        # OverflowError of `astimezone` escaped decoding and stopped the projector for good.
+        return to_utc(value)
 
     @property
     def type(self) -> str:

@@ -21,6 +21,8 @@ Headers = list[tuple[str, bytes | None]]
 CONTENT_TYPE = "application/json"
 REQUIRED = ("ce_specversion", "ce_id", "ce_source", "ce_type")
 SEQUENCE_DIGITS = 10
+# PostgreSQL's bigint, which every store keeps a stream version in.
+MAX_STREAM_VERSION = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ def _envelope(attributes: dict[str, str], data: Message) -> Envelope[Message]:
         "time": get("ce_time") or "",
         "subject": get("ce_subject") or data.model_dump().get("release_id", ""),
         "data": data,
-        "sequence": _int_or_none(get("ce_sequence")),
+        "sequence": _stream_version_or_none(get("ce_sequence")),
         "correlation_id": get("ce_correlationid") or attributes["ce_id"],
         "actor": get("ce_actor") or "unknown",
     }
@@ -185,13 +187,20 @@ def _json_loads(value: bytes) -> Any:
         raise UndecodableMessage("value is JSON nested too deeply to read") from error
 
 
-def _int_or_none(text: str | None) -> int | None:
+def _stream_version_or_none(text: str | None) -> int | None:
+    """ce_sequence as the contract writes it: ASCII digits, a version from 1 to what every
+    store's bigint holds. `int` alone took "-5", "+5", " 5", "5_000" and other scripts' digits,
+    and a version past the bigint stopped the projector at its write, record after record."""
     if text is None:
         return None
-    try:
-        return int(text)
-    except ValueError as error:
-        raise UndecodableMessage(f"ce_sequence {text!r} is not an integer") from error
+    if not (text.isascii() and text.isdigit()):
+        raise UndecodableMessage(f"ce_sequence {text!r} is not a stream version (digits only)")
+    version = int(text)
+    if not 1 <= version <= MAX_STREAM_VERSION:
+        raise UndecodableMessage(
+            f"ce_sequence {text!r} is out of range: a stream version is 1 to {MAX_STREAM_VERSION}"
+        )
+    return version
 
 
 def _rfc3339(moment: datetime) -> str:

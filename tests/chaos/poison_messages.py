@@ -101,6 +101,14 @@ KINDS: dict[str, Callable[[KafkaRecord, random.Random], KafkaRecord]] = {
     "forged ce_specversion": lambda r, rng: _with(r, ce_specversion=b"0.3"),
     "forged ce_time": lambda r, rng: _with(r, ce_time=b"yesterday"),
     "forged ce_sequence": lambda r, rng: _with(r, ce_sequence=b"not-a-number"),
+    # Numbers no stream has: the last two stopped the projector at its write (PostgreSQL's bigint).
+    "ce_sequence out of range": lambda r, rng: _with(
+        r, ce_sequence=rng.choice([b"-5", b"0", str(2**63).encode(), b"9" * 30])
+    ),
+    # No UTC instant: converting it raised OverflowError out of decoding (the projector stopped).
+    "ce_time out of range": lambda r, rng: _with(
+        r, ce_time=rng.choice([b"0001-01-01T00:30:00+01:00", b"9999-12-31T23:59:59-01:00"])
+    ),
     "forged ce_subject": lambda r, rng: _with(r, ce_subject=f"poison-{uuid.uuid4()}".encode()),
     "NUL in headers": lambda r, rng: _with(
         r, ce_id=b"poison\x00id", ce_type=_ce_type(r).encode() + b"\x00"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, cast
 
 import pytest
@@ -185,8 +185,45 @@ def test_decode_says_a_naive_or_missing_time_is_a_header_problem() -> None:
     assert "invalid CloudEvents attributes: time" in _reason(_record(ce_time=None))
 
 
-def test_decode_says_a_sequence_must_be_an_integer() -> None:
-    assert "ce_sequence 'two' is not an integer" in _reason(_record(ce_sequence="two"))
+def test_decode_says_a_sequence_must_be_a_stream_version() -> None:
+    assert "ce_sequence 'two' is not a stream version" in _reason(_record(ce_sequence="two"))
+
+
+# `int` took all of these; the last two stopped the projector at its write (a bigint).
+@pytest.mark.parametrize(
+    "sequence", ["-5", "+5", " 5", "5_000", "\u0665", "0", "0000000000", str(2**63), "9" * 30]
+)
+def test_decode_refuses_a_sequence_no_stream_has(sequence: str) -> None:
+    assert f"ce_sequence {sequence!r}" in _reason(_record(ce_sequence=sequence))
+
+
+def test_decode_reads_the_largest_version_a_store_holds() -> None:
+    assert decode(_record(ce_sequence=str(2**63 - 1)), REGISTRY).sequence == 2**63 - 1
+
+
+@pytest.mark.parametrize("time", ["0001-01-01T00:30:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_decode_says_a_time_with_no_utc_instant_is_a_header_problem(time: str) -> None:
+    """Its OverflowError escaped decoding: a consumer met a crash, not a reason."""
+    reason = _reason(_record(ce_time=time))
+    assert (
+        "invalid CloudEvents attributes: time" in reason and "cannot be expressed in UTC" in reason
+    )
+
+
+OFFSETS = st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1).map(
+    lambda minutes: timezone(timedelta(minutes=minutes))
+)
+HEADER_TEXT = st.characters(codec="utf-8")
+TIMES = st.datetimes(timezones=OFFSETS).map(datetime.isoformat) | st.text(HEADER_TEXT, max_size=40)
+SEQUENCES = st.integers().map(str) | st.text(HEADER_TEXT, max_size=30)
+
+
+@given(st.one_of(TIMES, st.none()), st.one_of(SEQUENCES, st.none()))
+def test_decode_turns_any_time_or_sequence_into_a_message_or_a_reason(
+    time: str | None, sequence: str | None
+) -> None:
+    with contextlib.suppress(UndecodableMessage):
+        decode(_record(ce_time=time, ce_sequence=sequence), REGISTRY)
 
 
 @given(st.binary(max_size=200))

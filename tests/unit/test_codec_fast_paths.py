@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 import pytest
@@ -48,7 +49,7 @@ def reference_decode(record: KafkaRecord, registry: Registry) -> Envelope[Messag
             time=record.header("ce_time") or "",
             subject=record.header("ce_subject") or data.model_dump().get("release_id", ""),
             data=data,
-            sequence=_int_or_none(record.header("ce_sequence")),
+            sequence=_stream_version_or_none(record.header("ce_sequence")),
             correlation_id=record.header("ce_correlationid") or str(record.header("ce_id")),
             causation_id=record.header("ce_causationid"),
             actor=record.header("ce_actor") or "unknown",
@@ -90,13 +91,17 @@ def _json_object(value: bytes | None) -> dict[str, Any]:
     return parsed
 
 
-def _int_or_none(text: str | None) -> int | None:
+def _stream_version_or_none(text: str | None) -> int | None:
+    """With the rule of 2026-12-07: ASCII digits, 1 to a bigint."""
     if text is None:
         return None
-    try:
-        return int(text)
-    except ValueError as error:
-        raise UndecodableMessage(f"ce_sequence {text!r} is not an integer") from error
+    if not re.fullmatch(r"[0-9]+", text):
+        raise UndecodableMessage(f"ce_sequence {text!r} is not a stream version (digits only)")
+    if not 1 <= int(text) <= 2**63 - 1:
+        raise UndecodableMessage(
+            f"ce_sequence {text!r} is out of range: a stream version is 1 to {2**63 - 1}"
+        )
+    return int(text)
 
 
 def _summary(error: ValidationError) -> str:
