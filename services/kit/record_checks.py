@@ -17,6 +17,15 @@ from events.subscribers import SubscriberCommand, SubscriberEvent
 from events.topics import REPLIES
 from services.kit.limits import MAX_EVENT_BYTES
 
+# Ids are keys: of PostgreSQL's btree indexes (at most 2,704 bytes a key), of NOTIFY payloads (at
+# most 8,000 bytes) and of log lines. A bot's command with an 8,000-character ce_id was answered
+# under that id, and the reply stopped the projector, record after record.
+MAX_ID_CHARS = 256
+# A command is answered under `<its id>:outcome`, which must itself be an id.
+MAX_COMMAND_ID_CHARS = 200
+# The read model keeps a reply's stream version in an `int` column.
+MAX_REPLY_STREAM_VERSION = 2**31 - 1
+
 
 @cache  # a consumer reads a handful of topics, and asks for every record
 def topic_holds(topic: str) -> tuple[str, str] | None:
@@ -68,6 +77,9 @@ def misplaced_parts(
     if b"\\u0000" in (value or b"") or b"\0" in header_values:
         return "the record holds a NUL character, which no Pressroom text may hold"
     data = envelope.data
+    too_long = _too_long_id(envelope)
+    if too_long is not None:
+        return too_long
     holds = topic_holds(topic)
     if holds is not None and (data.kind, data.service) != holds:
         return f"{envelope.type} is a {data.service} {data.kind}: it does not belong on {topic}"
@@ -79,6 +91,29 @@ def misplaced_parts(
         return f"the record's key {shown!r} is not its ce_subject {envelope.subject!r}"
     if data.kind == "event" and envelope.sequence is None:
         return f"{envelope.type} has no ce_sequence, so it cannot be deduplicated"
+    if isinstance(data, CommandOutcome) and not 0 <= (data.stream_version or 0) <= (
+        MAX_REPLY_STREAM_VERSION
+    ):
+        return f"stream_version {data.stream_version} is out of range for a reply"
+    return None
+
+
+def _too_long_id(envelope: Envelope[Message]) -> str | None:
+    """Why one of the message's ids is longer than an id may be, or None."""
+    ids = {
+        "ce_id": envelope.id,
+        "ce_subject": envelope.subject,
+        "ce_correlationid": envelope.correlation_id,
+        "ce_causationid": envelope.causation_id or "",
+    }
+    for header, value in ids.items():
+        if len(value) > MAX_ID_CHARS:
+            return f"{header} is {len(value)} characters; an id is at most {MAX_ID_CHARS}"
+    if envelope.data.kind == "command" and len(envelope.id) > MAX_COMMAND_ID_CHARS:
+        return (
+            f"ce_id is {len(envelope.id)} characters; a command's id is at most"
+            f" {MAX_COMMAND_ID_CHARS} (it is answered under it)"
+        )
     return None
 
 
@@ -87,9 +122,13 @@ ANSWERED_HEADERS = ("ce_id", "ce_type", "ce_subject", "ce_actor")
 
 def answerable_id(record: KafkaRecord) -> str | None:
     """The command id a refused or undecodable command is answered under on pressroom.replies:
-    none when it has no ce_id, or when a header the answer repeats holds a control character
-    (no sender waits on such an id, and the answer would carry it into every reader's text)."""
+    none when it has no ce_id, when it is longer than a command's id may be, or when a header the
+    answer repeats is longer than an id or holds a control character (no sender waits on such an
+    id, and the answer would carry it into every reader's text and the read model's keys)."""
     texts = [record.header(name) or "" for name in ANSWERED_HEADERS]
+    if any(len(text) > MAX_ID_CHARS for text in texts):
+        return None  # the answer would repeat it
     if any(ord(c) < 0x20 or c == "\x7f" for text in texts for c in text):
         return None
-    return record.header("ce_id") or None
+    command_id = record.header("ce_id") or None
+    return command_id if command_id is None or len(command_id) <= MAX_COMMAND_ID_CHARS else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import structlog
@@ -14,8 +15,11 @@ log = structlog.get_logger()
 RECORDS_PROJECTED = Counter(
     "pressroom_projector_records", "Records this projector wrote in committed batches."
 )
-# A NOTIFY payload must stay under 8000 bytes.
+# At most this many ids of each kind in a notice, and this many bytes of ids in all: PostgreSQL
+# refuses a NOTIFY payload of 8,000 bytes or more, and the refusal failed the batch's
+# transaction (fifty ids of 200 characters are 10,000). The keys and quotes fit in the rest.
 NOTIFY_MAX_IDS = 50
+NOTIFY_MAX_ID_BYTES = 7_000
 
 
 def consumed(record: Any) -> Consumed:
@@ -30,12 +34,27 @@ def notice(consumer: str, touched: set[str], plan: BatchPlan) -> dict[str, Any]:
     # Every release the batch saw, changed or not: another projector may have got there first.
     releases = sorted(touched)
     commands = [o.command_id for o in plan.outcomes]
+    room = [NOTIFY_MAX_ID_BYTES]
+    named_releases, named_commands = _fitting(releases, room), _fitting(commands, room)
     return {
         "consumer": consumer,
-        "releases": releases[:NOTIFY_MAX_IDS],
-        "commands": commands[:NOTIFY_MAX_IDS],
-        "truncated": len(releases) > NOTIFY_MAX_IDS or len(commands) > NOTIFY_MAX_IDS,
+        "releases": named_releases,
+        "commands": named_commands,
+        "truncated": len(named_releases) < len(releases) or len(named_commands) < len(commands),
     }
+
+
+def _fitting(ids: list[str], room: list[int]) -> list[str]:
+    """The first ids, up to NOTIFY_MAX_IDS, while their bytes as `json.dumps` writes them (the
+    store's way; quoted, escaped, then ", ") fit in what is left of `room`, which shrinks."""
+    kept: list[str] = []
+    for one in ids[:NOTIFY_MAX_IDS]:
+        cost = len(json.dumps(one)) + 2
+        if cost > room[0]:
+            break
+        room[0] -= cost
+        kept.append(one)
+    return kept
 
 
 def log_batch(count: int, plan: BatchPlan) -> None:

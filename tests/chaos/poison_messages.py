@@ -6,6 +6,7 @@ only the one thing named by its kind is wrong. Drawn with a seeded `random.Rando
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import uuid
@@ -114,6 +115,8 @@ KINDS: dict[str, Callable[[KafkaRecord, random.Random], KafkaRecord]] = {
         r, ce_id=b"poison\x00id", ce_type=_ce_type(r).encode() + b"\x00"
     ),
     "header not UTF-8": lambda r, rng: _with(r, ce_actor=b"\xff\xfe\xfd"),
+    # No index can key it: a command answered under it stopped the projector, record after record.
+    "a very long ce_id": lambda r, rng: _with(r, ce_id=base64.b64encode(rng.randbytes(6_000))),
     "wrong key": lambda r, rng: KafkaRecord(f"poison-{uuid.uuid4()}".encode(), r.value, r.headers),
 }
 # Kafka allows a header without a value: put in after signing, as a sender's library would.

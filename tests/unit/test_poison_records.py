@@ -147,3 +147,46 @@ def test_the_size_limit_counts_header_names_in_utf8_bytes_as_kafka_does(over: in
     # The projector's route reads the same parts, a header without a value among them.
     parked = route(consumed(with_headers(record, x_empty=None), PUBLICATION_EVENTS))
     assert isinstance(parked, DeadLetter) == bool(over)
+
+
+LONG_ID = "x" * 8_000  # a bot's: answered under it, the reply stopped the projector for good
+
+
+def _reply(command_id: str, stream_version: int | None = 3) -> KafkaRecord:
+    """An example reply, made out to `command_id` throughout (key, subject, data)."""
+    example = EXAMPLES[CommandOutcome.ce_type()]
+    data = example.data.model_copy(
+        update={"command_id": command_id, "stream_version": stream_version}
+    )
+    return encode(example.model_copy(update={"data": data, "subject": command_id}))
+
+
+@pytest.mark.parametrize(
+    ("record", "topic", "reason"),
+    [
+        (with_headers(CREATED, ce_id=LONG_ID.encode()), DRAFTING_EVENTS, "ce_id is 8000"),
+        (with_headers(CREATED, ce_correlationid=LONG_ID.encode()), DRAFTING_EVENTS, "ce_corr"),
+        (with_headers(CREATED, ce_causationid=LONG_ID.encode()), DRAFTING_EVENTS, "ce_causat"),
+        (_reply(LONG_ID), REPLIES, "ce_subject is 8000"),
+        (_reply("c-1", stream_version=2**31), REPLIES, "stream_version 2147483648 is out of"),
+        (
+            with_headers(encode(EXAMPLES[ReviseDraft.ce_type()]), ce_id=b"c" * 201),
+            DRAFTING_COMMANDS,
+            "a command's id is at most 200",
+        ),
+    ],
+    ids=["event id", "correlation id", "causation id", "reply", "reply version", "command id"],
+)
+def test_an_id_or_version_no_store_can_key_is_misplaced_not_written(
+    record: KafkaRecord, topic: str, reason: str
+) -> None:
+    assert reason in (misplaced(topic, record, decode(record, REGISTRY)) or "")
+    routed = route(Consumed(topic, 0, 7, record.key, record.value, tuple(record.headers)))
+    assert isinstance(routed, DeadLetter) and reason in routed.reason
+
+
+def test_a_command_whose_answer_would_repeat_a_long_id_gets_no_answer() -> None:
+    command = encode(EXAMPLES[ReviseDraft.ce_type()])
+    assert answerable_id(with_headers(command, ce_id=b"c" * 200)) == "c" * 200
+    assert answerable_id(with_headers(command, ce_id=b"c" * 201)) is None
+    assert answerable_id(with_headers(command, ce_actor=LONG_ID.encode())) is None
