@@ -21,8 +21,9 @@ Headers = list[tuple[str, bytes | None]]
 CONTENT_TYPE = "application/json"
 REQUIRED = ("ce_specversion", "ce_id", "ce_source", "ce_type")
 SEQUENCE_DIGITS = 10
-# PostgreSQL's bigint, which every store keeps a stream version in.
-MAX_STREAM_VERSION = 2**63 - 1
+# PostgreSQL's integer, which every store keeps a stream version in (its events' `version`, the
+# read model's `stream_version` columns).
+MAX_STREAM_VERSION = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -189,8 +190,8 @@ def _json_loads(value: bytes) -> Any:
 
 def _stream_version_or_none(text: str | None) -> int | None:
     """ce_sequence as the contract writes it: ASCII digits, a version from 1 to what every
-    store's bigint holds. `int` alone took "-5", "+5", " 5", "5_000" and other scripts' digits,
-    and a version past the bigint stopped the projector at its write, record after record."""
+    store's integer holds. `int` alone took "-5", "+5", " 5", "5_000" and other scripts' digits,
+    and a version past the integer stopped the projector at its write, record after record."""
     if text is None:
         return None
     if not (text.isascii() and text.isdigit()):

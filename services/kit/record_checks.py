@@ -11,7 +11,7 @@ from functools import cache
 
 from events.base import Command, Event, Message
 from events.envelope import Envelope
-from events.kafka import KafkaRecord
+from events.kafka import MAX_STREAM_VERSION, KafkaRecord
 from events.replies import CommandOutcome
 from events.subscribers import SubscriberCommand, SubscriberEvent
 from events.topics import REPLIES
@@ -23,8 +23,6 @@ from services.kit.limits import MAX_EVENT_BYTES
 MAX_ID_CHARS = 256
 # A command is answered under `<its id>:outcome`, which must itself be an id.
 MAX_COMMAND_ID_CHARS = 200
-# The read model keeps a reply's stream version in an `int` column.
-MAX_REPLY_STREAM_VERSION = 2**31 - 1
 
 
 @cache  # a consumer reads a handful of topics, and asks for every record
@@ -92,7 +90,7 @@ def misplaced_parts(
     if data.kind == "event" and envelope.sequence is None:
         return f"{envelope.type} has no ce_sequence, so it cannot be deduplicated"
     if isinstance(data, CommandOutcome) and not 0 <= (data.stream_version or 0) <= (
-        MAX_REPLY_STREAM_VERSION
+        MAX_STREAM_VERSION
     ):
         return f"stream_version {data.stream_version} is out of range for a reply"
     return None

@@ -92,14 +92,14 @@ def _json_object(value: bytes | None) -> dict[str, Any]:
 
 
 def _stream_version_or_none(text: str | None) -> int | None:
-    """With the rule of 2026-12-07: ASCII digits, 1 to a bigint."""
+    """With the rule of 2026-12-07: ASCII digits, 1 to an integer column's largest."""
     if text is None:
         return None
     if not re.fullmatch(r"[0-9]+", text):
         raise UndecodableMessage(f"ce_sequence {text!r} is not a stream version (digits only)")
-    if not 1 <= int(text) <= 2**63 - 1:
+    if not 1 <= int(text) <= 2**31 - 1:
         raise UndecodableMessage(
-            f"ce_sequence {text!r} is out of range: a stream version is 1 to {2**63 - 1}"
+            f"ce_sequence {text!r} is out of range: a stream version is 1 to {2**31 - 1}"
         )
     return int(text)
 
