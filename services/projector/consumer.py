@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import asyncpg
@@ -18,14 +17,7 @@ from services.kit.consumer_groups import PROJECTED_TOPICS, PROJECTOR_GROUP
 from services.kit.tracing import traced_batch
 from services.kit.transient import is_transient, until_done
 from services.projector import fencing
-from services.projector.batch import (
-    BatchPlan,
-    Consumed,
-    DeadLetter,
-    plan_batch,
-    release_ids,
-    route,
-)
+from services.projector.batch import BatchPlan, Consumed, plan_batch, release_ids, route
 from services.projector.batch_io import consumed, log_batch, notice
 from services.projector.fencing import Partition, PartitionsFenced
 from services.projector.new_releases import again_if_begun_elsewhere
@@ -133,8 +125,7 @@ class Projector:
 
     async def _project_or_rewind(self, batches: Mapping[TopicPartition, Sequence[Any]]) -> None:
         """PostgreSQL away: the batch rolled back, so once it answers again every partition goes
-        back to its stored offset and the batch is read anew. A record the projector cannot
-        write is parked (`_one_by_one`); what fails even then stops the projector."""
+        back to its stored offset and the batch is read anew. A bug still stops the projector."""
         try:
             await self.project(batches)
         except Exception as error:
@@ -162,12 +153,7 @@ class Projector:
         """A refused batch wrote nothing: its lost partitions are dropped, and the ones still
         held are read again from their stored offsets."""
         try:
-            try:
-                return await again_if_begun_elsewhere(lambda: self._write(records), self.name)
-            except Exception as error:
-                if is_transient(error) or isinstance(error, PartitionsFenced):
-                    raise
-                return await self._one_by_one(records, error)
+            return await again_if_begun_elsewhere(lambda: self._write(records), self.name)
         except PartitionsFenced as fenced:
             for partition in fenced.partitions:
                 self.epochs.pop(partition, None)
@@ -176,31 +162,8 @@ class Projector:
             await self.rewind()
             return None
 
-    async def _one_by_one(self, records: list[Consumed], error: Exception) -> BatchPlan:
-        """A batch that failed for a reason of its own, not PostgreSQL's absence: each record in
-        a transaction of its own, and one that fails alone is parked in projections.dead_letters
-        with the error (`pressroom dlq` shows and re-drives it), as every service sets aside a
-        message its code cannot handle. One such record (a reply answering an 8,000-character
-        command id, a version past an `int` column) used to stop the projector, and every
-        restart met it again: no read model moved on."""
-        log.error("projector_batch_failed", consumer=self.name, records=len(records),
-                  error=repr(error))  # fmt: skip
-        plan = BatchPlan()
-        for record in records:
-            try:
-                one = await again_if_begun_elsewhere(partial(self._write, [record]), self.name)
-            except Exception as failure:
-                if is_transient(failure) or isinstance(failure, PartitionsFenced):
-                    raise
-                log.exception("projector_record_parked", consumer=self.name, topic=record.topic,
-                              partition=record.partition, offset=record.offset)  # fmt: skip
-                one = await self._write([record], parked=f"internal error: {failure!r}")
-            _add(plan, one)
-        return plan
-
-    async def _write(self, records: list[Consumed], parked: str | None = None) -> BatchPlan:
-        """`parked`: the records go to projections.dead_letters with this reason, nothing else."""
-        routed = [(r, route(r) if parked is None else DeadLetter(r, parked)) for r in records]
+    async def _write(self, records: list[Consumed]) -> BatchPlan:
+        routed = [(record, route(record)) for record in records]
         touched = release_ids(r for _, r in routed)
         written = {(r.topic, r.partition) for r in records}
         async with self.pool.acquire() as conn, conn.transaction():
@@ -280,14 +243,3 @@ class SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
 
 def _key(tp: TopicPartition) -> Partition:
     return (tp.topic, tp.partition)
-
-
-def _add(plan: BatchPlan, one: BatchPlan) -> None:
-    """What the caller reads of a batch written record by record: how far each partition got
-    (for Kafka's lag commit) and what was parked or written (for the batch's log line)."""
-    for key, offset in one.next_offsets.items():
-        plan.next_offsets[key] = max(plan.next_offsets.get(key, 0), offset)
-    plan.dead_letters.extend(one.dead_letters)
-    plan.history.extend(one.history)
-    plan.outcomes.extend(one.outcomes)
-    plan.releases.update(one.releases)

@@ -274,35 +274,6 @@ async def test_a_garbage_record_is_dead_lettered_and_later_records_still_project
     assert release is not None and release["status"] == "submitted"
 
 
-async def test_a_record_the_read_model_cannot_hold_is_parked_and_the_rest_still_project(
-    infra: Settings, pool: asyncpg.Pool
-) -> None:
-    """An event that decodes and belongs, but whose write fails for a reason of its own (here a
-    revision past the read model's `int` column) stopped the projector, and every restart met it
-    again. The batch now goes record by record; that one is parked with the error, the rest are
-    projected."""
-    release_id = str(uuid.uuid4())
-    created, revised, _submitted = lifecycle(release_id, "foreign-office", revisions=1)
-    data = {**json.loads(revised.value or b"{}"), "revision": 3_000_000_000}
-    too_big = KafkaRecord(revised.key, json.dumps(data).encode(), revised.headers)
-    other = str(uuid.uuid4())
-    await produce(infra, DRAFTING_EVENTS, [created, too_big, *lifecycle(other, "foreign-office")])
-    consumer = group()
-
-    async with projector(infra, consumer):
-        await caught_up(infra, pool, consumer)
-
-    letter = await pool.fetchrow(
-        "SELECT * FROM projections.dead_letters WHERE key = $1", release_id.encode()
-    )
-    assert letter is not None and letter["value"] == too_big.value
-    assert letter["reason"].startswith("internal error:") and "int" in letter["reason"]
-    created_row = await queries.get_release(pool, release_id)
-    assert created_row is not None and created_row["revision"] == 1  # what came before it
-    later = await queries.get_release(pool, other)
-    assert later is not None and later["status"] == "submitted"  # what came after it
-
-
 def start_projector_process(consumer: str, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(
