@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 import faust
 
@@ -84,9 +84,8 @@ def _headers(raw: Mapping[str, bytes] | Sequence[tuple[str, bytes | None]] | Non
     stays null, for decoding to refuse (it was read as the text "None" and acted on) and for the
     dead letter to keep the record as it came. Only a dict from faust's own sends may hold text."""
     if isinstance(raw, Mapping):
-        raw = [(key, _as_bytes(value)) for key, value in raw.items()]
-    # `Headers` says bytes; KafkaRecord's readers already expect a null (`header`, `decode`).
-    return cast(Headers, list(raw or ()))
+        return [(key, _as_bytes(value)) for key, value in raw.items()]
+    return list(raw or ())
 
 
 def _as_bytes(value: object) -> bytes | None:
