@@ -34,8 +34,8 @@ def notice(consumer: str, touched: set[str], plan: BatchPlan) -> dict[str, Any]:
     # Every release the batch saw, changed or not: another projector may have got there first.
     releases = sorted(touched)
     commands = [o.command_id for o in plan.outcomes]
-    room = [NOTIFY_MAX_ID_BYTES]
-    named_releases, named_commands = _fitting(releases, room), _fitting(commands, room)
+    named_releases, room = _fitting(releases, NOTIFY_MAX_ID_BYTES)
+    named_commands, _ = _fitting(commands, room)
     return {
         "consumer": consumer,
         "releases": named_releases,
@@ -44,17 +44,17 @@ def notice(consumer: str, touched: set[str], plan: BatchPlan) -> dict[str, Any]:
     }
 
 
-def _fitting(ids: list[str], room: list[int]) -> list[str]:
+def _fitting(ids: list[str], room: int) -> tuple[list[str], int]:
     """The first ids, up to NOTIFY_MAX_IDS, while their bytes as `json.dumps` writes them (the
-    store's way; quoted, escaped, then ", ") fit in what is left of `room`, which shrinks."""
+    store's way; quoted, escaped, then ", ") fit in `room`; and the room left."""
     kept: list[str] = []
     for one in ids[:NOTIFY_MAX_IDS]:
         cost = len(json.dumps(one)) + 2
-        if cost > room[0]:
+        if cost > room:
             break
-        room[0] -= cost
+        room -= cost
         kept.append(one)
-    return kept
+    return kept, room
 
 
 def log_batch(count: int, plan: BatchPlan) -> None:
